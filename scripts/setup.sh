@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything wasmdeploy needs to build and test, from Debian's packages and PyPI.
+# Idempotent: packages already present are skipped, so a warm machine pays only a dpkg query.
+set -euo pipefail
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libyaml-cpp-dev nlohmann-json3-dev libprotobuf-dev protobuf-compiler
+  libfmt-dev catch2 libcli11-dev libssl-dev
+  libarchive-dev zlib1g-dev
+  pybind11-dev python3-dev
+  wabt
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 900 $SUDO apt-get update -qq
+  timeout 1500 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Python side: PyYAML (the benchmark reference and property tests) and pytest.
+python3 - <<'PY' || timeout 600 python3 -m pip install -q "pyyaml>=6" "pytest>=7"
+import yaml, pytest  # noqa: F401
+PY
+echo "setup: ok"

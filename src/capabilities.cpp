@@ -1,0 +1,132 @@
+#include <wasmdeploy/capabilities.hpp>
+
+#include <fmt/format.h>
+
+namespace wasmdeploy {
+namespace {
+
+constexpr release r(int minor, int patch = 0) { return release{1, minor, patch}; }
+
+// Sources are istio/api, istio/istio and proxy-wasm commits; see shared/reference/istio.md.
+const std::vector<capability_info> kTable = {
+    {capability::wasm_plugin, "wasm-plugin", r(12), {}, "WasmPlugin resource",
+     "istio/api 5e10e5cff (release-1.12)"},
+    {capability::traffic_extension, "traffic-extension", r(30), {}, "TrafficExtension resource",
+     "istio/api v1.30.0 extensions/v1alpha1/traffic_extension.proto"},
+    {capability::patch_value_v2_config, "patch-value-v2-config", r(5), r(7),
+     "EnvoyFilter patch values are xDS v2 types; HttpFilter `config:` is honoured",
+     "istio/istio release-1.6 pkg/config/xds/xds.go"},
+    {capability::patch_value_typed_config, "patch-value-typed-config", r(7), {},
+     "EnvoyFilter patch values are xDS v3 types (typed_config); `config:` is silently dropped",
+     "istio/istio release-1.7 pkg/config/xds/xds.go"},
+    {capability::canonical_filter_name_match, "canonical-filter-name-match", r(7, 1), {},
+     "EnvoyFilter matches on canonical filter names (envoy.filters.http.router)",
+     "istio/istio 941aaf9e824 (tag 1.7.1)"},
+    {capability::deprecated_filter_name_match, "deprecated-filter-name-match", r(5), r(19),
+     "EnvoyFilter matches on deprecated filter names (envoy.router)",
+     "istio/istio c2225561517 (tag 1.19.0) removed it"},
+    {capability::xds_v2_type_urls, "xds-v2-type-urls", r(5), r(19),
+     "xDS v2 type URLs in EnvoyFilter typed_config are accepted",
+     "istio/istio 4fa46fc17ea (1.19) made them an error"},
+    {capability::envoy_filter_priority, "envoy-filter-priority", r(11), {},
+     "EnvoyFilter.priority orders patch sets", "istio/api envoy_filter.proto priority = 5"},
+    {capability::envoy_filter_target_refs, "envoy-filter-target-refs", r(27), {},
+     "EnvoyFilter.targetRefs is honoured (before 1.27 it matched every workload)",
+     "istio/istio 001621b0aed (1.27)"},
+    {capability::extension_config_patch, "extension-config-patch", r(9), {},
+     "applyTo: EXTENSION_CONFIG (ECDS) is implemented and validates",
+     "istio/istio release-1.9 extension_configuration_patch.go"},
+    {capability::patch_operation_insert_first, "patch-insert-first", r(5), {},
+     "patch operation INSERT_FIRST", "istio/api release-1.5 envoy_filter.proto"},
+    {capability::patch_operation_replace, "patch-replace", r(8), {}, "patch operation REPLACE",
+     "istio/api release-1.8 envoy_filter.proto"},
+    {capability::apply_to_listener_filter, "apply-to-listener-filter", r(17), {},
+     "applyTo: LISTENER_FILTER", "istio/api release-1.17 envoy_filter.proto"},
+    {capability::agent_http_fetch, "agent-http-fetch", r(9), {},
+     "istio-agent downloads http(s) Wasm modules referenced through ECDS",
+     "istio/istio release-1.9 pkg/wasm"},
+    {capability::agent_oci_fetch, "agent-oci-fetch", r(12), {},
+     "istio-agent pulls oci:// Wasm images referenced through ECDS",
+     "istio/istio release-1.12 pkg/wasm/imagefetcher.go"},
+    {capability::agent_direct_wasm_type, "agent-direct-wasm-type", r(12), {},
+     "istio-agent converts ECDS configs typed directly as envoy.extensions.filters.http.wasm.v3.Wasm",
+     "istio/istio release-1.12 pkg/wasm/convert.go"},
+    {capability::agent_network_wasm, "agent-network-wasm", r(20), {},
+     "istio-agent converts network Wasm filters", "istio/istio release-1.20 pkg/wasm/convert.go"},
+    {capability::agent_http_unwrap, "agent-http-unwrap", r(15), {},
+     "http(s) downloads are gunzipped/untarred; sha256 is the hash of the .wasm itself",
+     "istio/istio d85d77a0941 (1.15)"},
+    {capability::agent_pull_secret, "agent-pull-secret", r(14), {},
+     "imagePullSecret is implemented by istio-agent", "istio/istio e9dcadbb3e8 (1.14)"},
+    {capability::agent_fail_closed_deny, "agent-fail-closed-deny", r(25), {},
+     "a failed module fetch with fail-closed installs a deny-all RBAC filter instead of a NACK",
+     "istio/istio 0f8b3e57f14 (1.25)"},
+    {capability::compat_image_multi_layer, "compat-image-multi-layer", r(16), {},
+     "compat OCI images may have several layers; the last one is used",
+     "istio/istio 9a2359d8f08 (1.16)"},
+    {capability::wasm_plugin_vm_config, "wasm-plugin-vm-config", r(14), {}, "WasmPlugin.vmConfig",
+     "istio/api 4293757b0 (1.14)"},
+    {capability::wasm_plugin_match, "wasm-plugin-match", r(16), {}, "WasmPlugin.match",
+     "istio/api d5358d93e (1.16)"},
+    {capability::wasm_plugin_fail_strategy, "wasm-plugin-fail-strategy", r(19), {},
+     "WasmPlugin.failStrategy (FAIL_CLOSE, FAIL_OPEN)", "istio/api 9242317ad (1.19)"},
+    {capability::wasm_plugin_fail_reload, "wasm-plugin-fail-reload", r(27), {},
+     "WasmPlugin.failStrategy FAIL_RELOAD", "istio/api 5e743e9aa (1.27)"},
+    {capability::wasm_plugin_type, "wasm-plugin-type", r(20), {}, "WasmPlugin.type (HTTP, NETWORK)",
+     "istio/api 3cfacc600 (1.20)"},
+    {capability::wasm_plugin_target_ref, "wasm-plugin-target-ref", r(20), {},
+     "WasmPlugin.targetRef (deprecated by targetRefs)", "istio/api 283cc40b0 (1.20)"},
+    {capability::wasm_plugin_target_refs, "wasm-plugin-target-refs", r(22), {},
+     "WasmPlugin.targetRefs", "istio/api fe48267f8 (1.22)"},
+    {capability::wasm_plugin_priority_int32, "wasm-plugin-priority-int32", r(19), {},
+     "WasmPlugin.priority is int32 (int64 before)", "istio/api 0f5a7e990 (1.19)"},
+    {capability::wasm_plugin_strict_url, "wasm-plugin-strict-url", r(23), {},
+     "WasmPlugin url is validated with strictParseURL",
+     "istio/istio release-1.23 pkg/config/validation"},
+    {capability::abi_0_1_0, "abi-0.1.0", r(5), {}, "proxy-wasm ABI 0.1.0 modules load",
+     "istio/envoy in-tree Wasm (1.5, 1.6); proxy-wasm-cpp-host since"},
+    {capability::abi_0_2_0, "abi-0.2.0", r(7), {}, "proxy-wasm ABI 0.2.0 modules load",
+     "proxy-wasm-cpp-host 51e2013 (Istio 1.7)"},
+    {capability::abi_0_2_1, "abi-0.2.1", r(8), {}, "proxy-wasm ABI 0.2.1 modules load",
+     "proxy-wasm-cpp-host a044a3a (Istio 1.8); 1.7 lacks d1e7040"},
+    {capability::alloc_proxy_on_memory_allocate, "alloc-proxy-on-memory-allocate", r(8), {},
+     "proxy_on_memory_allocate is used when malloc is not exported",
+     "proxy-wasm-cpp-host 7bd429d (Istio 1.8)"},
+    {capability::startup_initialize, "startup-initialize", r(8), {},
+     "_initialize (WASI reactor) start-up export is called", "proxy-wasm-cpp-host d54b379 (Istio 1.8)"},
+};
+
+}  // namespace
+
+const std::vector<capability_info>& capability_table() { return kTable; }
+
+const capability_info& info(capability c) { return kTable.at(static_cast<size_t>(c)); }
+
+std::optional<capability> find_capability(std::string_view key) {
+  for (const auto& row : kTable) {
+    if (row.key == key) return row.id;
+  }
+  return std::nullopt;
+}
+
+bool supports(const mesh_version& v, capability c) {
+  const auto& row = info(c);
+  const release at = v.effective();
+  if (at < row.since) return false;
+  if (row.until && at >= *row.until) return false;
+  return true;
+}
+
+std::string describe_support(capability c) {
+  const auto& row = info(c);
+  if (!row.until) return fmt::format("Istio {} and later", row.since.str(true));
+  release last = *row.until;
+  // The release before `until`: a minor line ends at the previous minor.
+  if (last.patch > 0) {
+    return fmt::format("Istio {} up to (not including) {}", row.since.str(true), last.str());
+  }
+  last.minor -= 1;
+  return fmt::format("Istio {} to {}", row.since.str(true), fmt::format("{}.{}", last.major, last.minor));
+}
+
+}  // namespace wasmdeploy
