@@ -1,0 +1,39 @@
+// Reading spec files (YAML or JSON) into the model. The schema is
+// src/spec/proto/wasmdeploy/spec/v1alpha1/spec.proto.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <wasmdeploy/model.hpp>
+
+namespace wasmdeploy {
+
+struct spec_options {
+  naming_scheme naming = naming_scheme::automatic;
+  resource_kind resource = resource_kind::automatic;
+  bool allow_incompatible_module = false;
+};
+
+/// A parsed spec: the filters and the targets they go to.
+struct spec {
+  std::string istio;  ///< version text from the file (may be empty; render options override it)
+  spec_options options;
+  std::vector<filter> filters;
+  std::vector<target> targets;
+  /// Directory that relative module paths resolve against (the spec file's directory).
+  std::string base_dir = ".";
+  /// Name used in diagnostics.
+  std::string file = "<input>";
+};
+
+/// Parses YAML or JSON text strictly. Unknown or misspelt fields, wrong types and bad values
+/// are errors carrying the field path and file:line:col. Throws wasmdeploy::error.
+spec parse_spec(std::string_view text, const std::string& file = "<input>",
+                const std::string& base_dir = ".");
+
+/// Reads and parses a spec file; "-" reads standard input.
+spec load_spec(const std::string& path);
+
+}  // namespace wasmdeploy
