@@ -1,0 +1,114 @@
+// render(): spec -> documents as text, or as Python objects parsed from the JSON text (so the
+// objects carry exactly the bytes every other front end produces).
+#include <memory>
+
+#include <pybind11/stl.h>
+
+#include <wasmdeploy/render.hpp>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+
+namespace wasmdeploy_python {
+
+using namespace wasmdeploy;
+
+namespace {
+
+struct py_render_result {
+  render_result impl;
+};
+
+std::string istio_text(const py::object& istio) {
+  if (istio.is_none()) return {};
+  if (py::isinstance<mesh_version>(istio)) return istio.cast<const mesh_version&>().str();
+  return istio.cast<std::string>();
+}
+
+render_result run(const spec& s, const std::string& istio, bool allow_incompatible_module) {
+  render_options o;
+  o.istio = istio;
+  o.allow_incompatible_module = allow_incompatible_module;
+  py::gil_scoped_release unlocked;
+  return render(s, o);
+}
+
+py::object to_output(const std::vector<document>& docs, const std::string& output) {
+  if (output == "yaml" || output == "json") {
+    std::string text;
+    {
+      py::gil_scoped_release unlocked;
+      text = to_text(docs, output == "yaml" ? output_format::yaml : output_format::json);
+    }
+    return py::str(text);
+  }
+  if (output == "objects") {
+    std::string text;
+    {
+      py::gil_scoped_release unlocked;
+      text = to_text(docs, output_format::json);
+    }
+    py::object list = py::module_::import("json").attr("loads")(py::str(text));
+    return list["items"];
+  }
+  throw error(errc::usage, "python.bad-output", "output", "output must be \"objects\", \"yaml\" or \"json\", not \"" + output + "\"");
+}
+
+}  // namespace
+
+void bind_render(py::module_& m) {
+  py::class_<diagnostic>(m, "Diagnostic", "A warning or note from a render.")
+      .def_property_readonly("severity", [](const diagnostic& d) { return std::string(severity_name(d.level)); },
+                             "\"note\", \"warning\" or \"error\".")
+      .def_readonly("code", &diagnostic::code, "Stable dotted identifier.")
+      .def_readonly("path", &diagnostic::path, "Field path, or \"\".")
+      .def_readonly("message", &diagnostic::message, "The message.")
+      .def_property_readonly("line", [](const diagnostic& d) { return d.position.line; }, "1-based line, 0 when unknown.")
+      .def_property_readonly("column", [](const diagnostic& d) { return d.position.column; }, "1-based column, 0 when unknown.")
+      .def("__str__", &format_diagnostic)
+      .def("__repr__", [](const diagnostic& d) {
+        return "Diagnostic(" + py::repr(py::str(format_diagnostic(d))).cast<std::string>() + ")";
+      });
+
+  py::class_<py_render_result>(m, "RenderResult", "A finished render: documents, diagnostics and the version used.")
+      .def_property_readonly("version", [](const py_render_result& r) { return r.impl.summary.version; },
+                             "The Istio version the render used.")
+      .def_property_readonly("diagnostics", [](const py_render_result& r) { return r.impl.summary.diagnostics; },
+                             "Warnings and notes.")
+      .def_property_readonly("file_names", [](const py_render_result& r) {
+        std::vector<std::string> out;
+        for (const auto& d : r.impl.documents) out.push_back(d.file_name);
+        return out;
+      }, "Stable file names of the documents, in order.")
+      .def("output", [](const py_render_result& r, const std::string& output) { return to_output(r.impl.documents, output); },
+           py::arg("output") = "objects", "The documents as \"objects\" (list of dicts), \"yaml\" or \"json\" text.")
+      .def("write_directory", [](const py_render_result& r, const std::string& dir, bool force) {
+             py::gil_scoped_release unlocked;
+             write_directory(r.impl.documents, dir, force);
+           }, py::arg("directory"), py::kw_only(), py::arg("force") = false,
+           "Writes one file per document into directory, atomically.")
+      .def("__len__", [](const py_render_result& r) { return r.impl.documents.size(); })
+      .def("__repr__", [](const py_render_result& r) {
+        return "RenderResult(version=" + py::repr(py::str(r.impl.summary.version.str())).cast<std::string>() +
+               ", documents=" + std::to_string(r.impl.documents.size()) +
+               ", diagnostics=" + std::to_string(r.impl.summary.diagnostics.size()) + ")";
+      });
+
+  m.def("render", [](const spec& s, const py::object& istio, const std::string& output, bool allow_incompatible_module) {
+          render_result r = run(s, istio_text(istio), allow_incompatible_module);
+          return to_output(r.documents, output);
+        },
+        py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
+        py::arg("allow_incompatible_module") = false,
+        "Renders a spec for an Istio version (str or MeshVersion; None uses the spec's). output is \"objects\" "
+        "(list of dicts), \"yaml\" or \"json\".");
+  m.def("render_result", [](const spec& s, const py::object& istio, bool allow_incompatible_module) {
+          auto r = std::make_unique<py_render_result>();
+          r->impl = run(s, istio_text(istio), allow_incompatible_module);
+          return r;
+        },
+        py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("allow_incompatible_module") = false,
+        "Renders a spec and returns a RenderResult with diagnostics and file names.");
+}
+
+}  // namespace wasmdeploy_python

@@ -1,0 +1,103 @@
+// Spec: parsed from text or a file, or assembled from Filter and Target objects.
+#include <pybind11/stl.h>
+
+#include <wasmdeploy/spec.hpp>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+
+namespace wasmdeploy_python {
+
+using namespace wasmdeploy;
+
+namespace {
+
+// Field paths in diagnostics follow the position in the spec ("filters[1].sha256"), as they
+// would for a parsed file.
+void renumber(spec& s) {
+  for (size_t i = 0; i < s.filters.size(); ++i) s.filters[i].path = "filters[" + std::to_string(i) + "]";
+  for (size_t i = 0; i < s.targets.size(); ++i) s.targets[i].path = "targets[" + std::to_string(i) + "]";
+}
+
+spec parse_text(const std::string& text, const std::string& file, const std::string& base_dir) {
+  py::gil_scoped_release unlocked;
+  return parse_spec(text, file, base_dir);
+}
+
+spec load_path(const std::string& path) {
+  py::gil_scoped_release unlocked;
+  return load_spec(path);
+}
+
+}  // namespace
+
+void bind_spec(py::module_& m) {
+  py::class_<spec>(m, "Spec", "A deployment spec: filters (what to deploy) and targets (where).")
+      .def(py::init([](const std::vector<filter>& filters, const std::vector<target>& targets, const std::string& istio,
+                       const std::string& naming, const std::string& resource, bool allow_incompatible_module,
+                       const std::string& base_dir, const std::string& file) {
+             spec s;
+             s.filters = filters;
+             s.targets = targets;
+             s.istio = istio;
+             s.options.naming = parse_naming_scheme(naming, "options.naming");
+             s.options.resource = parse_resource_kind(resource, "options.resource");
+             s.options.allow_incompatible_module = allow_incompatible_module;
+             s.base_dir = base_dir;
+             s.file = file;
+             renumber(s);
+             return s;
+           }),
+           py::arg("filters") = std::vector<filter>{}, py::arg("targets") = std::vector<target>{}, py::kw_only(),
+           py::arg("istio") = "", py::arg("naming") = "auto", py::arg("resource") = "auto",
+           py::arg("allow_incompatible_module") = false, py::arg("base_dir") = ".", py::arg("file") = "<input>",
+           "Builds a spec from Filter and Target objects.")
+      .def_static("from_string", &parse_text, py::arg("text"), py::arg("file") = "<input>", py::arg("base_dir") = ".",
+                  "Parses YAML or JSON text strictly; raises WasmDeployError with file:line:col.")
+      .def_static("from_file", &load_path, py::arg("path"),
+                  "Reads and parses a spec file; relative module paths resolve against its directory.")
+      .def_readwrite("istio", &spec::istio, "Istio version text from the spec (\"\" when absent).")
+      .def_property("naming", [](const spec& s) { return std::string(to_string(s.options.naming)); },
+                    [](spec& s, const std::string& v) { s.options.naming = parse_naming_scheme(v, "options.naming"); },
+                    "auto, per-workload or per-target.")
+      .def_property("resource", [](const spec& s) { return std::string(to_string(s.options.resource)); },
+                    [](spec& s, const std::string& v) { s.options.resource = parse_resource_kind(v, "options.resource"); },
+                    "Default resource kind: auto, EnvoyFilter, WasmPlugin or TrafficExtension.")
+      .def_property("allow_incompatible_module", [](const spec& s) { return s.options.allow_incompatible_module; },
+                    [](spec& s, bool v) { s.options.allow_incompatible_module = v; },
+                    "Render even when a local module's ABI cannot load on the chosen version.")
+      .def_property("filters", [](const spec& s) { return s.filters; },
+                    [](spec& s, const std::vector<filter>& v) {
+                      s.filters = v;
+                      renumber(s);
+                    },
+                    "The filters (a copy: edit and assign back to change).")
+      .def_property("targets", [](const spec& s) { return s.targets; },
+                    [](spec& s, const std::vector<target>& v) {
+                      s.targets = v;
+                      renumber(s);
+                    },
+                    "The targets (a copy: edit and assign back to change).")
+      .def_readwrite("base_dir", &spec::base_dir, "Directory relative module paths resolve against.")
+      .def_readwrite("file", &spec::file, "Name used in diagnostics.")
+      .def("add_filter", [](spec& s, const filter& f) {
+             s.filters.push_back(f);
+             renumber(s);
+           }, py::arg("filter"), "Appends a filter.")
+      .def("add_target", [](spec& s, const target& t) {
+             s.targets.push_back(t);
+             renumber(s);
+           }, py::arg("target"), "Appends a target.")
+      .def("copy", [](const spec& s) { return s; }, "Returns an independent copy.")
+      .def("__repr__", [](const spec& s) {
+        return "Spec(file=" + py::repr(py::str(s.file)).cast<std::string>() + ", istio=" +
+               py::repr(py::str(s.istio)).cast<std::string>() + ", filters=" + std::to_string(s.filters.size()) +
+               ", targets=" + std::to_string(s.targets.size()) + ")";
+      });
+
+  m.def("parse_spec", &parse_text, py::arg("text"), py::arg("file") = "<input>", py::arg("base_dir") = ".",
+        "Parses a spec from YAML or JSON text (same as Spec.from_string).");
+  m.def("load_spec", &load_path, py::arg("path"), "Reads and parses a spec file (same as Spec.from_file).");
+}
+
+}  // namespace wasmdeploy_python

@@ -1,0 +1,164 @@
+# Hand-written stubs for wasmdeploy._core. tests/test_stubs.py keeps them in step with the
+# compiled module (names, parameter names, keyword-only markers and which parameters have defaults).
+from typing import Any, Dict, Iterable, List, Literal, Optional, Union, overload
+
+__version__: str
+
+class WasmDeployError(ValueError):
+    """A wasmdeploy error with a stable code, field path and source position."""
+    code: str
+    path: str
+    line: int
+    column: int
+    file: str
+    category: str
+    def __init__(self, message: str, code: str = "", path: str = "", line: int = 0, column: int = 0,
+                 file: str = "", category: str = "generic") -> None: ...
+
+class MeshVersion:
+    """An Istio release to render for."""
+    def __init__(self, text: str) -> None: ...
+    @property
+    def major(self) -> int: ...
+    @property
+    def minor(self) -> int: ...
+    @property
+    def patch(self) -> int: ...
+    @property
+    def patch_given(self) -> bool: ...
+    @staticmethod
+    def oldest_supported() -> MeshVersion: ...
+    @staticmethod
+    def newest_supported() -> MeshVersion: ...
+    def __lt__(self, other: MeshVersion) -> bool: ...
+    def __le__(self, other: MeshVersion) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class Workload:
+    """A workload whose pods get the filters."""
+    name: str
+    kind: str
+    labels: Dict[str, str]
+    annotations: Dict[str, str]
+    def __init__(self, name: str = "", *, kind: str = "Deployment", labels: Dict[str, str] = ...,
+                 annotations: Dict[str, str] = ...) -> None: ...
+
+class Filter:
+    """A Wasm filter: the module and how Envoy runs it."""
+    name: str
+    module: str
+    sha256: str
+    root_id: str
+    vm_id: str
+    config: Any
+    runtime: str
+    type: Optional[str]
+    fail_strategy: Optional[str]
+    env: Dict[str, str]
+    host_env: List[str]
+    image_pull_policy: Optional[str]
+    image_pull_secret: str
+    phase: Optional[str]
+    priority: Optional[int]
+    delivery: str
+    resource: str
+    runtime_config: str
+    def __init__(self, name: str = "", module: str = "", *, sha256: str = "", root_id: str = "",
+                 vm_id: str = "", config: Any = None, runtime: str = "v8", type: Optional[str] = None,
+                 fail_strategy: Optional[str] = None, env: Dict[str, str] = ...,
+                 host_env: List[str] = ..., image_pull_policy: Optional[str] = None,
+                 image_pull_secret: str = "", phase: Optional[str] = None, priority: Optional[int] = None,
+                 delivery: str = "auto", resource: str = "auto", runtime_config: str = "") -> None: ...
+
+class Target:
+    """Where filters go."""
+    namespace: str
+    name: str
+    workloads: List[Workload]
+    selector: Dict[str, str]
+    context: str
+    revision: str
+    filters: List[str]
+    match: List[Dict[str, Any]]
+    target_refs: List[Dict[str, str]]
+    def __init__(self, namespace: str = "default", *, name: str = "", workloads: List[Workload] = ...,
+                 selector: Dict[str, str] = ..., context: str = "inbound", revision: str = "",
+                 filters: List[str] = ..., match: Iterable[Dict[str, Any]] = ...,
+                 target_refs: Iterable[Dict[str, str]] = ...) -> None: ...
+
+class Spec:
+    """A deployment spec: filters and targets."""
+    istio: str
+    naming: str
+    resource: str
+    allow_incompatible_module: bool
+    filters: List[Filter]
+    targets: List[Target]
+    base_dir: str
+    file: str
+    def __init__(self, filters: List[Filter] = ..., targets: List[Target] = ..., *, istio: str = "",
+                 naming: str = "auto", resource: str = "auto", allow_incompatible_module: bool = False,
+                 base_dir: str = ".", file: str = "<input>") -> None: ...
+    @staticmethod
+    def from_string(text: str, file: str = "<input>", base_dir: str = ".") -> Spec: ...
+    @staticmethod
+    def from_file(path: str) -> Spec: ...
+    def add_filter(self, filter: Filter) -> None: ...
+    def add_target(self, target: Target) -> None: ...
+    def copy(self) -> Spec: ...
+
+class Diagnostic:
+    """A warning or note from a render."""
+    @property
+    def severity(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+
+class RenderResult:
+    """A finished render."""
+    @property
+    def version(self) -> MeshVersion: ...
+    @property
+    def diagnostics(self) -> List[Diagnostic]: ...
+    @property
+    def file_names(self) -> List[str]: ...
+    def output(self, output: Literal["objects", "yaml", "json"] = "objects") -> Union[str, List[Dict[str, Any]]]: ...
+    def write_directory(self, directory: str, *, force: bool = False) -> None: ...
+    def __len__(self) -> int: ...
+
+class Capability:
+    """One row of the capability table."""
+    @property
+    def key(self) -> str: ...
+    @property
+    def since(self) -> str: ...
+    @property
+    def until(self) -> Optional[str]: ...
+    @property
+    def support(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+
+def parse_spec(text: str, file: str = "<input>", base_dir: str = ".") -> Spec: ...
+def load_spec(path: str) -> Spec: ...
+@overload
+def render(spec: Spec, *, istio: Union[str, MeshVersion, None] = None, output: Literal["objects"] = "objects",
+           allow_incompatible_module: bool = False) -> List[Dict[str, Any]]: ...
+@overload
+def render(spec: Spec, *, istio: Union[str, MeshVersion, None] = None, output: Literal["yaml", "json"],
+           allow_incompatible_module: bool = False) -> str: ...
+def render_result(spec: Spec, *, istio: Union[str, MeshVersion, None] = None,
+                  allow_incompatible_module: bool = False) -> RenderResult: ...
+def capabilities() -> List[Capability]: ...
+def supports(istio: Union[str, MeshVersion], capability: str) -> bool: ...
+def first_release(capability: str) -> str: ...
