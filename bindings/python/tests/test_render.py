@@ -1,0 +1,71 @@
+"""Rendering: objects, YAML and JSON agree, and built and parsed specs give the same bytes."""
+
+import json
+
+import pytest
+import yaml
+
+import wasmdeploy as wd
+
+
+def test_outputs_agree(bookinfo_spec):
+    objects = wd.render(bookinfo_spec)
+    text_json = wd.render(bookinfo_spec, output="json")
+    text_yaml = wd.render(bookinfo_spec, output="yaml")
+    assert objects and all(isinstance(d, dict) for d in objects)
+    assert json.loads(text_json)["items"] == objects
+    assert [d for d in yaml.safe_load_all(text_yaml) if d is not None] == objects
+
+
+def test_built_and_parsed_specs_render_the_same(bookinfo_spec, bookinfo_yaml):
+    parsed = wd.parse_spec(bookinfo_yaml)
+    for version in ("1.8.1", "1.12", "1.24"):
+        assert wd.render(parsed, istio=version, output="yaml") == wd.render(bookinfo_spec, istio=version, output="yaml")
+
+
+def test_render_is_deterministic(bookinfo_spec):
+    first = wd.render(bookinfo_spec, istio="1.24", output="yaml")
+    assert all(wd.render(bookinfo_spec, istio="1.24", output="yaml") == first for _ in range(5))
+
+
+def test_istio_version_changes_the_resource_kind(bookinfo_spec):
+    old = {d["kind"] for d in wd.render(bookinfo_spec, istio="1.8.1")}
+    assert "WasmPlugin" not in old
+    assert "EnvoyFilter" in old
+
+
+def test_render_result(bookinfo_spec, tmp_path):
+    result = wd.render_result(bookinfo_spec, istio=wd.MeshVersion("1.24"))
+    assert str(result.version) == "1.24"
+    assert len(result) == len(result.file_names)
+    assert result.output("yaml") == wd.render(bookinfo_spec, istio="1.24", output="yaml")
+    for d in result.diagnostics:
+        assert d.severity in ("note", "warning", "error") and d.code
+    out = tmp_path / "out"
+    result.write_directory(str(out))
+    assert sorted(p.name for p in out.iterdir()) == sorted(result.file_names)
+
+
+def test_bad_output_name(bookinfo_spec):
+    with pytest.raises(wd.WasmDeployError) as info:
+        wd.render(bookinfo_spec, output="xml")
+    assert info.value.code == "python.bad-output"
+
+
+def test_parse_error_has_position(bookinfo_yaml):
+    text = bookinfo_yaml.replace("rootId:", "rootid:")
+    with pytest.raises(wd.WasmDeployError) as info:
+        wd.parse_spec(text, file="bookinfo.yaml")
+    err = info.value
+    assert err.line == 5 and err.column > 0
+    assert err.path.startswith("filters[0]")
+    assert "bookinfo.yaml:5" in str(err)
+
+
+def test_load_spec(tmp_path, bookinfo_yaml, bookinfo_spec):
+    path = tmp_path / "spec.yaml"
+    path.write_text(bookinfo_yaml)
+    assert wd.render(wd.load_spec(str(path)), output="json") == wd.render(bookinfo_spec, output="json")
+    with pytest.raises(wd.WasmDeployError) as info:
+        wd.load_spec(str(tmp_path / "missing.yaml"))
+    assert info.value.category == "io"
