@@ -1,0 +1,18 @@
+# cmake -DLIB=libwasmdeploy_c.so -P check_exports.cmake
+# Only wd_* may leave the shared library (visibility + version script).
+execute_process(COMMAND nm -D --defined-only "${LIB}" OUTPUT_VARIABLE syms RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${LIB}")
+endif()
+string(REPLACE "\n" ";" lines "${syms}")
+set(count 0)
+foreach(line ${lines})
+  if(line MATCHES " ([A-Za-z]) ([^ ]+)$")
+    set(sym "${CMAKE_MATCH_2}")
+    if(NOT sym MATCHES "^wd_" AND NOT sym MATCHES "^(WASMDEPLOY|_end|_edata|__bss_start)")
+      message(FATAL_ERROR "exported symbol outside the C API: ${sym}")
+    endif()
+    math(EXPR count "${count} + 1")
+  endif()
+endforeach()
+message(STATUS "${count} exported symbols, all wd_*")

@@ -1,0 +1,226 @@
+/* The C API driven from C11: every function, the error model, ownership and NULL safety. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <wasmdeploy/wasmdeploy.h>
+
+#include "bookinfo.h"
+#include "check.h"
+
+static void test_versions(void) {
+  CHECK(wd_version_number() == WD_VERSION_NUMBER);
+  CHECK_STR(wd_version_string(), WD_VERSION_STRING);
+  CHECK(WD_VERSION_CHECK(WD_VERSION_MAJOR, WD_VERSION_MINOR, WD_VERSION_PATCH));
+  CHECK_RC(WD_OK, wd_istio_check("1.8.1"));
+  CHECK_RC(WD_OK, wd_istio_check("v1.12"));
+  CHECK(wd_istio_check("0.1") < 0);
+  CHECK(strlen(wd_istio_oldest_supported()) > 0);
+  CHECK(strlen(wd_istio_newest_supported()) > 0);
+}
+
+static void test_error_model(void) {
+  const wd_error *e;
+  wd_error_clear();
+  e = wd_error_last();
+  CHECK(e != NULL);
+  CHECK(e->code == WD_OK);
+  CHECK_STR(wd_error_last_message(), "no error");
+  CHECK_STR(wd_error_last_id(), "");
+  CHECK_STR(wd_error_last_path(), "");
+
+  /* NULL arguments are usage errors, never crashes. */
+  CHECK_RC(WD_EUSAGE, wd_spec_new(NULL));
+  CHECK(wd_error_last_code() == WD_EUSAGE);
+  CHECK_STR(wd_error_last_id(), "capi.null-argument");
+
+  /* A later success leaves the last error in place (libgit2 semantics). */
+  CHECK_RC(WD_OK, wd_istio_check("1.12"));
+  CHECK(wd_error_last_code() == WD_EUSAGE);
+
+  /* NULL-safe destructors. */
+  wd_spec_free(NULL);
+  wd_render_result_free(NULL);
+  wd_render_options_free(NULL);
+  wd_buf_dispose(NULL);
+}
+
+static void test_parse_error_position(void) {
+  wd_spec *spec = (wd_spec *)1;
+  char bad[sizeof BOOKINFO_YAML];
+  const wd_error *e;
+  memcpy(bad, BOOKINFO_YAML, sizeof bad);
+  memcpy(strstr(bad, "rootId"), "rootid", 6);
+  CHECK(wd_spec_parse(&spec, bad, strlen(bad), "bookinfo.yaml", NULL) < 0);
+  CHECK(spec == NULL); /* out is cleared on failure */
+  e = wd_error_last();
+  CHECK(e->line == 5);
+  CHECK(e->column > 0);
+  CHECK_STR(e->file, "bookinfo.yaml");
+  CHECK(strncmp(e->path, "filters[0]", 10) == 0);
+  CHECK(strstr(e->message, "bookinfo.yaml:5:") != NULL);
+}
+
+static void test_setters(void) {
+  wd_spec *spec = NULL;
+  size_t f = 99, t = 99, found = 99;
+  uint32_t ports[2] = {8080, 9090};
+  CHECK_RC(WD_OK, wd_spec_new(&spec));
+  CHECK(wd_spec_filter_count(spec) == 0);
+  CHECK_RC(WD_OK, wd_spec_add_filter(&f, spec, "one", "oci://ghcr.io/acme/one:v1"));
+  CHECK(f == 0);
+  CHECK_RC(WD_OK, wd_spec_add_filter(NULL, spec, "two", "https://example.com/two.wasm"));
+  CHECK(wd_spec_filter_count(spec) == 2);
+  CHECK_RC(WD_OK, wd_spec_find_filter(&found, spec, "two"));
+  CHECK(found == 1);
+  CHECK_RC(WD_ENOTFOUND, wd_spec_find_filter(&found, spec, "three"));
+
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "sha256", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "vmId", "shared"));
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "failStrategy", "FAIL_OPEN"));
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "phase", "AUTHZ"));
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "priority", "-10"));
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "priority", NULL));
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "config", "plain text config"));
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "type", "HTTP"));
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "imagePullPolicy", "Always"));
+  CHECK_RC(WD_OK, wd_spec_filter_add_env(spec, 0, "LOG", "debug", NULL));
+  CHECK_RC(WD_OK, wd_spec_filter_add_env(spec, 0, "POD_NAME", NULL, "HOST"));
+
+  CHECK_RC(WD_EINVALID, wd_spec_filter_set(spec, 0, "priority", "12abc"));
+  CHECK_STR(wd_error_last_path(), "filters[0].priority");
+  CHECK_RC(WD_EINVALID, wd_spec_filter_set(spec, 0, "failStrategy", "SOMETIMES"));
+  CHECK_STR(wd_error_last_path(), "filters[0].failStrategy");
+  CHECK_RC(WD_EUSAGE, wd_spec_filter_set(spec, 0, "rootID", "x"));
+  CHECK_RC(WD_ENOTFOUND, wd_spec_filter_set(spec, 7, "rootId", "x"));
+  CHECK_RC(WD_EPARSE, wd_spec_filter_set_config_json(spec, 0, "{nope", 5));
+  CHECK_RC(WD_EINVALID, wd_spec_add_filter(NULL, spec, "bad", "localhost:5000/repo:v1"));
+
+  CHECK_RC(WD_OK, wd_spec_add_target(&t, spec, NULL));
+  CHECK(t == 0);
+  CHECK_RC(WD_OK, wd_spec_target_set(spec, t, "namespace", "prod"));
+  CHECK_RC(WD_OK, wd_spec_target_set(spec, t, "selector", "app=web,tier=front"));
+  CHECK_RC(WD_OK, wd_spec_target_add_selector(spec, t, "track", "stable"));
+  CHECK_RC(WD_OK, wd_spec_target_set(spec, t, "context", "gateway"));
+  CHECK_RC(WD_OK, wd_spec_target_add_filter(spec, t, "one"));
+  CHECK_RC(WD_OK, wd_spec_target_add_match(spec, t, "SERVER", ports, 2));
+  CHECK_RC(WD_OK, wd_spec_target_add_ref(spec, t, "gateway.networking.k8s.io", "Gateway", "gw"));
+  CHECK_RC(WD_EINVALID, wd_spec_target_set(spec, t, "context", "sideways"));
+  CHECK_RC(WD_ENOTFOUND, wd_spec_workload_add_label(spec, t, 3, "a", "b"));
+  CHECK(wd_spec_target_count(spec) == 1);
+
+  CHECK_RC(WD_OK, wd_spec_set(spec, "naming", "per-target"));
+  CHECK_RC(WD_OK, wd_spec_set(spec, "allowIncompatibleModule", "true"));
+  CHECK(wd_spec_set(spec, "istio", "2.0") < 0);
+  CHECK_RC(WD_EUSAGE, wd_spec_set(spec, "colour", "blue"));
+  wd_spec_free(spec);
+}
+
+static void test_render_bookinfo(void) {
+  wd_spec *parsed = NULL, *built = NULL, *copy = NULL;
+  wd_render_options *opts = NULL;
+  wd_render_result *result = NULL;
+  wd_buf a = WD_BUF_INIT, b = WD_BUF_INIT, json = WD_BUF_INIT;
+  size_t i;
+
+  CHECK_RC(WD_OK, wd_spec_parse(&parsed, BOOKINFO_YAML, strlen(BOOKINFO_YAML), "bookinfo.yaml", NULL));
+  CHECK_RC(WD_OK, build_bookinfo(&built));
+  if (parsed == NULL || built == NULL) return;
+  CHECK(wd_spec_filter_count(parsed) == 1 && wd_spec_target_count(parsed) == 1);
+
+  /* Parsed and built specs give the same bytes for every version tried. */
+  CHECK_RC(WD_OK, wd_render_text(&a, parsed, "1.8.1", WD_FORMAT_YAML));
+  CHECK_RC(WD_OK, wd_render_text(&b, built, "1.8.1", WD_FORMAT_YAML));
+  CHECK(a.size > 0 && a.ptr != NULL && a.ptr[a.size] == '\0');
+  CHECK(a.size == b.size && memcmp(a.ptr, b.ptr, a.size) == 0);
+  CHECK_RC(WD_OK, wd_render_text(&a, parsed, NULL, WD_FORMAT_YAML)); /* reuses a: old bytes released */
+  CHECK_RC(WD_OK, wd_render_text(&b, built, "1.12", WD_FORMAT_YAML));
+  CHECK(a.size == b.size && memcmp(a.ptr, b.ptr, a.size) == 0);
+  CHECK_RC(WD_EUSAGE, wd_render_text(&a, parsed, NULL, (wd_format)7));
+
+  /* Through options and a result handle. */
+  CHECK_RC(WD_OK, wd_render_options_new(&opts));
+  CHECK_RC(WD_OK, wd_render_options_set_istio(opts, "1.12"));
+  CHECK_RC(WD_OK, wd_render_options_set_allow_incompatible_module(opts, 0));
+  CHECK(wd_render_options_set_istio(opts, "banana") < 0);
+  CHECK_RC(WD_OK, wd_spec_clone(&copy, parsed));
+  CHECK_RC(WD_OK, wd_render(&result, copy, opts));
+  if (result != NULL) {
+    CHECK_STR(wd_render_result_istio(result), "1.12");
+    CHECK(wd_render_result_document_count(result) > 0);
+    for (i = 0; i < wd_render_result_document_count(result); ++i) {
+      const wd_document *d = wd_render_result_document(result, i);
+      CHECK(d != NULL && d->kind != NULL && d->file_name != NULL && strlen(d->file_name) > 0);
+    }
+    CHECK(wd_render_result_document(result, wd_render_result_document_count(result)) == NULL);
+    for (i = 0; i < wd_render_result_diagnostic_count(result); ++i) {
+      const wd_diagnostic *d = wd_render_result_diagnostic(result, i);
+      CHECK(d != NULL && d->id != NULL && d->message != NULL && d->text != NULL);
+      CHECK(d->severity >= WD_SEVERITY_NOTE && d->severity <= WD_SEVERITY_ERROR);
+    }
+    CHECK(wd_render_result_diagnostic(result, 100000) == NULL);
+    CHECK_RC(WD_OK, wd_render_result_text(&b, result, WD_FORMAT_YAML));
+    CHECK(a.size == b.size && memcmp(a.ptr, b.ptr, a.size) == 0);
+    CHECK_RC(WD_OK, wd_render_result_text(&json, result, WD_FORMAT_JSON));
+    CHECK(json.size > 0 && json.ptr[0] == '{');
+  }
+
+  /* A version that cannot be rendered leaves no result behind. */
+  {
+    wd_render_result *none = (wd_render_result *)1;
+    wd_spec *empty = NULL;
+    CHECK_RC(WD_OK, wd_spec_new(&empty));
+    CHECK(wd_render(&none, empty, NULL) < 0); /* no Istio version anywhere */
+    CHECK(none == NULL);
+    wd_spec_free(empty);
+  }
+
+  wd_buf_dispose(&a);
+  wd_buf_dispose(&b);
+  wd_buf_dispose(&json);
+  CHECK(a.ptr == NULL && a.size == 0);
+  wd_render_result_free(result);
+  wd_render_options_free(opts);
+  wd_spec_free(copy);
+  wd_spec_free(parsed);
+  wd_spec_free(built);
+}
+
+static void test_capabilities(void) {
+  const wd_capability *c = NULL;
+  int yes = -1;
+  size_t i, n = wd_capability_count();
+  CHECK(n > 0);
+  for (i = 0; i < n; ++i) {
+    const wd_capability *row = wd_capability_at(i);
+    CHECK(row != NULL && row->key != NULL && row->since != NULL && row->support != NULL);
+  }
+  CHECK(wd_capability_at(n) == NULL);
+  CHECK_RC(WD_OK, wd_capability_find(&c, "wasm-plugin"));
+  if (c != NULL) {
+    CHECK_STR(c->since, "1.12");
+    CHECK(c->until == NULL);
+  }
+  CHECK_RC(WD_OK, wd_capability_supported(&yes, "1.12", "wasm-plugin"));
+  CHECK(yes == 1);
+  CHECK_RC(WD_OK, wd_capability_supported(&yes, "1.11.4", "wasm-plugin"));
+  CHECK(yes == 0);
+  CHECK_RC(WD_ENOTFOUND, wd_capability_find(&c, "no-such-thing"));
+  CHECK_STR(wd_error_last_id(), "capability.unknown");
+  CHECK(wd_capability_supported(&yes, "nope", "wasm-plugin") < 0);
+}
+
+int main(void) {
+  test_versions();
+  test_error_model();
+  test_parse_error_position();
+  test_setters();
+  test_render_bookinfo();
+  test_capabilities();
+  if (check_failures != 0) {
+    fprintf(stderr, "%d check(s) failed\n", check_failures);
+    return 1;
+  }
+  puts("test_capi: all checks passed");
+  return 0;
+}
