@@ -56,7 +56,12 @@ struct env_var {
 struct filter {
   std::string name;                 ///< filter id
   module_source module;
-  std::string sha256;               ///< lowercase hex; empty when unknown
+  /// Lowercase hex; empty when unknown. For oci:// modules: the image manifest digest (what
+  /// istio-agent checks); for http(s) and local modules: the hash of the .wasm bytes.
+  std::string sha256;
+  /// Hash of the .wasm bytes of an oci:// module: names the file in a wasme node cache
+  /// (hostpath delivery). Equals sha256 for http(s) and local modules.
+  std::string module_sha256;
   std::string root_id;
   std::string vm_id;                ///< defaults to name
   node config;                      ///< null, a string, or a mapping
@@ -102,6 +107,7 @@ struct target {
   std::vector<workload> workloads;
   std::map<std::string, std::string> selector;
   traffic_context context = traffic_context::inbound;
+  bool context_set = false;  ///< EnvoyFilter defaults to inbound; WasmPlugin then has no match
   std::vector<traffic_match> match;
   std::vector<target_ref> refs;
   std::string revision;
