@@ -56,9 +56,9 @@ const name_table<pull_policy, 2> kPull{{{pull_policy::if_not_present, "IfNotPres
 const name_table<plugin_phase, 3> kPhase{{{plugin_phase::authn, "AUTHN"},
                                           {plugin_phase::authz, "AUTHZ"},
                                           {plugin_phase::stats, "STATS"}}};
-const name_table<delivery, 5> kDelivery{{{delivery::automatic, "auto"}, {delivery::oci, "oci"},
+const name_table<delivery, 6> kDelivery{{{delivery::automatic, "auto"}, {delivery::oci, "oci"},
                                          {delivery::http, "http"}, {delivery::configmap, "configmap"},
-                                         {delivery::hostpath, "hostpath"}}};
+                                         {delivery::hostpath, "hostpath"}, {delivery::file, "file"}}};
 const name_table<resource_kind, 4> kResource{{{resource_kind::automatic, "auto"},
                                               {resource_kind::envoy_filter, "EnvoyFilter"},
                                               {resource_kind::wasm_plugin, "WasmPlugin"},
@@ -183,7 +183,7 @@ module_source parse_module_source(std::string_view text, const std::string& path
                            text.substr(0, sep)));
   }
   if (starts_with(text, "/") || starts_with(text, "./") || starts_with(text, "../") || ends_with(text, ".wasm")) {
-    m.kind = module_source::scheme::file;
+    m.kind = module_source::scheme::local;
     m.url = std::string(text);
     return m;
   }

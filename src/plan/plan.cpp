@@ -121,6 +121,8 @@ void choose_delivery(const context& c, const filter& f, filter_plan& fp) {
       d = (wp || supports(c.v, capability::agent_oci_fetch)) ? delivery::oci : delivery::hostpath;
     } else if (m.is_remote()) {
       d = delivery::http;
+    } else if (m.in_proxy()) {
+      d = delivery::file;
     } else {
       d = delivery::configmap;
     }
@@ -154,6 +156,11 @@ void choose_delivery(const context& c, const filter& f, filter_plan& fp) {
         }
       } else if (!m.is_local()) {
         reject(c.s, "delivery.source-mismatch", path, "hostpath delivery needs an oci:// module or a local .wasm file");
+      }
+      break;
+    case delivery::file:
+      if (!m.in_proxy()) {
+        reject(c.s, "delivery.source-mismatch", path, "file delivery needs a file:///path module (a path inside the proxy)");
       }
       break;
     case delivery::automatic:
@@ -233,6 +240,12 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
       c.note(severity::warning, "hostpath.pod-security", f.path + ".delivery",
              "hostPath volumes violate the Pod Security 'baseline' profile; namespaces enforcing it will reject the pods");
       break;
+    case delivery::file:
+      fp.local_path = f.module.url;
+      c.note(severity::note, "file.preloaded", f.path + ".module",
+             fmt::format("{} must already exist inside the proxy container; wasmdeploy renders only the reference",
+                         fp.local_path));
+      break;
     case delivery::automatic:
       break;
   }
@@ -268,7 +281,8 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
     if (f.phase == plugin_phase::authz || f.phase == plugin_phase::stats) {
       reject(c.s, "envoyfilter.phase", f.path + ".phase",
              "an EnvoyFilter can place a filter first (AUTHN) or before the router (no phase); AUTHZ and STATS "
-             "positions depend on filters that may be absent, so the patch could silently match nothing. Use WasmPlugin");
+             "positions depend on filters that may be absent, so the patch could silently match nothing. Use WasmPlugin ("
+             + describe_support(capability::wasm_plugin) + ")");
     }
     if (f.priority) c.require(capability::envoy_filter_priority, f.path + ".priority", "EnvoyFilter.priority");
     if (f.fail == fail_strategy::fail_open && fp.how != delivery::oci && fp.how != delivery::http) {
