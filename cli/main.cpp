@@ -1,2 +1,43 @@
+// wasmdeploy: render proxy-wasm deployment manifests for Istio and Envoy.
+// Exit codes: 0 success, 1 invalid input (or a failed check), 2 usage error.
 #include <cstdio>
-int main() { std::puts("wasmdeploy"); return 0; }
+
+#include <fmt/format.h>
+
+#include <wasmdeploy/error.hpp>
+
+#include "commands.hpp"
+
+namespace wasmdeploy::cli {
+int& exit_status() {
+  static int status = 0;
+  return status;
+}
+}  // namespace wasmdeploy::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"wasmdeploy: render and check proxy-wasm deployment manifests for Istio and Envoy"};
+  app.set_version_flag("--version", std::string("wasmdeploy ") + WD_CLI_VERSION);
+  app.require_subcommand(1);
+  wasmdeploy::cli::add_render_command(app);
+  wasmdeploy::cli::add_versions_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const wasmdeploy::error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return e.category() == wasmdeploy::errc::usage ? 2 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return wasmdeploy::cli::exit_status();
+}

@@ -15,10 +15,12 @@ namespace wasmdeploy {
 
 /// Where the module comes from, parsed from the spec's `module` string.
 struct module_source {
-  enum class scheme { none, oci, http, https, file };
+  /// file: a file:// URL, a path that already exists inside the proxy container.
+  /// local: a path on this machine; wasmdeploy reads it and ships it (ConfigMap or node cache).
+  enum class scheme { none, oci, http, https, file, local };
   scheme kind = scheme::none;
   std::string text;        ///< as written by the user
-  std::string url;         ///< canonical: oci://..., https://..., or the local path for files
+  std::string url;         ///< oci://..., https://..., the in-proxy path (file), or the local path
   // oci only:
   std::string registry;    ///< e.g. webassemblyhub.io
   std::string repository;  ///< e.g. tanjunchen20/add-header
@@ -26,10 +28,12 @@ struct module_source {
   std::string digest;      ///< 64-hex manifest digest from "@sha256:" (empty when absent)
 
   bool is_remote() const noexcept { return kind == scheme::oci || kind == scheme::http || kind == scheme::https; }
-  bool is_local() const noexcept { return kind == scheme::file; }
+  bool is_local() const noexcept { return kind == scheme::local; }
+  bool in_proxy() const noexcept { return kind == scheme::file; }
 };
 
-/// Parses `oci://`, `http(s)://`, `file://` and local paths (absolute, ./relative, or *.wasm).
+/// Parses `oci://`, `http(s)://`, `file://` (a path inside the proxy) and local paths on this
+/// machine (absolute, ./relative, or ending in .wasm).
 /// A scheme-less reference such as `localhost:5000/repo` is refused (Istio would read
 /// "localhost" as the scheme): error code `module.no-scheme`. `path` names the field in errors.
 module_source parse_module_source(std::string_view text, const std::string& path);
@@ -38,7 +42,7 @@ enum class filter_type { http, network };
 enum class fail_strategy { unset, fail_close, fail_open, fail_reload };
 enum class pull_policy { unset, if_not_present, always };
 enum class plugin_phase { unset, authn, authz, stats };
-enum class delivery { automatic, oci, http, configmap, hostpath };
+enum class delivery { automatic, oci, http, configmap, hostpath, file };
 enum class resource_kind { automatic, envoy_filter, wasm_plugin, traffic_extension };
 enum class traffic_context { inbound, outbound, gateway, any };
 enum class workload_kind { deployment, daemon_set, stateful_set };
@@ -56,7 +60,12 @@ struct env_var {
 struct filter {
   std::string name;                 ///< filter id
   module_source module;
-  std::string sha256;               ///< lowercase hex; empty when unknown
+  /// Lowercase hex; empty when unknown. For oci:// modules: the image manifest digest (what
+  /// istio-agent checks); for http(s) and local modules: the hash of the .wasm bytes.
+  std::string sha256;
+  /// Hash of the .wasm bytes of an oci:// module: names the file in a wasme node cache
+  /// (hostpath delivery). Equals sha256 for http(s) and local modules.
+  std::string module_sha256;
   std::string root_id;
   std::string vm_id;                ///< defaults to name
   node config;                      ///< null, a string, or a mapping
@@ -102,6 +111,7 @@ struct target {
   std::vector<workload> workloads;
   std::map<std::string, std::string> selector;
   traffic_context context = traffic_context::inbound;
+  bool context_set = false;  ///< EnvoyFilter defaults to inbound; WasmPlugin then has no match
   std::vector<traffic_match> match;
   std::vector<target_ref> refs;
   std::string revision;
@@ -114,7 +124,7 @@ std::string_view to_string(filter_type v);
 std::string_view to_string(fail_strategy v);     ///< FAIL_CLOSE ...
 std::string_view to_string(pull_policy v);       ///< IfNotPresent / Always
 std::string_view to_string(plugin_phase v);      ///< AUTHN ...
-std::string_view to_string(delivery v);          ///< auto, oci, http, configmap, hostpath
+std::string_view to_string(delivery v);          ///< auto, oci, http, configmap, hostpath, file
 std::string_view to_string(resource_kind v);     ///< auto, EnvoyFilter, WasmPlugin, TrafficExtension
 std::string_view to_string(traffic_context v);   ///< inbound ...
 std::string_view to_string(workload_kind v);     ///< Deployment ...

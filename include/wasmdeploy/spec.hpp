@@ -2,6 +2,7 @@
 // src/spec/proto/wasmdeploy/spec/v1alpha1/spec.proto.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,12 +27,21 @@ struct spec {
   std::string base_dir = ".";
   /// Name used in diagnostics.
   std::string file = "<input>";
+  /// Where each field path ("filters[0].sha256") was read from, for error positions.
+  std::map<std::string, source_position> positions;
+
+  /// The position of `path` or of its nearest recorded parent; unknown when built in code.
+  source_position position_of(const std::string& path) const;
 };
 
 /// Parses YAML or JSON text strictly. Unknown or misspelt fields, wrong types and bad values
 /// are errors carrying the field path and file:line:col. Throws wasmdeploy::error.
 spec parse_spec(std::string_view text, const std::string& file = "<input>",
                 const std::string& base_dir = ".");
+
+/// Parses a YAML or JSON value (as used for plugin configuration) into a node, with the same
+/// scalar rules as spec files. `path` names the value in errors.
+node parse_config_value(std::string_view text, const std::string& path = "config");
 
 /// Reads and parses a spec file; "-" reads standard input.
 spec load_spec(const std::string& path);

@@ -1,0 +1,103 @@
+// `wasmdeploy versions`: the capability matrix, one Istio version's capabilities, or the range
+// of one capability.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include <wasmdeploy/capabilities.hpp>
+#include <wasmdeploy/error.hpp>
+#include <wasmdeploy/node.hpp>
+
+#include "commands.hpp"
+
+namespace wasmdeploy::cli {
+namespace {
+
+struct versions_options {
+  std::string istio;
+  std::string capability;
+  std::string output = "text";
+};
+
+void print_matrix() {
+  const int lo = mesh_version::oldest_supported().minor, hi = mesh_version::newest_supported().minor;
+  std::string out = fmt::format("{:<32}", "capability \\ Istio 1.");
+  for (int m = lo; m <= hi; ++m) out += fmt::format("{:>3}", m);
+  out += "\n";
+  for (const auto& row : capability_table()) {
+    out += fmt::format("{:<32}", row.key);
+    for (int m = lo; m <= hi; ++m) {
+      // A minor line counts as supported when its first patch is; rows that change inside a
+      // minor (1.7.1) show '~' there.
+      bool at0 = supports(mesh_version(release{1, m, 0}), row.id);
+      bool at99 = supports(mesh_version(release{1, m, 99}), row.id);
+      out += at0 ? "  +" : at99 ? "  ~" : "  .";
+    }
+    out += "\n";
+  }
+  out += "\n+ supported   . not supported   ~ from a later patch of that minor (see `versions --capability`)\n";
+  std::fputs(out.c_str(), stdout);
+}
+
+void run(const versions_options& o) {
+  if (!o.capability.empty()) {
+    auto c = find_capability(o.capability);
+    if (!c) {
+      throw error(errc::usage, "capability.unknown", "capability",
+                  fmt::format("unknown capability '{}'; `wasmdeploy versions` lists them", o.capability));
+    }
+    const auto& row = info(*c);
+    if (o.output == "json") {
+      node n = make_mapping({{"key", std::string(row.key)},
+                             {"since", row.since.str()},
+                             {"until", row.until ? node(row.until->str()) : node()},
+                             {"summary", std::string(row.summary)},
+                             {"source", std::string(row.source)}});
+      std::fputs(to_json_pretty(n).c_str(), stdout);
+    } else {
+      std::printf("%s: %s\n  %s\n  source: %s\n", std::string(row.key).c_str(), describe_support(*c).c_str(),
+                  std::string(row.summary).c_str(), std::string(row.source).c_str());
+    }
+    return;
+  }
+  if (!o.istio.empty()) {
+    mesh_version v = mesh_version::parse(o.istio);
+    node list = node::sequence();
+    for (const auto& row : capability_table()) {
+      if (o.output == "json") {
+        list.push(make_mapping({{"key", std::string(row.key)}, {"supported", supports(v, row.id)}}));
+      } else {
+        std::printf("%s %-32s %s\n", supports(v, row.id) ? "yes" : "no ", std::string(row.key).c_str(),
+                    std::string(row.summary).c_str());
+      }
+    }
+    if (o.output == "json") std::fputs(to_json_pretty(list).c_str(), stdout);
+    return;
+  }
+  if (o.output == "json") {
+    node list = node::sequence();
+    for (const auto& row : capability_table()) {
+      list.push(make_mapping({{"key", std::string(row.key)},
+                              {"since", row.since.str()},
+                              {"until", row.until ? node(row.until->str()) : node()},
+                              {"summary", std::string(row.summary)},
+                              {"source", std::string(row.source)}}));
+    }
+    std::fputs(to_json_pretty(list).c_str(), stdout);
+    return;
+  }
+  print_matrix();
+}
+
+}  // namespace
+
+void add_versions_command(CLI::App& app) {
+  auto o = std::make_shared<versions_options>();
+  CLI::App* cmd = app.add_subcommand("versions", "Show which Istio releases support what (the capability table)");
+  cmd->add_option("--istio", o->istio, "List the capabilities of one Istio version (1.8, 1.8.x, 1.8.1)");
+  cmd->add_option("--capability", o->capability, "Show the releases that have one capability");
+  cmd->add_option("-o,--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace wasmdeploy::cli

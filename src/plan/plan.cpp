@@ -1,0 +1,424 @@
+#include "plan/plan.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <wasmdeploy/capabilities.hpp>
+#include <wasmdeploy/digest.hpp>
+#include <wasmdeploy/file_io.hpp>
+#include <wasmdeploy/limits.hpp>
+
+#include "plan/validate.hpp"
+
+namespace wasmdeploy::detail {
+namespace {
+
+constexpr const char* kWasmeCacheDir = "/var/local/lib/wasme-cache";
+constexpr const char* kWasmeCacheVolume = "cache-dir";  // wasme's name, so merges with wasme pods dedupe
+constexpr const char* kConfigMapMountRoot = "/var/local/wasm";
+
+struct context {
+  const spec& s;
+  const mesh_version& v;
+  plan& p;
+
+  // Refuses something the version lacks, naming the release that has it.
+  void require(capability c, const std::string& path, const std::string& what) const {
+    if (supports(v, c)) return;
+    reject(s, "version.unsupported-field", path,
+           fmt::format("{} needs {}; the target is Istio {}", what, describe_support(c), v.str()), errc::version);
+  }
+  void note(severity level, const std::string& code, const std::string& path, const std::string& msg) const {
+    p.diagnostics.push_back({level, code, path, msg, s.position_of(path)});
+  }
+};
+
+std::string join_path(const std::string& base, const std::string& rel) {
+  if (!rel.empty() && rel[0] == '/') return rel;
+  if (base.empty() || base == ".") return rel;
+  return base + "/" + rel;
+}
+
+std::string sanitize_label(std::string name) {
+  for (char& c : name) {
+    if (c == '.') c = '-';
+  }
+  return name;
+}
+
+// wasme's runtime-config.json: {"type":..., "abiVersions":[...], "config":{"rootIds":[...]}}.
+// Like wasme's jsonpb reader it accepts either field spelling and rejects unknown keys.
+void read_runtime_config(const context& c, const filter& f, filter_plan& fp) {
+  const std::string path = f.path + ".runtimeConfig";
+  std::string text = read_file(join_path(c.s.base_dir, f.runtime_config_path));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    reject(c.s, "runtime-config.syntax", path, fmt::format("{}: {}", f.runtime_config_path, e.what()), errc::parse);
+  }
+  if (!j.is_object()) reject(c.s, "runtime-config.syntax", path, "runtime-config.json must be a JSON object");
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    if (k == "type") continue;
+    if (k == "abiVersions" || k == "abi_versions") {
+      for (const auto& a : it.value()) {
+        if (a.is_string()) fp.abi_versions.push_back(a.get<std::string>());
+      }
+    } else if (k == "config") {
+      for (auto ct = it.value().begin(); ct != it.value().end(); ++ct) {
+        if (ct.key() != "rootIds" && ct.key() != "root_ids") {
+          reject(c.s, "runtime-config.unknown-field", path, fmt::format("unknown field config.{}", ct.key()));
+        }
+        if (fp.root_id.empty() && ct.value().is_array() && !ct.value().empty() && ct.value()[0].is_string()) {
+          fp.root_id = ct.value()[0].get<std::string>();
+        }
+      }
+    } else {
+      reject(c.s, "runtime-config.unknown-field", path,
+             fmt::format("unknown field '{}' in {} (wasme reads abiVersions, config.rootIds, type)", k, f.runtime_config_path));
+    }
+  }
+}
+
+resource_kind choose_kind(const context& c, const filter& f) {
+  resource_kind k = f.resource != resource_kind::automatic ? f.resource : c.s.options.resource;
+  const std::string path = f.path + ".resource";
+  if (k == resource_kind::wasm_plugin) {
+    c.require(capability::wasm_plugin, path, "WasmPlugin");
+    return k;
+  }
+  if (k == resource_kind::traffic_extension) {
+    c.require(capability::traffic_extension, path, "TrafficExtension");
+    reject(c.s, "resource.not-implemented", path, "TrafficExtension rendering is not available yet; use WasmPlugin");
+  }
+  if (k == resource_kind::envoy_filter) return k;
+  // auto: WasmPlugin where it exists and can express the filter, else EnvoyFilter.
+  if (!supports(c.v, capability::wasm_plugin)) return resource_kind::envoy_filter;
+  std::string why;
+  if (f.config.is_string()) why = "its config is a plain string (WasmPlugin.pluginConfig must be an object)";
+  else if (f.runtime != "v8") why = fmt::format("it asks for runtime {} (WasmPlugin always uses v8)", f.runtime);
+  else if (f.type == filter_type::network && !supports(c.v, capability::wasm_plugin_type)) {
+    why = "it is a NETWORK filter (WasmPlugin.type needs Istio 1.20)";
+  }
+  if (!why.empty()) {
+    c.note(severity::note, "resource.auto-envoy-filter", f.path,
+           fmt::format("rendered as EnvoyFilter because {}", why));
+    return resource_kind::envoy_filter;
+  }
+  return resource_kind::wasm_plugin;
+}
+
+void choose_delivery(const context& c, const filter& f, filter_plan& fp) {
+  const std::string path = f.path + ".delivery";
+  const auto& m = f.module;
+  const bool wp = fp.kind == resource_kind::wasm_plugin;
+  delivery d = f.how;
+  if (d == delivery::automatic) {
+    if (m.kind == module_source::scheme::oci) {
+      d = (wp || supports(c.v, capability::agent_oci_fetch)) ? delivery::oci : delivery::hostpath;
+    } else if (m.is_remote()) {
+      d = delivery::http;
+    } else if (m.in_proxy()) {
+      d = delivery::file;
+    } else {
+      d = delivery::configmap;
+    }
+  }
+  switch (d) {
+    case delivery::oci:
+      if (m.kind != module_source::scheme::oci) {
+        reject(c.s, "delivery.source-mismatch", path, "oci delivery needs an oci:// module");
+      }
+      if (!wp) c.require(capability::agent_oci_fetch, path, "pulling oci:// modules (istio-agent)");
+      break;
+    case delivery::http:
+      if (m.kind != module_source::scheme::http && m.kind != module_source::scheme::https) {
+        reject(c.s, "delivery.source-mismatch", path, "http delivery needs an http(s):// module");
+      }
+      if (!wp) c.require(capability::agent_http_fetch, path, "downloading http(s) modules (istio-agent ECDS)");
+      break;
+    case delivery::configmap:
+      if (!m.is_local()) {
+        reject(c.s, "delivery.source-mismatch", path, "configmap delivery needs a local .wasm file as module");
+      }
+      break;
+    case delivery::hostpath:
+      if (m.kind == module_source::scheme::oci) {
+        if (fp.module_sha256.empty()) {
+          reject(c.s, "delivery.hostpath-needs-module-sha256", f.path + ".moduleSha256",
+                 fmt::format("Istio {} cannot pull oci:// modules (istio-agent can from 1.12); delivering it through "
+                             "the wasme node cache needs moduleSha256, the hash of the .wasm layer, which names the "
+                             "cached file", c.v.str()),
+                 errc::version);
+        }
+      } else if (!m.is_local()) {
+        reject(c.s, "delivery.source-mismatch", path, "hostpath delivery needs an oci:// module or a local .wasm file");
+      }
+      break;
+    case delivery::file:
+      if (!m.in_proxy()) {
+        reject(c.s, "delivery.source-mismatch", path, "file delivery needs a file:///path module (a path inside the proxy)");
+      }
+      break;
+    case delivery::automatic:
+      break;
+  }
+  fp.how = d;
+}
+
+void plan_filter(const context& c, const filter& f, filter_plan& fp) {
+  fp.f = &f;
+  fp.vm_id = f.vm_id.empty() ? f.name : f.vm_id;
+  fp.root_id = f.root_id;
+  fp.sha256 = f.sha256;
+  fp.module_sha256 = f.module_sha256;
+  if (!f.runtime_config_path.empty()) read_runtime_config(c, f, fp);
+  if (f.module.kind == module_source::scheme::oci && fp.sha256.empty()) fp.sha256 = f.module.digest;
+  if (f.module.is_local()) {
+    fp.module_bytes = read_file(join_path(c.s.base_dir, f.module.url));
+    std::string actual = sha256_hex(fp.module_bytes);
+    if (!f.sha256.empty() && f.sha256 != actual) {
+      reject(c.s, "sha256.mismatch", f.path + ".sha256",
+             fmt::format("the module file hashes to {}, not {}", actual, f.sha256));
+    }
+    fp.sha256 = fp.module_sha256 = actual;
+  } else if (f.module.kind != module_source::scheme::oci && fp.module_sha256.empty()) {
+    fp.module_sha256 = fp.sha256;
+  }
+
+  fp.kind = choose_kind(c, f);
+  choose_delivery(c, f, fp);
+  const bool wp = fp.kind == resource_kind::wasm_plugin;
+
+  switch (fp.how) {
+    case delivery::oci:
+    case delivery::http:
+      fp.remote_url = f.module.url;
+      if (!wp && fp.sha256.empty()) {
+        reject(c.s, "sha256.required", f.path + ".sha256",
+               f.module.kind == module_source::scheme::oci
+                   ? "an EnvoyFilter fetching a remote module needs sha256 (Envoy's RemoteDataSource requires it); "
+                     "for oci:// it is the image manifest digest, or write oci://...@sha256:<digest>"
+                   : "an EnvoyFilter fetching a remote module needs sha256 (Envoy's RemoteDataSource requires it): "
+                     "the hash of the .wasm file");
+      }
+      if (wp && fp.sha256.empty()) {
+        c.note(severity::warning, "sha256.unpinned", f.path + ".sha256",
+               "the module is not pinned by sha256: a re-pushed tag or changed file is loaded silently");
+      }
+      break;
+    case delivery::configmap:
+      if (fp.module_bytes.size() > WD_MAX_CONFIGMAP_BYTES) {
+        reject(c.s, "configmap.too-large", f.path + ".module",
+               fmt::format("the module is {} bytes; a ConfigMap holds at most 1 MiB ({} bytes). Publish it as an "
+                           "oci:// image or serve it over https:// instead", fp.module_bytes.size(), WD_MAX_CONFIGMAP_BYTES));
+      }
+      fp.configmap_name = sanitize_label("wasm-" + f.name);
+      fp.volume_name = fp.configmap_name;
+      fp.mount_dir = fmt::format("{}/{}", kConfigMapMountRoot, f.name);
+      fp.local_path = fp.mount_dir + "/plugin.wasm";
+      if (fp.volume_name.size() > 63) {
+        reject(c.s, "name.too-long", f.path + ".name",
+               fmt::format("volume name '{}' is longer than 63 characters; shorten the filter name", fp.volume_name));
+      }
+      break;
+    case delivery::hostpath:
+      fp.volume_name = kWasmeCacheVolume;
+      fp.mount_dir = kWasmeCacheDir;
+      if (f.module.kind == module_source::scheme::oci) {
+        fp.wasme_cache = true;
+        fp.local_path = fmt::format("{}/{}", kWasmeCacheDir, fp.module_sha256);
+        c.p.cache_images.push_back(f.module.url.substr(6));
+      } else {
+        fp.local_path = fmt::format("{}/{}", kWasmeCacheDir, fp.module_sha256);
+        c.note(severity::note, "hostpath.copy-module", f.path + ".module",
+               fmt::format("copy the module to {} on every node that runs these workloads", fp.local_path));
+      }
+      c.note(severity::warning, "hostpath.pod-security", f.path + ".delivery",
+             "hostPath volumes violate the Pod Security 'baseline' profile; namespaces enforcing it will reject the pods");
+      break;
+    case delivery::file:
+      fp.local_path = f.module.url;
+      c.note(severity::note, "file.preloaded", f.path + ".module",
+             fmt::format("{} must already exist inside the proxy container; wasmdeploy renders only the reference",
+                         fp.local_path));
+      break;
+    case delivery::automatic:
+      break;
+  }
+
+  // Fields whose availability depends on the resource kind and version.
+  if (wp) {
+    if (!f.env.empty()) c.require(capability::wasm_plugin_vm_config, f.path + ".env", "WasmPlugin.vmConfig");
+    if (f.fail == fail_strategy::fail_open) c.require(capability::wasm_plugin_fail_strategy, f.path + ".failStrategy", "WasmPlugin.failStrategy FAIL_OPEN");
+    if (f.fail == fail_strategy::fail_reload) c.require(capability::wasm_plugin_fail_reload, f.path + ".failStrategy", "WasmPlugin.failStrategy FAIL_RELOAD");
+    if (f.fail == fail_strategy::fail_close && !supports(c.v, capability::wasm_plugin_fail_strategy)) {
+      c.note(severity::note, "field.default-omitted", f.path + ".failStrategy",
+             "FAIL_CLOSE is the behaviour of this version; failStrategy is not written (the field arrived in 1.19)");
+    }
+    if (f.type == filter_type::network) c.require(capability::wasm_plugin_type, f.path + ".type", "WasmPlugin.type NETWORK");
+    if (f.runtime != "v8") reject(c.s, "wasmplugin.runtime", f.path + ".runtime", "WasmPlugin always runs v8; use resource: EnvoyFilter for another runtime");
+    if (f.config.is_string()) {
+      reject(c.s, "wasmplugin.config-string", f.path + ".config",
+             "WasmPlugin.pluginConfig must be an object; give config as a mapping or use resource: EnvoyFilter");
+    }
+    if (!f.pull_secret.empty() && !supports(c.v, capability::agent_pull_secret)) {
+      c.note(severity::warning, "wasmplugin.pull-secret-ignored", f.path + ".imagePullSecret",
+             fmt::format("Istio {} accepts imagePullSecret but istio-agent ignores it ({} implement it)", c.v.str(),
+                         describe_support(capability::agent_pull_secret)));
+    }
+  } else {
+    if (f.fail == fail_strategy::fail_reload) {
+      reject(c.s, "envoyfilter.fail-reload", f.path + ".failStrategy", "FAIL_RELOAD exists only for WasmPlugin (Istio 1.27+)");
+    }
+    if (!f.pull_secret.empty()) {
+      reject(c.s, "envoyfilter.pull-secret", f.path + ".imagePullSecret",
+             "an EnvoyFilter cannot reference a pull secret (istiod resolves secrets only for WasmPlugin, Istio 1.12+)");
+    }
+    if (f.phase == plugin_phase::authz || f.phase == plugin_phase::stats) {
+      reject(c.s, "envoyfilter.phase", f.path + ".phase",
+             "an EnvoyFilter can place a filter first (AUTHN) or before the router (no phase); AUTHZ and STATS "
+             "positions depend on filters that may be absent, so the patch could silently match nothing. Use WasmPlugin ("
+             + describe_support(capability::wasm_plugin) + ")");
+    }
+    if (f.priority) c.require(capability::envoy_filter_priority, f.path + ".priority", "EnvoyFilter.priority");
+    if (f.fail == fail_strategy::fail_open && fp.how != delivery::oci && fp.how != delivery::http) {
+      // fail_open in PluginConfig is honoured by the agent-converted configs from 1.9 (istio.md §4.1).
+      c.require(capability::agent_http_fetch, f.path + ".failStrategy", "FAIL_OPEN for an EnvoyFilter");
+    }
+    if (f.type == filter_type::network && !supports(c.v, capability::patch_value_typed_config)) {
+      reject(c.s, "envoyfilter.network-v2", f.path + ".type", "NETWORK filters are rendered for Istio 1.7 and later");
+    }
+  }
+}
+
+bool applies(const target& t, const filter& f) {
+  if (t.filters.empty()) return true;
+  for (const auto& n : t.filters) {
+    if (n == f.name) return true;
+  }
+  return false;
+}
+
+void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
+  const target& t = c.s.targets[ti];
+  naming_scheme naming = c.s.options.naming;
+  if (naming == naming_scheme::automatic) {
+    naming = t.workloads.empty() ? naming_scheme::per_target : naming_scheme::per_workload;
+  }
+  if (naming == naming_scheme::per_workload && t.workloads.empty()) {
+    reject(c.s, "naming.per-workload-needs-workloads", t.path + ".workloads",
+           "per-workload naming needs the target's workloads listed");
+  }
+  if (naming == naming_scheme::per_target && t.selector.empty() && t.refs.empty()) {
+    reject(c.s, "naming.per-target-needs-selector", t.path + ".selector",
+           "per-target naming makes one resource per target, so the target needs a selector (or targetRefs)");
+  }
+  bool any = false;
+  for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
+    const filter& f = c.s.filters[fi];
+    if (!applies(t, f)) continue;
+    any = true;
+    const filter_plan& fp = c.p.filters[fi];
+    const bool wp = fp.kind == resource_kind::wasm_plugin;
+    // Targeting gates.
+    if (!t.refs.empty()) {
+      if (wp) {
+        if (t.refs.size() > 1 || supports(c.v, capability::wasm_plugin_target_refs)) {
+          c.require(capability::wasm_plugin_target_refs, t.path + ".targetRefs", "WasmPlugin.targetRefs");
+        } else {
+          c.require(capability::wasm_plugin_target_ref, t.path + ".targetRefs", "WasmPlugin.targetRef");
+        }
+      } else if (!supports(c.v, capability::envoy_filter_target_refs)) {
+        reject(c.s, "version.unsupported-field", t.path + ".targetRefs",
+               fmt::format("EnvoyFilter.targetRefs needs {}; before that istiod ignores it and the EnvoyFilter applies "
+                           "to every workload in the namespace", describe_support(capability::envoy_filter_target_refs)),
+               errc::version);
+      }
+    }
+    if (wp && !t.match.empty()) c.require(capability::wasm_plugin_match, t.path + ".match", "WasmPlugin.match");
+    if (wp && t.context_set && (t.context == traffic_context::inbound || t.context == traffic_context::outbound)) {
+      c.require(capability::wasm_plugin_match, t.path + ".context",
+                fmt::format("limiting a WasmPlugin to {} traffic (WasmPlugin.match)", to_string(t.context)));
+    }
+    if (!wp && !t.match.empty()) {
+      reject(c.s, "envoyfilter.match", t.path + ".match", "match (mode/ports) is a WasmPlugin field; use context for an EnvoyFilter");
+    }
+    if (fp.volume_name.size() && t.context == traffic_context::gateway) {
+      c.note(severity::warning, "gateway.annotations-ignored", t.path + ".context",
+             "gateways injected with the gateway template ignore sidecar.istio.io/userVolume; mount the module "
+             "volume in the gateway Deployment yourself");
+    }
+    auto add = [&](long wi, std::string name, std::map<std::string, std::string> selector) {
+      const std::string kind(to_string(fp.kind));
+      const std::string where = wi >= 0 ? fmt::format("{}.workloads[{}]", t.path, wi) : t.path;
+      check_dns_subdomain(c.s, name, where, "resource name");
+      if (!names.insert(kind + "/" + t.ns + "/" + name).second) {
+        reject(c.s, "render.name-collision", where,
+               fmt::format("two {} resources would be named {}/{}; give targets distinct names or use per-workload naming",
+                           kind, t.ns, name));
+      }
+      c.p.placements.push_back({fi, ti, wi, std::move(name), std::move(selector)});
+    };
+    if (naming == naming_scheme::per_workload) {
+      for (size_t wi = 0; wi < t.workloads.size(); ++wi) {
+        add(static_cast<long>(wi), t.workloads[wi].name + "-" + f.name, t.workloads[wi].labels);
+      }
+    } else {
+      add(-1, t.name.empty() ? f.name : t.name + "-" + f.name, t.selector);
+    }
+    if (!fp.configmap_name.empty()) {
+      bool seen = false;
+      for (const auto& cm : c.p.configmaps) seen |= (cm.filter == fi && cm.ns == t.ns);
+      if (!seen) c.p.configmaps.push_back({fi, t.ns});
+    }
+  }
+  if (!any) reject(c.s, "target.no-filters", t.path + ".filters", "no filter applies to this target");
+  // Workloads that mount a module file get a patch, one per workload covering all its filters.
+  bool file_delivery = false;
+  for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
+    file_delivery |= applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty();
+  }
+  if (file_delivery && t.workloads.empty()) {
+    c.note(severity::warning, "volume.no-workloads", t.path,
+           "the module is delivered as a file, but no workloads are listed: add the sidecar.istio.io/userVolume and "
+           "userVolumeMount annotations to the pods yourself, or list the workloads to get patches");
+  }
+  for (size_t wi = 0; file_delivery && wi < t.workloads.size(); ++wi) {
+    workload_patch wpatch{ti, wi, {}};
+    for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
+      if (applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty()) wpatch.filters.push_back(fi);
+    }
+    c.p.patches.push_back(std::move(wpatch));
+  }
+}
+
+}  // namespace
+
+plan make_plan(const spec& s, const render_options& options) {
+  plan p;
+  const std::string version_text = options.istio.empty() ? s.istio : options.istio;
+  if (version_text.empty()) {
+    throw error(errc::usage, "version.missing", "istio",
+                "no Istio version: set istio in the spec or pass --istio (e.g. 1.8.1)");
+  }
+  try {
+    p.version = mesh_version::parse(version_text);
+  } catch (const error& e) {
+    throw error(e.category(), e.code(), e.path(), e.message(), options.istio.empty() ? s.position_of("istio") : source_position{});
+  }
+  validate_spec(s);
+  context c{s, p.version, p};
+  p.filters.resize(s.filters.size());
+  for (size_t i = 0; i < s.filters.size(); ++i) plan_filter(c, s.filters[i], p.filters[i]);
+  std::set<std::string> names;
+  for (size_t i = 0; i < s.targets.size(); ++i) plan_target(c, i, names);
+  std::sort(p.cache_images.begin(), p.cache_images.end());
+  p.cache_images.erase(std::unique(p.cache_images.begin(), p.cache_images.end()), p.cache_images.end());
+  return p;
+}
+
+}  // namespace wasmdeploy::detail

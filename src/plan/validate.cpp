@@ -1,0 +1,199 @@
+#include "plan/validate.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include <wasmdeploy/digest.hpp>
+
+namespace wasmdeploy::detail {
+namespace {
+
+bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool alnum(char c) { return lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
+
+bool dns_label(std::string_view v) {
+  if (v.empty() || v.size() > 63 || !lower_alnum(v.front()) || !lower_alnum(v.back())) return false;
+  for (char c : v) {
+    if (!lower_alnum(c) && c != '-') return false;
+  }
+  return true;
+}
+
+bool dns_subdomain(std::string_view v) {
+  if (v.empty() || v.size() > 253) return false;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t dot = v.find('.', start);
+    std::string_view part = v.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (part.empty() || !lower_alnum(part.front()) || !lower_alnum(part.back())) return false;
+    for (char c : part) {
+      if (!lower_alnum(c) && c != '-') return false;
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return true;
+}
+
+// Label names and values: at most 63 characters, alphanumerics with '-', '_', '.' inside.
+bool label_name(std::string_view v, bool allow_empty) {
+  if (v.empty()) return allow_empty;
+  if (v.size() > 63 || !alnum(v.front()) || !alnum(v.back())) return false;
+  for (char c : v) {
+    if (!alnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void reject(const spec& s, const std::string& code, const std::string& path, const std::string& message, errc category) {
+  throw error(category, code, path, message, s.position_of(path));
+}
+
+void check_dns_label(const spec& s, const std::string& value, const std::string& path, const char* what) {
+  if (!dns_label(value)) {
+    reject(s, "name.invalid", path,
+           fmt::format("{} '{}' must be a DNS-1123 label: at most 63 lowercase letters, digits or '-', "
+                       "starting and ending with a letter or digit", what, value));
+  }
+}
+
+void check_dns_subdomain(const spec& s, const std::string& value, const std::string& path, const char* what) {
+  if (value.size() > 253) {
+    reject(s, "name.too-long", path, fmt::format("{} '{}...' is {} characters; Kubernetes allows 253", what,
+                                                 value.substr(0, 40), value.size()));
+  }
+  if (!dns_subdomain(value)) {
+    reject(s, "name.invalid", path,
+           fmt::format("{} '{}' must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'", what, value));
+  }
+}
+
+void check_labels(const spec& s, const std::map<std::string, std::string>& labels, const std::string& path) {
+  for (const auto& [k, v] : labels) {
+    const std::string p = path + "." + k;
+    if (k.find('*') != std::string::npos || v.find('*') != std::string::npos) {
+      reject(s, "label.wildcard", p, "label keys and values must not contain '*' (Istio rejects wildcard selectors)");
+    }
+    auto slash = k.find('/');
+    std::string_view name = slash == std::string::npos ? std::string_view(k) : std::string_view(k).substr(slash + 1);
+    if (slash != std::string::npos && !dns_subdomain(std::string_view(k).substr(0, slash))) {
+      reject(s, "label.invalid-key", p, fmt::format("label key prefix of '{}' must be a DNS subdomain", k));
+    }
+    if (!label_name(name, false)) {
+      reject(s, "label.invalid-key", p,
+             fmt::format("label key '{}' must be at most 63 letters, digits, '-', '_' or '.', "
+                         "beginning and ending with a letter or digit", k));
+    }
+    if (!label_name(v, true)) {
+      reject(s, "label.invalid-value", p,
+             fmt::format("label value '{}' must be at most 63 letters, digits, '-', '_' or '.', "
+                         "beginning and ending with a letter or digit", v));
+    }
+  }
+}
+
+void check_sha256(const spec& s, const std::string& value, const std::string& path) {
+  if (value.empty() || is_sha256_hex(value)) return;
+  if (value.size() != 64) {
+    reject(s, "sha256.length", path,
+           fmt::format("sha256 must be 64 hex characters, got {} (Istio rejects any other length)", value.size()));
+  }
+  reject(s, "sha256.format", path, "sha256 must be lowercase hex [a-f0-9]{64}; Istio rejects uppercase");
+}
+
+void validate_spec(const spec& s) {
+  if (s.filters.empty()) reject(s, "spec.no-filters", "filters", "the spec names no filters");
+  if (s.targets.empty()) reject(s, "spec.no-targets", "targets", "the spec names no targets");
+  std::set<std::string> names;
+  for (const auto& f : s.filters) {
+    check_dns_subdomain(s, f.name, f.path + ".name", "filter name");
+    if (!names.insert(f.name).second) reject(s, "filter.duplicate", f.path + ".name", fmt::format("filter '{}' is defined twice", f.name));
+    if (f.module.kind == module_source::scheme::none) {
+      reject(s, "module.missing", f.path + ".module", "a module is required (oci://..., https://... or a .wasm file)");
+    }
+    check_sha256(s, f.sha256, f.path + ".sha256");
+    check_sha256(s, f.module_sha256, f.path + ".moduleSha256");
+    if (f.module.kind == module_source::scheme::oci && !f.module.digest.empty() && !f.sha256.empty() &&
+        f.module.digest != f.sha256) {
+      reject(s, "sha256.mismatch", f.path + ".sha256",
+             fmt::format("sha256 {} differs from the digest in the module reference ({}); for oci:// both are the "
+                         "image manifest digest and must match", f.sha256, f.module.digest));
+    }
+    if (f.root_id.size() > 256) reject(s, "filter.root-id-too-long", f.path + ".rootId", "root id longer than 256 characters");
+    if (f.pull_secret.size() > 253) reject(s, "filter.pull-secret-too-long", f.path + ".imagePullSecret", "secret name longer than 253 characters");
+    if (!f.pull_secret.empty()) check_dns_subdomain(s, f.pull_secret, f.path + ".imagePullSecret", "imagePullSecret");
+    static const std::set<std::string> kRuntimes = {"v8", "wamr", "wasmtime", "wavm", "null"};
+    if (!kRuntimes.count(f.runtime)) {
+      reject(s, "filter.runtime", f.path + ".runtime", fmt::format("runtime '{}' is not one of v8, wamr, wasmtime, wavm, null", f.runtime));
+    }
+    if (!f.config.is_null() && !f.config.is_string() && !f.config.is_mapping()) {
+      reject(s, "filter.config-type", f.path + ".config", "config must be a string or a mapping");
+    }
+    std::set<std::string> env_names;
+    for (size_t i = 0; i < f.env.size(); ++i) {
+      const auto& e = f.env[i];
+      const std::string p = fmt::format("{}.env[{}]", f.path, i);
+      if (e.name.empty()) reject(s, "env.empty-name", p + ".name", "env entries need a name");
+      if (e.name.size() > 256) reject(s, "env.name-too-long", p + ".name", "env name longer than 256 characters");
+      if (!env_names.insert(e.name).second) reject(s, "env.duplicate", p + ".name", fmt::format("duplicate env name '{}'", e.name));
+      if (e.from == env_source::host && !e.value.empty()) {
+        reject(s, "env.host-with-value", p + ".value",
+               "a value may only be set when valueFrom is INLINE; HOST reads the proxy's own environment");
+      }
+      if (e.value.size() > 2048) reject(s, "env.value-too-long", p + ".value", "env value longer than 2048 characters");
+    }
+  }
+  for (const auto& t : s.targets) {
+    check_dns_label(s, t.ns, t.path + ".namespace", "namespace");
+    if (!t.name.empty()) check_dns_subdomain(s, t.name, t.path + ".name", "target name");
+    check_labels(s, t.selector, t.path + ".selector");
+    std::set<std::string> wl_names;
+    for (size_t i = 0; i < t.workloads.size(); ++i) {
+      const auto& w = t.workloads[i];
+      const std::string p = fmt::format("{}.workloads[{}]", t.path, i);
+      check_dns_subdomain(s, w.name, p + ".name", "workload name");
+      if (!wl_names.insert(w.name).second) reject(s, "workload.duplicate", p + ".name", fmt::format("workload '{}' is listed twice", w.name));
+      if (w.labels.empty()) {
+        reject(s, "workload.no-labels", p + ".labels",
+               "list the workload's pod-template labels: they become the resource's selector");
+      }
+      check_labels(s, w.labels, p + ".labels");
+    }
+    if (t.workloads.empty() && t.selector.empty() && t.refs.empty()) {
+      reject(s, "target.no-selector", t.path,
+             "give workloads, a selector or targetRefs; an empty selector would match every workload in the namespace");
+    }
+    if (!t.refs.empty() && (!t.selector.empty() || !t.workloads.empty())) {
+      reject(s, "target.selector-and-refs", t.path + ".targetRefs",
+             "only one of targetRefs or a selector (workloads/selector) can be set");
+    }
+    if (t.refs.size() > 16) reject(s, "target.too-many-refs", t.path + ".targetRefs", "at most 16 targetRefs");
+    for (size_t i = 0; i < t.refs.size(); ++i) {
+      const auto& r = t.refs[i];
+      const std::string p = fmt::format("{}.targetRefs[{}]", t.path, i);
+      if (r.kind.empty()) reject(s, "target-ref.no-kind", p + ".kind", "targetRefs need a kind");
+      if (r.name.empty()) reject(s, "target-ref.no-name", p + ".name", "targetRefs need a name");
+    }
+    for (size_t i = 0; i < t.match.size(); ++i) {
+      for (size_t j = 0; j < t.match[i].ports.size(); ++j) {
+        auto port = t.match[i].ports[j];
+        if (port < 1 || port > 65535) {
+          reject(s, "match.port-range", fmt::format("{}.match[{}].ports[{}]", t.path, i, j),
+                 fmt::format("port {} is outside 1-65535", port));
+        }
+      }
+    }
+    for (size_t i = 0; i < t.filters.size(); ++i) {
+      if (!names.count(t.filters[i])) {
+        reject(s, "target.unknown-filter", fmt::format("{}.filters[{}]", t.path, i),
+               fmt::format("no filter named '{}' in filters", t.filters[i]), errc::not_found);
+      }
+    }
+    if (!t.revision.empty()) check_dns_label(s, t.revision, t.path + ".revision", "revision");
+  }
+}
+
+}  // namespace wasmdeploy::detail

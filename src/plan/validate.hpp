@@ -1,0 +1,23 @@
+// Version-independent checks of names, labels, hashes and values.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <wasmdeploy/spec.hpp>
+
+namespace wasmdeploy::detail {
+
+/// Throws error{invalid} with `code`, `path` and the spec position of `path`.
+[[noreturn]] void reject(const spec& s, const std::string& code, const std::string& path, const std::string& message,
+                         errc category = errc::invalid);
+
+void check_dns_label(const spec& s, const std::string& value, const std::string& path, const char* what);
+void check_dns_subdomain(const spec& s, const std::string& value, const std::string& path, const char* what);
+void check_labels(const spec& s, const std::map<std::string, std::string>& labels, const std::string& path);
+void check_sha256(const spec& s, const std::string& value, const std::string& path);
+
+/// Checks every filter and target field that does not depend on the Istio version.
+void validate_spec(const spec& s);
+
+}  // namespace wasmdeploy::detail

@@ -1,0 +1,54 @@
+// The pipeline's last two stages: walk the plan, render each document, hand it to the sink.
+// Order is stable: wasme cache objects, ConfigMaps, filter resources (targets and filters in
+// spec order), workload patches, then non-Kubernetes files.
+#include <wasmdeploy/render.hpp>
+
+#include "plan/plan.hpp"
+#include "render/renderers.hpp"
+
+namespace wasmdeploy {
+
+render_summary render(const spec& s, const render_options& options, document_sink& sink) {
+  detail::plan p = detail::make_plan(s, options);
+  render_summary summary;
+  summary.version = p.version;
+  summary.diagnostics = p.diagnostics;
+  auto emit = [&](const document& d) {
+    sink.on_document(d);
+    ++summary.documents;
+  };
+  for (const auto& d : detail::render_wasme_cache(p)) emit(d);
+  for (const auto& cm : p.configmaps) emit(detail::render_config_map(p, s, cm));
+  for (const auto& pl : p.placements) {
+    if (p.filters[pl.filter].kind == resource_kind::wasm_plugin) {
+      emit(detail::render_wasm_plugin(p, s, pl));
+    } else {
+      emit(detail::render_envoy_filter(p, s, pl));
+    }
+  }
+  for (const auto& wp : p.patches) emit(detail::render_volume_patch(p, s, wp));
+  for (size_t i = 0; i < p.filters.size(); ++i) emit(detail::render_runtime_config(p, s, i));
+  return summary;
+}
+
+namespace {
+
+class collector : public document_sink {
+ public:
+  explicit collector(std::vector<document>& out) : out_(out) {}
+  void on_document(const document& d) override { out_.push_back(d); }
+
+ private:
+  std::vector<document>& out_;
+};
+
+}  // namespace
+
+render_result render(const spec& s, const render_options& options) {
+  render_result r;
+  collector c(r.documents);
+  r.summary = render(s, options, c);
+  return r;
+}
+
+}  // namespace wasmdeploy
