@@ -9,7 +9,6 @@
 
 #include <wasmdeploy/mesh_version.hpp>
 
-#include "config_json.hpp"
 #include "handles.hpp"
 
 using namespace wasmdeploy;
@@ -78,6 +77,7 @@ void set_filter_field(filter& f, const std::string& field, const char* value) {
   if (field == "name") f.name = v;
   else if (field == "module") f.module = value ? parse_module_source(v, path) : module_source{};
   else if (field == "sha256") f.sha256 = v;
+  else if (field == "moduleSha256") f.module_sha256 = v;
   else if (field == "rootId") f.root_id = v;
   else if (field == "vmId") f.vm_id = v;
   else if (field == "config") f.config = value ? node(v) : node();
@@ -97,7 +97,7 @@ void set_filter_field(filter& f, const std::string& field, const char* value) {
   else if (field == "runtimeConfig") f.runtime_config_path = v;
   else
     unknown_field("filter", field,
-                  "name, module, sha256, rootId, vmId, config, runtime, type, failStrategy, imagePullPolicy, "
+                  "name, module, sha256, moduleSha256, rootId, vmId, config, runtime, type, failStrategy, imagePullPolicy, "
                   "imagePullSecret, phase, priority, delivery, resource, runtimeConfig");
 }
 
@@ -106,7 +106,10 @@ void set_target_field(target& t, const std::string& field, const char* value) {
   const std::string path = t.path + "." + field;
   if (field == "name") t.name = v;
   else if (field == "namespace") t.ns = value ? v : std::string("default");
-  else if (field == "context") t.context = value ? parse_traffic_context(v, path) : traffic_context::inbound;
+  else if (field == "context") {
+    t.context = value ? parse_traffic_context(v, path) : traffic_context::inbound;
+    t.context_set = value != nullptr;  // an explicit context changes WasmPlugin output
+  }
   else if (field == "revision") t.revision = v;
   else if (field == "selector") t.selector = value ? parse_labels(v, path) : std::map<std::string, std::string>{};
   else if (field == "filters") t.filters = split_commas(v);
@@ -225,7 +228,7 @@ int wd_spec_filter_set_config_json(wd_spec* spec, size_t filter, const char* jso
   return capi::guard([&] {
     auto& f = filter_at(spec, filter);
     if (len > 0) capi::require(json, "json");
-    f.config = capi::node_from_json(std::string_view(json ? json : "", len), f.path + ".config");
+    f.config = parse_config_value(std::string_view(json ? json : "", len), f.path + ".config");
     return WD_OK;
   });
 }

@@ -185,7 +185,7 @@ void bind_model(py::module_& m) {
 
   py::class_<filter>(m, "Filter", "A Wasm filter: the module and how Envoy runs it.")
       .def(py::init([](const std::string& name, const std::string& module, const std::string& sha256,
-                       const std::string& root_id, const std::string& vm_id, const py::object& config,
+                       const std::string& module_sha256, const std::string& root_id, const std::string& vm_id, const py::object& config,
                        const std::string& runtime, std::optional<std::string> type,
                        std::optional<std::string> fail_strategy, const py::dict& env,
                        const std::vector<std::string>& host_env, std::optional<std::string> image_pull_policy,
@@ -197,6 +197,7 @@ void bind_model(py::module_& m) {
              f.path = "filter(" + name + ")";
              if (!module.empty()) f.module = parse_module_source(module, f.path + ".module");
              f.sha256 = sha256;
+             f.module_sha256 = module_sha256;
              f.root_id = root_id;
              f.vm_id = vm_id;
              f.config = to_node(config, f.path + ".config");
@@ -217,7 +218,7 @@ void bind_model(py::module_& m) {
              return f;
            }),
            py::arg("name") = "", py::arg("module") = "", py::kw_only(), py::arg("sha256") = "",
-           py::arg("root_id") = "", py::arg("vm_id") = "", py::arg("config") = py::none(), py::arg("runtime") = "v8",
+           py::arg("module_sha256") = "", py::arg("root_id") = "", py::arg("vm_id") = "", py::arg("config") = py::none(), py::arg("runtime") = "v8",
            py::arg("type") = py::none(), py::arg("fail_strategy") = py::none(), py::arg("env") = py::dict(),
            py::arg("host_env") = std::vector<std::string>{}, py::arg("image_pull_policy") = py::none(),
            py::arg("image_pull_secret") = "", py::arg("phase") = py::none(), py::arg("priority") = py::none(),
@@ -227,7 +228,10 @@ void bind_model(py::module_& m) {
       .def_property("module", [](const filter& f) { return f.module.text; },
                     [](filter& f, const std::string& v) { f.module = parse_module_source(v, f.path + ".module"); },
                     "oci://..., http(s)://... or a local .wasm path.")
-      .def_readwrite("sha256", &filter::sha256, "64 lowercase hex characters, or \"\".")
+      .def_readwrite("sha256", &filter::sha256,
+                     "64 lowercase hex characters, or \"\". For oci:// modules the image manifest digest.")
+      .def_readwrite("module_sha256", &filter::module_sha256,
+                     "For oci:// modules: the hash of the .wasm layer (names the file in a wasme node cache).")
       .def_readwrite("root_id", &filter::root_id, "The plugin's root id.")
       .def_readwrite("vm_id", &filter::vm_id, "The Envoy VM id (\"\" means the filter name).")
       .def_property("config", [](const filter& f) { return from_node(f.config); },
@@ -273,6 +277,7 @@ void bind_model(py::module_& m) {
         r.add("name", quote(f.name));
         r.add("module", quote(f.module.text));
         r.add_str("sha256", f.sha256);
+        r.add_str("module_sha256", f.module_sha256);
         r.add_str("root_id", f.root_id);
         r.add_str("vm_id", f.vm_id);
         if (!f.config.is_null()) r.add("config", obj_repr(from_node(f.config)));
@@ -293,7 +298,7 @@ void bind_model(py::module_& m) {
 
   py::class_<target>(m, "Target", "Where filters go: a namespace and workloads, a selector, or target references.")
       .def(py::init([](const std::string& ns, const std::string& name, const std::vector<workload>& workloads,
-                       const std::map<std::string, std::string>& selector, const std::string& context,
+                       const std::map<std::string, std::string>& selector, std::optional<std::string> context,
                        const std::string& revision, const std::vector<std::string>& filters, const py::iterable& match,
                        const py::iterable& target_refs) {
              target t;
@@ -302,7 +307,10 @@ void bind_model(py::module_& m) {
              t.path = "target(" + ns + ")";
              t.workloads = workloads;
              t.selector = selector;
-             t.context = parse_traffic_context(context, t.path + ".context");
+             if (context) {
+               t.context = parse_traffic_context(*context, t.path + ".context");
+               t.context_set = true;
+             }
              t.revision = revision;
              t.filters = filters;
              t.match = match_from_py(match, t.path + ".match");
@@ -311,7 +319,7 @@ void bind_model(py::module_& m) {
            }),
            py::arg("namespace") = "default", py::kw_only(), py::arg("name") = "",
            py::arg("workloads") = std::vector<workload>{}, py::arg("selector") = std::map<std::string, std::string>{},
-           py::arg("context") = "inbound", py::arg("revision") = "", py::arg("filters") = std::vector<std::string>{},
+           py::arg("context") = py::none(), py::arg("revision") = "", py::arg("filters") = std::vector<std::string>{},
            py::arg("match") = py::list(), py::arg("target_refs") = py::list(),
            "Creates a target. match items are {\"mode\": ..., \"ports\": [...]}, target_refs items are "
            "{\"group\": ..., \"kind\": ..., \"name\": ...}.")
@@ -319,9 +327,14 @@ void bind_model(py::module_& m) {
       .def_readwrite("name", &target::name, "Optional name used in per-target resource names.")
       .def_readwrite("workloads", &target::workloads, "Workloads (a copy; assign to change).")
       .def_readwrite("selector", &target::selector, "Bare pod label selector (a copy; assign to change).")
-      .def_property("context", [](const target& t) { return std::string(to_string(t.context)); },
-                    [](target& t, const std::string& v) { t.context = parse_traffic_context(v, t.path + ".context"); },
-                    "inbound, outbound, gateway or any.")
+      .def_property("context", [](const target& t) {
+                      return t.context_set ? std::optional<std::string>(std::string(to_string(t.context))) : std::nullopt;
+                    },
+                    [](target& t, std::optional<std::string> v) {
+                      t.context_set = v.has_value();
+                      t.context = v ? parse_traffic_context(*v, t.path + ".context") : traffic_context::inbound;
+                    },
+                    "inbound, outbound, gateway, any, or None (not set: EnvoyFilter uses inbound, WasmPlugin matches all).")
       .def_readwrite("revision", &target::revision, "Istio revision label, or \"\".")
       .def_readwrite("filters", &target::filters, "Names of the filters applied here; empty means all.")
       .def_property("match", [](const target& t) { return match_to_py(t.match); },
@@ -336,7 +349,7 @@ void bind_model(py::module_& m) {
         r.add_str("name", t.name);
         if (!t.workloads.empty()) r.add("workloads", obj_repr(py::cast(t.workloads)));
         if (!t.selector.empty()) r.add("selector", obj_repr(py::cast(t.selector)));
-        if (t.context != traffic_context::inbound) r.add("context", quote(std::string(to_string(t.context))));
+        if (t.context_set) r.add("context", quote(std::string(to_string(t.context))));
         r.add_str("revision", t.revision);
         if (!t.filters.empty()) r.add("filters", obj_repr(py::cast(t.filters)));
         if (!t.match.empty()) r.add("match", obj_repr(match_to_py(t.match)));

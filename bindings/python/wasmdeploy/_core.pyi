@@ -48,6 +48,7 @@ class Filter:
     name: str
     module: str
     sha256: str
+    module_sha256: str
     root_id: str
     vm_id: str
     config: Any
@@ -63,7 +64,7 @@ class Filter:
     delivery: str
     resource: str
     runtime_config: str
-    def __init__(self, name: str = "", module: str = "", *, sha256: str = "", root_id: str = "",
+    def __init__(self, name: str = "", module: str = "", *, sha256: str = "", module_sha256: str = "", root_id: str = "",
                  vm_id: str = "", config: Any = None, runtime: str = "v8", type: Optional[str] = None,
                  fail_strategy: Optional[str] = None, env: Dict[str, str] = ...,
                  host_env: List[str] = ..., image_pull_policy: Optional[str] = None,
@@ -76,13 +77,13 @@ class Target:
     name: str
     workloads: List[Workload]
     selector: Dict[str, str]
-    context: str
+    context: Optional[str]
     revision: str
     filters: List[str]
     match: List[Dict[str, Any]]
     target_refs: List[Dict[str, str]]
     def __init__(self, namespace: str = "default", *, name: str = "", workloads: List[Workload] = ...,
-                 selector: Dict[str, str] = ..., context: str = "inbound", revision: str = "",
+                 selector: Dict[str, str] = ..., context: Optional[str] = None, revision: str = "",
                  filters: List[str] = ..., match: Iterable[Dict[str, Any]] = ...,
                  target_refs: Iterable[Dict[str, str]] = ...) -> None: ...
 

@@ -259,11 +259,12 @@ WD_API int wd_spec_find_filter(size_t *index_out, const wd_spec *spec, const cha
 /**
  * Sets a filter field by its spec-file name.
  *
- * Fields: "name", "module", "sha256", "rootId", "vmId", "config" (the string is passed to the
+ * Fields: "name", "module", "sha256" (oci: the image manifest digest), "moduleSha256" (oci: the
+ * hash of the .wasm layer, for hostpath delivery), "rootId", "vmId", "config" (the string is passed to the
  * plugin verbatim; see wd_spec_filter_set_config_json() for structured config), "runtime",
  * "type" (HTTP | NETWORK), "failStrategy" (FAIL_CLOSE | FAIL_OPEN | FAIL_RELOAD),
  * "imagePullPolicy" (IfNotPresent | Always), "imagePullSecret", "phase" (AUTHN | AUTHZ | STATS),
- * "priority" (decimal int32), "delivery" (auto | oci | http | configmap | hostpath),
+ * "priority" (decimal int32), "delivery" (auto | oci | http | configmap | hostpath | file),
  * "resource" (auto | EnvoyFilter | WasmPlugin | TrafficExtension), "runtimeConfig" (path).
  * @param spec the spec
  * @param filter index of the filter
@@ -274,13 +275,14 @@ WD_API int wd_spec_find_filter(size_t *index_out, const wd_spec *spec, const cha
 WD_API int wd_spec_filter_set(wd_spec *spec, size_t filter, const char *field, const char *value);
 
 /**
- * Sets a filter's configuration from JSON text; objects keep their key order.
- * A JSON string value is passed verbatim, an object is passed to the plugin as compact JSON.
+ * Sets a filter's configuration from JSON (or YAML) text, read with the same rules as a spec
+ * file's `config:` value; mappings keep their key order. A string value is passed verbatim, a
+ * mapping is passed to the plugin as compact JSON.
  * @param spec the spec
  * @param filter index of the filter
  * @param json the JSON text (need not be NUL-terminated)
  * @param len number of bytes in json
- * @return WD_OK, WD_ENOTFOUND (bad index) or WD_EPARSE (bad JSON).
+ * @return WD_OK, WD_ENOTFOUND (bad index) or WD_EPARSE (bad syntax).
  */
 WD_API int wd_spec_filter_set_config_json(wd_spec *spec, size_t filter, const char *json, size_t len);
 

@@ -1,0 +1,3 @@
+module example.com/wasmdeploy-controller
+
+go 1.21
