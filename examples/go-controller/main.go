@@ -16,6 +16,9 @@ import (
 // FilterSpec is the part of a rollout that says what to deploy.
 type FilterSpec struct {
 	Name, Module, Sha256, RootID, ConfigJSON string
+	// ModuleSha256 is the hash of the .wasm layer: Istio < 1.12 gets oci:// modules through
+	// the wasme node cache, which names files by it.
+	ModuleSha256 string
 }
 
 // Rollout is one desired deployment: a filter on the pods labelled app=App in Namespaces.
@@ -31,9 +34,10 @@ type Rollout struct {
 func generations() [][]Rollout {
 	base := FilterSpec{
 		Name: "add-header", Module: "oci://ghcr.io/acme/add-header:v1.0.0",
-		Sha256:     strings.Repeat("ab", 32),
-		RootID:     "add_header",
-		ConfigJSON: `{"header":"x-team","value":"payments"}`,
+		Sha256:       strings.Repeat("ab", 32),
+		ModuleSha256: strings.Repeat("cd", 32),
+		RootID:       "add_header",
+		ConfigJSON:   `{"header":"x-team","value":"payments"}`,
 	}
 	bumped := base
 	bumped.ConfigJSON = `{"header":"x-team","value":"payments-v2"}`

@@ -68,6 +68,9 @@ func NewSpec(r Rollout) (*Spec, error) {
 	steps := []func() C.int{
 		func() C.int { return C.wd_spec_add_filter(&fi, s.h, cs.of(r.Filter.Name), cs.of(r.Filter.Module)) },
 		func() C.int { return C.wd_spec_filter_set(s.h, fi, cs.of("sha256"), cs.of(r.Filter.Sha256)) },
+		func() C.int {
+			return C.wd_spec_filter_set(s.h, fi, cs.of("moduleSha256"), cs.of(r.Filter.ModuleSha256))
+		},
 		func() C.int { return C.wd_spec_filter_set(s.h, fi, cs.of("rootId"), cs.of(r.Filter.RootID)) },
 		func() C.int {
 			return C.wd_spec_filter_set_config_json(s.h, fi, cs.of(r.Filter.ConfigJSON), C.size_t(len(r.Filter.ConfigJSON)))

@@ -12,6 +12,8 @@ static const char BOOKINFO_YAML[] =
     "filters:\n"
     "  - name: add-header\n"
     "    module: oci://webassemblyhub.io/tanjunchen20/add-header:v0.1\n"
+    "    sha256: 6b0e5e8d4b7c0a3f1b2d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a\n"
+    "    moduleSha256: 0295d929353976266ab721389ec859b2fe012d63ce2e58815469ab85c123b510\n"
     "    rootId: add_header\n"
     "    config:\n"
     "      name: hello\n"
@@ -32,6 +34,8 @@ static int build_bookinfo(wd_spec **out) {
   int rc = wd_spec_new(&spec);
   if (rc == WD_OK) rc = wd_spec_set(spec, "istio", "1.12");
   if (rc == WD_OK) rc = wd_spec_add_filter(&f, spec, "add-header", "oci://webassemblyhub.io/tanjunchen20/add-header:v0.1");
+  if (rc == WD_OK) rc = wd_spec_filter_set(spec, f, "sha256", "6b0e5e8d4b7c0a3f1b2d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a");
+  if (rc == WD_OK) rc = wd_spec_filter_set(spec, f, "moduleSha256", "0295d929353976266ab721389ec859b2fe012d63ce2e58815469ab85c123b510");
   if (rc == WD_OK) rc = wd_spec_filter_set(spec, f, "rootId", "add_header");
   if (rc == WD_OK) rc = wd_spec_filter_set_config_json(spec, f, config, strlen(config));
   if (rc == WD_OK) rc = wd_spec_add_target(&t, spec, "bookinfo");

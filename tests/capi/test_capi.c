@@ -54,11 +54,11 @@ static void test_parse_error_position(void) {
   CHECK(wd_spec_parse(&spec, bad, strlen(bad), "bookinfo.yaml", NULL) < 0);
   CHECK(spec == NULL); /* out is cleared on failure */
   e = wd_error_last();
-  CHECK(e->line == 5);
+  CHECK(e->line == 7);
   CHECK(e->column > 0);
   CHECK_STR(e->file, "bookinfo.yaml");
   CHECK(strncmp(e->path, "filters[0]", 10) == 0);
-  CHECK(strstr(e->message, "bookinfo.yaml:5:") != NULL);
+  CHECK(strstr(e->message, "bookinfo.yaml:7:") != NULL);
 }
 
 static void test_setters(void) {

@@ -26,6 +26,8 @@ def bookinfo_spec() -> wasmdeploy.Spec:
             wasmdeploy.Filter(
                 "add-header",
                 "oci://webassemblyhub.io/tanjunchen20/add-header:v0.1",
+                sha256="6b0e5e8d4b7c0a3f1b2d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a",
+                module_sha256="0295d929353976266ab721389ec859b2fe012d63ce2e58815469ab85c123b510",
                 root_id="add_header",
                 config={"name": "hello", "value": "world"},
             )
@@ -48,6 +50,8 @@ istio: "1.12"
 filters:
   - name: add-header
     module: oci://webassemblyhub.io/tanjunchen20/add-header:v0.1
+    sha256: 6b0e5e8d4b7c0a3f1b2d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a
+    moduleSha256: 0295d929353976266ab721389ec859b2fe012d63ce2e58815469ab85c123b510
     rootId: add_header
     config:
       name: hello

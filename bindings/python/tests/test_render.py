@@ -57,9 +57,9 @@ def test_parse_error_has_position(bookinfo_yaml):
     with pytest.raises(wd.WasmDeployError) as info:
         wd.parse_spec(text, file="bookinfo.yaml")
     err = info.value
-    assert err.line == 5 and err.column > 0
+    assert err.line == 7 and err.column > 0
     assert err.path.startswith("filters[0]")
-    assert "bookinfo.yaml:5" in str(err)
+    assert "bookinfo.yaml:7" in str(err)
 
 
 def test_load_spec(tmp_path, bookinfo_yaml, bookinfo_spec):
