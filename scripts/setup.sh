@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libfmt-dev catch2 libcli11-dev libssl-dev
   libarchive-dev zlib1g-dev
   pybind11-dev python3-dev
-  wabt
+  wabt valgrind
 )
 
 missing=()
