@@ -1,12 +1,12 @@
 #include <wasmdeploy/capabilities.hpp>
 #include <wasmdeploy/digest.hpp>
-#include <wasmdeploy/file_io.hpp>
 #include <wasmdeploy/inspect.hpp>
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
+#include "wasm/module_file.hpp"
 #include "wasm/proxy_host.hpp"
 
 namespace wasmdeploy {
@@ -304,7 +304,7 @@ bool module_report::exports(std::string_view name) const {
 
 module_report inspect_module(std::string_view bytes) {
   module_report r;
-  r.binary = read_wasm_binary(bytes);
+  r.binary = read_wasm_binary(bytes);  // before hashing: a bad file fails fast
   r.size = bytes.size();
   r.sha256 = sha256_hex(bytes);
   r.findings = r.binary.warnings;
@@ -314,7 +314,10 @@ module_report inspect_module(std::string_view bytes) {
   return r;
 }
 
-module_report inspect_file(const std::string& path) { return inspect_module(read_file(path)); }
+module_report inspect_file(const std::string& path) {
+  const detail::module_file file(path);
+  return inspect_module(file.bytes());
+}
 
 compat_verdict verdict_for(const module_report& report, const mesh_version& version) {
   std::vector<rule> rules;

@@ -49,6 +49,25 @@ TEST_CASE("size and sha256 cover the whole file", "[inspect]") {
   CHECK(is_sha256_hex(r.sha256));
 }
 
+TEST_CASE("inspect_file maps regular files and reads anything else", "[inspect][file]") {
+  const auto from_file = inspect_file(fixture_path("seed004"));
+  CHECK(from_file.sha256 == inspect_module(fixture("seed004")).sha256);
+  CHECK(from_file.size == fixture("seed004").size());
+  try {
+    inspect_file("/dev/null");  // not mappable: read, then rejected as empty
+    FAIL("accepted /dev/null");
+  } catch (const error& e) {
+    CHECK(e.code() == "wasm.truncated");
+  }
+  try {
+    inspect_file(fixture_path("does-not-exist"));
+    FAIL("accepted a missing file");
+  } catch (const error& e) {
+    CHECK(e.category() == errc::io);
+    CHECK(e.code() == "io.open");
+  }
+}
+
 TEST_CASE("ABI markers: one, none, several, unknown", "[inspect][abi]") {
   CHECK(load("abi_0_1_0").abi == proxy_abi::v0_1_0);
   CHECK(load("abi_0_2_0").abi == proxy_abi::v0_2_0);
