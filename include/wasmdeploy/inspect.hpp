@@ -87,7 +87,13 @@ module_report inspect_module(std::string_view bytes);
 /// Reads the file, then inspect_module(). Throws error{errc::io} when it cannot be read.
 module_report inspect_file(const std::string& path);
 
-/// The verdict for one Istio version, decided from the capability table.
+/// The verdict for one Istio version, decided from the capability table. Error codes:
+///   wasm.abi-missing, wasm.abi-unknown, wasm.abi-unsupported, wasm.allocator-missing,
+///   wasm.allocator-needs-malloc, wasm.startup-initialize-ignored, wasm.import-needs-abi,
+///   wasm.import-abi-mismatch, wasm.import-unknown-host-function, wasm.import-unknown,
+///   wasm.import-unknown-module, wasm.import-not-function, wasm.wasi-unsupported.
+/// Warnings (from module_report::findings): wasm.abi-multiple, wasm.abi-unknown-marker,
+///   wasm.wasi-recent, and malformed `name` / `producers` sections.
 compat_verdict verdict_for(const module_report& report, const mesh_version& version);
 
 /// Every supported minor release (1.5 .. 1.31, as "1.N") that can load the module, ascending.

@@ -76,7 +76,16 @@ struct wasm_binary_info {
   std::vector<diagnostic> warnings;
 };
 
-/// Reads the module structure. Throws error{errc::parse, "wasm.*"} on malformed input.
+/// Reads the module structure. Throws error{errc::parse, code} on malformed input; the message
+/// starts with "at byte N (0xN): ". Codes:
+///   wasm.too-large, wasm.truncated, wasm.bad-magic, wasm.unsupported-version,
+///   wasm.leb128-too-long, wasm.leb128-overflow, wasm.section-overflow (size past the file end),
+///   wasm.section-overrun (entry past its section end), wasm.section-size-mismatch (bytes left
+///   over), wasm.unknown-section, wasm.duplicate-section, wasm.section-order,
+///   wasm.too-many-sections, wasm.too-many-imports, wasm.too-many-exports,
+///   wasm.too-many-entries, wasm.count-exceeds-size, wasm.name-too-long, wasm.invalid-utf8,
+///   wasm.bad-import-kind, wasm.bad-export-kind, wasm.bad-limits, wasm.bad-value-type,
+///   wasm.bad-mutability, wasm.bad-tag, wasm.duplicate-export, wasm.function-code-mismatch.
 wasm_binary_info read_wasm_binary(std::string_view bytes);
 
 }  // namespace wasmdeploy
