@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libarchive-dev zlib1g-dev
   pybind11-dev python3-dev
   wabt
+  clang lld libclang-rt-14-dev
 )
 
 missing=()
