@@ -94,6 +94,9 @@ const std::vector<capability_info> kTable = {
      "proxy-wasm-cpp-host 7bd429d (Istio 1.8)"},
     {capability::startup_initialize, "startup-initialize", r(8), {},
      "_initialize (WASI reactor) start-up export is called", "proxy-wasm-cpp-host d54b379 (Istio 1.8)"},
+    {capability::agent_fixed_module_size_limit, "agent-fixed-module-size-limit", r(17), r(30),
+     "istio-agent refuses modules over 256 MiB (from 1.30 ISTIO_WASM_MAX_BINARY_SIZE_BYTES raises it)",
+     "istio/istio 7f4605e306d (1.17); pkg/wasm release-1.30"},
 };
 
 }  // namespace

@@ -56,6 +56,8 @@ enum class capability : int {
   abi_0_2_1,
   alloc_proxy_on_memory_allocate,  ///< proxy_on_memory_allocate accepted when malloc is absent
   startup_initialize,              ///< _initialize (WASI reactor) is called
+  // istio-agent module fetching (appended).
+  agent_fixed_module_size_limit,   ///< fetched modules over 256 MiB are refused; no way to raise it
 };
 
 struct capability_info {
