@@ -43,14 +43,18 @@ void run_build(const build_args& a) {
   std::string module = wasmdeploy::read_file(a.module_path);
   wasmdeploy::build_result r = wasmdeploy::build_image(module, o);
 
-  fmt::print("wrote OCI image layout {} (variant {})\n", r.output_dir, wasmdeploy::image_variant_name(r.variant));
+  fmt::print("wrote OCI image layout {} (variant {})\n", r.output_dir,
+             wasmdeploy::image_variant_name(r.variant));
   fmt::print("manifest  {}  {} bytes\n", r.manifest.digest, r.manifest.size);
   fmt::print("config    {}  {} bytes  {}\n", r.config.digest, r.config.size, r.config.media_type);
-  for (const auto& l : r.layers) fmt::print("layer     {}  {} bytes  {}\n", l.digest, l.size, l.media_type);
+  for (const auto& l : r.layers)
+    fmt::print("layer     {}  {} bytes  {}\n", l.digest, l.size, l.media_type);
   fmt::print("module    sha256:{}  {} bytes\n", r.module_sha256, r.module_size);
-  fmt::print("\nWasmPlugin sha256 (oci:// delivery uses the manifest digest): {}\n", r.wasm_plugin_sha256());
+  fmt::print("\nWasmPlugin sha256 (oci:// delivery uses the manifest digest): {}\n",
+             r.wasm_plugin_sha256());
   fmt::print("url: {}\n", url_hint(r.ref_name, r.wasm_plugin_sha256()));
-  std::string src = r.ref_name.empty() ? r.output_dir : fmt::format("{}:{}", r.output_dir, r.ref_name);
+  std::string src =
+      r.ref_name.empty() ? r.output_dir : fmt::format("{}:{}", r.output_dir, r.ref_name);
   fmt::print("push: skopeo copy oci:{} docker://<registry>/<repository>:<tag>\n", src);
 }
 
@@ -59,15 +63,22 @@ void run_build(const build_args& a) {
 void add_build_command(CLI::App& app) {
   auto args = std::make_shared<build_args>();
   CLI::App* cmd = app.add_subcommand(
-      "build", "Package a .wasm module as an OCI image layout (reproducible; push it with skopeo or oras)");
-  cmd->add_option("module", args->module_path, "The .wasm module")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--root-id", args->root_ids, "Root id for runtime-config.json (repeatable)")->required();
-  cmd->add_option("--variant", args->variant,
-                  "oci: wasme/WebAssembly Hub two-layer image; compat: tar+gzip layer with plugin.wasm")
+      "build",
+      "Package a .wasm module as an OCI image layout (reproducible; push it with skopeo or oras)");
+  cmd->add_option("module", args->module_path, "The .wasm module")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--root-id", args->root_ids, "Root id for runtime-config.json (repeatable)")
+      ->required();
+  cmd->add_option(
+         "--variant", args->variant,
+         "oci: wasme/WebAssembly Hub two-layer image; compat: tar+gzip layer with plugin.wasm")
       ->check(CLI::IsMember({"oci", "compat"}))
       ->capture_default_str();
-  cmd->add_option("--abi-version", args->abi_versions, "ABI version recorded in the image (repeatable)");
-  cmd->add_option("--ref", args->ref, "org.opencontainers.image.ref.name in index.json (tag or full reference)");
+  cmd->add_option("--abi-version", args->abi_versions,
+                  "ABI version recorded in the image (repeatable)");
+  cmd->add_option("--ref", args->ref,
+                  "org.opencontainers.image.ref.name in index.json (tag or full reference)");
   cmd->add_option("-o,--output", args->output, "Layout directory to create")->required();
   cmd->add_flag("--force", args->force, "Replace an existing OCI layout at the output path");
   cmd->add_flag("--no-runtime-config", args->no_runtime_config,

@@ -27,10 +27,14 @@ void run_inspect(const inspect_args& a) {
   fmt::print("layout    {}\n", r.directory);
   fmt::print("variant   {}\n", wasmdeploy::layout_kind_name(r.kind));
   if (!r.ref_name.empty()) fmt::print("ref       {}\n", r.ref_name);
-  fmt::print("manifest  {}  {} bytes  {}\n", r.manifest.digest, r.manifest.size, r.manifest.media_type);
+  fmt::print("manifest  {}  {} bytes  {}\n", r.manifest.digest, r.manifest.size,
+             r.manifest.media_type);
   fmt::print("config    {}  {} bytes  {}\n", r.config.digest, r.config.size, r.config.media_type);
-  for (const auto& l : r.layers) fmt::print("layer     {}  {} bytes  {}\n", l.digest, l.size, l.media_type);
-  if (r.module) fmt::print("module    sha256:{}  {} bytes{}\n", r.module_sha256, r.module->size(), r.module_is_wasm ? "" : "  (NOT Wasm)");
+  for (const auto& l : r.layers)
+    fmt::print("layer     {}  {} bytes  {}\n", l.digest, l.size, l.media_type);
+  if (r.module)
+    fmt::print("module    sha256:{}  {} bytes{}\n", r.module_sha256, r.module->size(),
+               r.module_is_wasm ? "" : "  (NOT Wasm)");
   if (r.runtime_config) fmt::print("runtime-config.json  {}\n", *r.runtime_config);
   if (!a.extract.empty() && r.module) wasmdeploy::write_file_atomic(a.extract, *r.module);
   if (!a.platform.empty()) {
@@ -48,12 +52,14 @@ void run_inspect(const inspect_args& a) {
 
 void add_inspect_image_command(CLI::App& app) {
   auto args = std::make_shared<inspect_args>();
-  CLI::App* cmd = app.add_subcommand("inspect-image", "Classify a Wasm OCI image layout and check it for a platform");
+  CLI::App* cmd = app.add_subcommand(
+      "inspect-image", "Classify a Wasm OCI image layout and check it for a platform");
   cmd->add_option("dir", args->dir, "OCI image layout directory")->required();
   cmd->add_option("--ref", args->ref, "Manifest to read, by org.opencontainers.image.ref.name");
   cmd->add_option("--platform", args->platform, "Refuse layouts this platform rejects")
       ->check(CLI::IsMember({"istio", "envoy-gateway", "higress", "gloo"}));
-  cmd->add_option("--istio-version", args->istio_version, "Istio release for --platform istio (e.g. 1.15)");
+  cmd->add_option("--istio-version", args->istio_version,
+                  "Istio release for --platform istio (e.g. 1.15)");
   cmd->add_option("--extract", args->extract, "Write the module found in the image to this file");
   cmd->callback([args] { run_inspect(*args); });
 }

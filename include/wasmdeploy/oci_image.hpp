@@ -86,12 +86,15 @@ build_result build_image(std::string_view module_bytes, const build_options& opt
 
 /// The layouts found in the wild (platforms.md §3), as detected by inspect_layout().
 enum class layout_kind : int {
-  oci = 0,             ///< wasme two-layer image (a layer is application/vnd.module.wasm.content.layer.v1+wasm)
-  compat = 1,          ///< OCI manifest, last layer application/vnd.oci.image.layer.v1.tar+gzip with plugin.wasm
+  oci =
+      0,  ///< wasme two-layer image (a layer is application/vnd.module.wasm.content.layer.v1+wasm)
+  compat =
+      1,  ///< OCI manifest, last layer application/vnd.oci.image.layer.v1.tar+gzip with plugin.wasm
   docker_compat = 2,   ///< Docker v2 manifest, last layer rootfs.diff.tar.gzip with plugin.wasm
   oras_one_layer = 3,  ///< one application/vnd.module.wasm.content.layer.v1+wasm layer
-  wasm_to_oci = 4,     ///< one application/vnd.wasm.content.layer.v1+wasm layer (engineerd/wasm-to-oci)
-  cncf_wasm = 5,       ///< one application/wasm layer (CNCF TAG-Runtime Wasm OCI artifact)
+  wasm_to_oci =
+      4,          ///< one application/vnd.wasm.content.layer.v1+wasm layer (engineerd/wasm-to-oci)
+  cncf_wasm = 5,  ///< one application/wasm layer (CNCF TAG-Runtime Wasm OCI artifact)
   unknown = 6,
 };
 
@@ -101,14 +104,15 @@ const char* layout_kind_name(layout_kind k) noexcept;
 struct layout_report {
   std::string directory;
   layout_kind kind = layout_kind::unknown;
-  std::string ref_name;             ///< org.opencontainers.image.ref.name of the chosen manifest
-  blob_info manifest;               ///< media type, digest and size of the manifest blob
+  std::string ref_name;  ///< org.opencontainers.image.ref.name of the chosen manifest
+  blob_info manifest;    ///< media type, digest and size of the manifest blob
   blob_info config;
   std::vector<blob_info> layers;
-  std::vector<std::pair<std::string, std::string>> annotations;  ///< manifest annotations, in file order
+  std::vector<std::pair<std::string, std::string>>
+      annotations;                            ///< manifest annotations, in file order
   std::optional<std::string> module;          ///< the .wasm bytes, when the layout holds one
   std::optional<std::string> runtime_config;  ///< runtime-config.json text, when present
-  std::string module_sha256;        ///< hex; empty when there is no module
+  std::string module_sha256;                  ///< hex; empty when there is no module
   /// The module starts with the Wasm magic `\0asm` (Istio's isValidWasmBinary).
   bool module_is_wasm = false;
 };

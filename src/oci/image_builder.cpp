@@ -38,20 +38,23 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 void validate(std::string_view module, const build_options& o) {
   if (module.size() < 8 || module.substr(0, 4) != std::string_view("\0asm", 4)) {
-    throw error(errc::invalid, "oci.module.not-wasm", "module",
-                "the module does not start with the Wasm magic \\0asm (Istio and Envoy Gateway refuse it)");
+    throw error(
+        errc::invalid, "oci.module.not-wasm", "module",
+        "the module does not start with the Wasm magic \\0asm (Istio and Envoy Gateway refuse it)");
   }
   if (module.size() > kMaxModuleBytes) {
-    throw error(errc::invalid, "oci.module.too-large", "module",
-                fmt::format("the module is {} bytes; Istio and Envoy Gateway refuse modules over {}",
-                            module.size(), kMaxModuleBytes));
+    throw error(
+        errc::invalid, "oci.module.too-large", "module",
+        fmt::format("the module is {} bytes; Istio and Envoy Gateway refuse modules over {}",
+                    module.size(), kMaxModuleBytes));
   }
   if (o.root_ids.empty()) {
     throw error(errc::invalid, "oci.build.root-id", "root_ids", "at least one root id is required");
   }
   for (std::size_t i = 0; i < o.root_ids.size(); ++i) {
     if (o.root_ids[i].empty()) {
-      throw error(errc::invalid, "oci.build.root-id", fmt::format("root_ids[{}]", i), "root id is empty");
+      throw error(errc::invalid, "oci.build.root-id", fmt::format("root_ids[{}]", i),
+                  "root id is empty");
     }
   }
   for (std::size_t i = 0; i < o.abi_versions.size(); ++i) {
@@ -94,7 +97,8 @@ blob_info describe(std::string media_type, std::string_view bytes) {
   return blob_info{std::move(media_type), "sha256:" + sha256_hex(bytes), bytes.size()};
 }
 
-std::string runtime_config_json(const std::string& type, const std::vector<std::string>& abi_versions,
+std::string runtime_config_json(const std::string& type,
+                                const std::vector<std::string>& abi_versions,
                                 const std::vector<std::string>& root_ids) {
   ojson j;
   if (!type.empty()) j["type"] = type;
@@ -126,7 +130,8 @@ assembled_image assemble_image(std::string_view module, const build_options& o) 
     manifest = manifest_json(
         r.config,
         {descriptor_json(r.config, kRuntimeConfigFile), descriptor_json(content, kWasmeModuleFile)},
-        {{kAnnotationAbiVersion, join(o.abi_versions, ",")}, {kAnnotationRuntimeType, o.runtime_type}});
+        {{kAnnotationAbiVersion, join(o.abi_versions, ",")},
+         {kAnnotationRuntimeType, o.runtime_type}});
   } else {
     // plugin.wasm first: Istio's http fetcher (1.15+) reduces a tar to its FIRST file.
     std::vector<tar_entry> entries{{kCompatModuleFile, module}};
@@ -140,7 +145,8 @@ assembled_image assemble_image(std::string_view module, const build_options& o) 
     cfg["architecture"] = "amd64";
     cfg["os"] = "linux";
     cfg["config"] = ojson::object();
-    cfg["rootfs"] = ojson{{"type", "layers"}, {"diff_ids", ojson::array({"sha256:" + sha256_hex(tar)})}};
+    cfg["rootfs"] =
+        ojson{{"type", "layers"}, {"diff_ids", ojson::array({"sha256:" + sha256_hex(tar)})}};
     std::string config_bytes = cfg.dump();
     r.config = describe(kMediaImageConfig, config_bytes);
     r.layers = {layer};

@@ -23,7 +23,8 @@ struct assembled_image {
 
 /// wasme's runtime-config.json: compact camelCase in proto field order, with empty repeated
 /// fields left out as gogo jsonpb (EmitDefaults off) does.
-std::string runtime_config_json(const std::string& type, const std::vector<std::string>& abi_versions,
+std::string runtime_config_json(const std::string& type,
+                                const std::vector<std::string>& abi_versions,
                                 const std::vector<std::string>& root_ids);
 
 /// Validates the options and module, then builds every byte of the image.

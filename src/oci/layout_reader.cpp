@@ -31,7 +31,8 @@ ojson parse_json(const std::string& text, const std::string& what) {
   try {
     return ojson::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw error(errc::parse, "oci.layout.json", what, fmt::format("{} is not valid JSON: {}", what, e.what()));
+    throw error(errc::parse, "oci.layout.json", what,
+                fmt::format("{} is not valid JSON: {}", what, e.what()));
   }
 }
 
@@ -43,9 +44,11 @@ std::string get_string(const ojson& j, const char* key) {
 blob_info parse_descriptor(const ojson& d, const std::string& where) {
   if (!d.is_object() || !d.contains("digest") || !d["digest"].is_string() || !d.contains("size") ||
       !d["size"].is_number_unsigned()) {
-    throw error(errc::parse, "oci.layout.descriptor", where, "descriptor needs a digest and a size");
+    throw error(errc::parse, "oci.layout.descriptor", where,
+                "descriptor needs a digest and a size");
   }
-  return blob_info{get_string(d, "mediaType"), d["digest"].get<std::string>(), d["size"].get<std::uint64_t>()};
+  return blob_info{get_string(d, "mediaType"), d["digest"].get<std::string>(),
+                   d["size"].get<std::uint64_t>()};
 }
 
 class layout {
@@ -66,12 +69,14 @@ class layout {
     fs::path p = dir_ / "blobs" / "sha256" / d.digest.substr(7);
     std::error_code ec;
     if (!fs::is_regular_file(p, ec)) {
-      throw error(errc::not_found, "oci.blob.missing", d.digest, fmt::format("{} does not exist", p.string()));
+      throw error(errc::not_found, "oci.blob.missing", d.digest,
+                  fmt::format("{} does not exist", p.string()));
     }
     std::string bytes = read_file(p.string());
     if (bytes.size() != d.size || "sha256:" + sha256_hex(bytes) != d.digest) {
       throw error(errc::invalid, "oci.blob.digest-mismatch", d.digest,
-                  fmt::format("{} does not match its descriptor (size {} vs {})", p.string(), bytes.size(), d.size));
+                  fmt::format("{} does not match its descriptor (size {} vs {})", p.string(),
+                              bytes.size(), d.size));
     }
     return bytes;
   }
@@ -100,20 +105,25 @@ std::pair<blob_info, std::string> select_manifest(const ojson& index, const std:
   for (std::size_t i = 0; i < index["manifests"].size(); ++i) {
     const ojson& m = index["manifests"][i];
     std::string name;
-    if (m.contains("annotations") && m["annotations"].is_object()) name = get_string(m["annotations"], oci::kAnnotationRefName);
+    if (m.contains("annotations") && m["annotations"].is_object())
+      name = get_string(m["annotations"], oci::kAnnotationRefName);
     names.push_back(name.empty() ? fmt::format("#{}", i) : name);
     if (ref_name.empty() || name == ref_name) {
-      candidates.emplace_back(parse_descriptor(m, fmt::format("index.json manifests[{}]", i)), name);
+      candidates.emplace_back(parse_descriptor(m, fmt::format("index.json manifests[{}]", i)),
+                              name);
     }
   }
   if (candidates.size() == 1) return candidates.front();
   if (candidates.empty() && !ref_name.empty()) {
     throw error(errc::not_found, "oci.layout.ref-not-found", ref_name,
-                fmt::format("no manifest named '{}' in index.json (it has: {})", ref_name, fmt::join(names, ", ")));
+                fmt::format("no manifest named '{}' in index.json (it has: {})", ref_name,
+                            fmt::join(names, ", ")));
   }
-  if (candidates.empty()) throw error(errc::invalid, "oci.layout.empty", "index.json", "index.json lists no manifests");
+  if (candidates.empty())
+    throw error(errc::invalid, "oci.layout.empty", "index.json", "index.json lists no manifests");
   throw error(errc::usage, "oci.layout.ambiguous", "index.json",
-              fmt::format("index.json lists {} manifests; choose one by name: {}", candidates.size(), fmt::join(names, ", ")));
+              fmt::format("index.json lists {} manifests; choose one by name: {}",
+                          candidates.size(), fmt::join(names, ", ")));
 }
 
 void set_module(layout_report& r, std::string bytes) {
@@ -131,7 +141,8 @@ bool try_compat(const layout& l, layout_report& r, const char* layer_type, layou
   if (!module) return false;
   r.kind = kind;
   set_module(r, std::move(*module));
-  if (auto rc = oci::find_in_tar(tgz, oci::kRuntimeConfigFile, kMaxJsonBytes)) r.runtime_config = std::move(*rc);
+  if (auto rc = oci::find_in_tar(tgz, oci::kRuntimeConfigFile, kMaxJsonBytes))
+    r.runtime_config = std::move(*rc);
   return true;
 }
 
@@ -147,16 +158,20 @@ void classify(const layout& l, layout_report& r) {
       r.kind = layout_kind::oci;
       set_module(r, l.read_blob(layer, kMaxInspectBytes));
       for (const auto& other : r.layers) {
-        if (other.media_type == oci::kMediaWasmeConfig) r.runtime_config = l.read_blob(other, kMaxJsonBytes);
+        if (other.media_type == oci::kMediaWasmeConfig)
+          r.runtime_config = l.read_blob(other, kMaxJsonBytes);
       }
       return;
     }
   }
   if (r.layers.size() == 1) {
     const std::string& mt = r.layers[0].media_type;
-    if (mt == oci::kMediaWasmeContent) r.kind = layout_kind::oras_one_layer;
-    else if (mt == oci::kMediaWasmToOciContent) r.kind = layout_kind::wasm_to_oci;
-    else if (mt == oci::kMediaCncfWasm) r.kind = layout_kind::cncf_wasm;
+    if (mt == oci::kMediaWasmeContent)
+      r.kind = layout_kind::oras_one_layer;
+    else if (mt == oci::kMediaWasmToOciContent)
+      r.kind = layout_kind::wasm_to_oci;
+    else if (mt == oci::kMediaCncfWasm)
+      r.kind = layout_kind::cncf_wasm;
     if (r.kind != layout_kind::unknown) set_module(r, l.read_blob(r.layers[0], kMaxInspectBytes));
   }
 }
@@ -176,15 +191,20 @@ layout_report inspect_layout(const std::string& dir, const std::string& ref_name
   layout_report r;
   r.directory = dir;
   std::tie(r.manifest, r.ref_name) = select_manifest(index, ref_name);
-  if (r.manifest.media_type == oci::kMediaIndex || r.manifest.media_type == oci::kMediaDockerManifestList) {
+  if (r.manifest.media_type == oci::kMediaIndex ||
+      r.manifest.media_type == oci::kMediaDockerManifestList) {
     throw error(errc::invalid, "oci.layout.nested-index", r.manifest.digest,
-                "the selected entry is an image index (multi-platform image); Wasm images are single manifests");
+                "the selected entry is an image index (multi-platform image); Wasm images are "
+                "single manifests");
   }
-  ojson manifest = parse_json(l.read_blob(r.manifest, kMaxJsonBytes), "manifest " + r.manifest.digest);
+  ojson manifest =
+      parse_json(l.read_blob(r.manifest, kMaxJsonBytes), "manifest " + r.manifest.digest);
   // mediaType inside the manifest is optional in image-spec 1.0; the index descriptor has it.
   if (std::string mt = get_string(manifest, "mediaType"); !mt.empty()) r.manifest.media_type = mt;
-  if (!manifest.contains("config") || !manifest.contains("layers") || !manifest["layers"].is_array()) {
-    throw error(errc::parse, "oci.layout.json", r.manifest.digest, "manifest needs config and layers");
+  if (!manifest.contains("config") || !manifest.contains("layers") ||
+      !manifest["layers"].is_array()) {
+    throw error(errc::parse, "oci.layout.json", r.manifest.digest,
+                "manifest needs config and layers");
   }
   r.config = parse_descriptor(manifest["config"], "config");
   for (std::size_t i = 0; i < manifest["layers"].size(); ++i) {

@@ -25,14 +25,18 @@ namespace {
 /// A fresh directory beside `target` (same file system, so the final rename is atomic).
 fs::path make_temp_dir_beside(const fs::path& target, const char* tag) {
   fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  std::string templ = (parent / fmt::format(".{}.{}-XXXXXX", target.filename().string(), tag)).string();
+  std::string templ =
+      (parent / fmt::format(".{}.{}-XXXXXX", target.filename().string(), tag)).string();
   if (::mkdtemp(templ.data()) == nullptr) {
     throw error(errc::io, "io.write", "",
-                fmt::format("cannot create a temporary directory in {}: {}", parent.string(), std::strerror(errno)));
+                fmt::format("cannot create a temporary directory in {}: {}", parent.string(),
+                            std::strerror(errno)));
   }
   std::error_code ec;
-  fs::permissions(templ, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                             fs::perms::others_read | fs::perms::others_exec, ec);
+  fs::permissions(templ,
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                      fs::perms::others_read | fs::perms::others_exec,
+                  ec);
   return templ;
 }
 
@@ -67,9 +71,10 @@ bool check_target(const fs::path& target, bool force) {
   }
   // force only ever replaces a layout, never an arbitrary directory such as $HOME.
   if (!fs::is_regular_file(target / "oci-layout", ec)) {
-    throw error(errc::invalid, "oci.layout.not-a-layout", "output_dir",
-                fmt::format("{} is not an OCI image layout (no oci-layout file); refusing to replace it",
-                            target.string()));
+    throw error(
+        errc::invalid, "oci.layout.not-a-layout", "output_dir",
+        fmt::format("{} is not an OCI image layout (no oci-layout file); refusing to replace it",
+                    target.string()));
   }
   return true;
 }
@@ -87,6 +92,11 @@ build_result build_image(std::string_view module_bytes, const build_options& opt
   oci::assembled_image img = oci::assemble_image(module_bytes, options);
   fs::path target = fs::path(options.output_dir).lexically_normal();
   if (target.filename().empty()) target = target.parent_path();  // "out/" -> "out"
+  if (target.empty() || target.filename() == "." || target.filename() == "..") {
+    throw error(errc::usage, "oci.build.output", "output_dir",
+                fmt::format("'{}' cannot be replaced atomically; name a new directory",
+                            options.output_dir));
+  }
   bool replace = check_target(target, options.force);
 
   std::error_code ec;

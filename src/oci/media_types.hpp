@@ -20,7 +20,8 @@ inline constexpr const char* kMediaDockerLayerTarGzip =
 
 // wasme / WebAssembly Hub (solo-io/wasm tools/wasme/pkg/model/image.go).
 inline constexpr const char* kMediaWasmeConfig = "application/vnd.module.wasm.config.v1+json";
-inline constexpr const char* kMediaWasmeContent = "application/vnd.module.wasm.content.layer.v1+wasm";
+inline constexpr const char* kMediaWasmeContent =
+    "application/vnd.module.wasm.content.layer.v1+wasm";
 // Formats no Envoy-based fetcher reads.
 inline constexpr const char* kMediaWasmToOciContent = "application/vnd.wasm.content.layer.v1+wasm";
 inline constexpr const char* kMediaCncfWasm = "application/wasm";

@@ -36,7 +36,8 @@ la_ssize_t append_to_string(archive*, void* client, const void* buf, size_t len)
 
 [[noreturn]] void throw_archive(archive* a, const char* what) {
   const char* msg = archive_error_string(a);
-  throw error(errc::io, "oci.layer.tar", "", fmt::format("{}: {}", what, msg ? msg : "libarchive error"));
+  throw error(errc::io, "oci.layer.tar", "",
+              fmt::format("{}: {}", what, msg ? msg : "libarchive error"));
 }
 
 std::string_view basename_of(std::string_view path) {
@@ -67,8 +68,8 @@ std::string write_tar(const std::vector<tar_entry>& entries) {
     if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) {
       throw_archive(a.get(), "cannot write tar header");
     }
-    if (!e.data.empty() &&
-        archive_write_data(a.get(), e.data.data(), e.data.size()) != static_cast<la_ssize_t>(e.data.size())) {
+    if (!e.data.empty() && archive_write_data(a.get(), e.data.data(), e.data.size()) !=
+                               static_cast<la_ssize_t>(e.data.size())) {
       throw_archive(a.get(), "cannot write tar data");
     }
   }
@@ -136,7 +137,8 @@ std::optional<std::string> find_in_tar(std::string_view archive_bytes, std::stri
   archive_read_support_format_tar(a.get());
   if (archive_read_open_memory(a.get(), archive_bytes.data(), archive_bytes.size()) != ARCHIVE_OK) {
     const char* msg = archive_error_string(a.get());
-    throw error(errc::parse, "oci.layer.tar", "", fmt::format("not a tar archive: {}", msg ? msg : "?"));
+    throw error(errc::parse, "oci.layer.tar", "",
+                fmt::format("not a tar archive: {}", msg ? msg : "?"));
   }
   archive_entry* entry = nullptr;
   int rc;
@@ -149,7 +151,8 @@ std::optional<std::string> find_in_tar(std::string_view archive_bytes, std::stri
     if (archive_entry_size_is_set(entry) &&
         static_cast<std::uint64_t>(archive_entry_size(entry)) > max_size) {
       throw error(errc::invalid, "oci.module.too-large", "",
-                  fmt::format("{} is {} bytes; the limit is {}", path, archive_entry_size(entry), max_size));
+                  fmt::format("{} is {} bytes; the limit is {}", path, archive_entry_size(entry),
+                              max_size));
     }
     std::string out;
     char buf[1 << 16];
@@ -157,7 +160,8 @@ std::optional<std::string> find_in_tar(std::string_view archive_bytes, std::stri
     while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
       out.append(buf, static_cast<std::size_t>(n));
       if (out.size() > max_size) {
-        throw error(errc::invalid, "oci.module.too-large", "", fmt::format("{} exceeds {} bytes", path, max_size));
+        throw error(errc::invalid, "oci.module.too-large", "",
+                    fmt::format("{} exceeds {} bytes", path, max_size));
       }
     }
     if (n < 0) throw_archive(a.get(), "cannot read tar member");
@@ -165,7 +169,8 @@ std::optional<std::string> find_in_tar(std::string_view archive_bytes, std::stri
   }
   if (rc != ARCHIVE_EOF) {
     const char* msg = archive_error_string(a.get());
-    throw error(errc::parse, "oci.layer.tar", "", fmt::format("corrupt tar archive: {}", msg ? msg : "?"));
+    throw error(errc::parse, "oci.layer.tar", "",
+                fmt::format("corrupt tar archive: {}", msg ? msg : "?"));
   }
   return std::nullopt;
 }

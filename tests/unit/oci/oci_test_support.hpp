@@ -19,8 +19,8 @@ inline std::string tiny_module(const std::string& name = "wasmdeploy-test",
   body += name;
   body += payload;
   std::string m("\0asm\1\0\0\0", 8);
-  m += '\0';                               // custom section
-  m += static_cast<char>(body.size());     // LEB128, < 128
+  m += '\0';                            // custom section
+  m += static_cast<char>(body.size());  // LEB128, < 128
   m += body;
   return m;
 }

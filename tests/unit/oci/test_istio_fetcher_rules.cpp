@@ -43,18 +43,22 @@ std::optional<std::string> istio_extract(const std::string& dir, const json& m, 
   REQUIRE(m["mediaType"] != "application/vnd.docker.distribution.manifest.v2+json");
   const json& layers = m["layers"];
   bool compat_count_ok = minor >= 16 ? !layers.empty() : layers.size() == 1;
-  if (compat_count_ok && layers.back()["mediaType"] == "application/vnd.oci.image.layer.v1.tar+gzip") {
+  if (compat_count_ok &&
+      layers.back()["mediaType"] == "application/vnd.oci.image.layer.v1.tar+gzip") {
     std::string tgz = blob(dir, layers.back());
     if (auto wasm = find_plugin_wasm(oci::gzip_decompress(tgz, 1 << 28))) return wasm;
   }
   if (layers.size() != 2) return std::nullopt;  // "number of layers must be 2 but got %d"
   for (const auto& l : layers) {
-    if (l["mediaType"] == "application/vnd.module.wasm.content.layer.v1+wasm") return blob(dir, l);  // raw, not gunzipped
+    if (l["mediaType"] == "application/vnd.module.wasm.content.layer.v1+wasm")
+      return blob(dir, l);  // raw, not gunzipped
   }
   return std::nullopt;
 }
 
-bool is_valid_wasm_binary(const std::string& b) { return b.size() >= 4 && b.compare(0, 4, std::string("\0asm", 4)) == 0; }
+bool is_valid_wasm_binary(const std::string& b) {
+  return b.size() >= 4 && b.compare(0, 4, std::string("\0asm", 4)) == 0;
+}
 
 }  // namespace
 
@@ -78,7 +82,8 @@ TEST_CASE("istio-agent's fetcher extracts our module from both variants", "[oci]
           // oci: exactly two layers, one the raw wasm content layer.
           CHECK(m["layers"].size() == 2);
           int content = 0;
-          for (const auto& l : m["layers"]) content += l["mediaType"] == "application/vnd.module.wasm.content.layer.v1+wasm";
+          for (const auto& l : m["layers"])
+            content += l["mediaType"] == "application/vnd.module.wasm.content.layer.v1+wasm";
           CHECK(content == 1);
         }
         auto extracted = istio_extract(o.output_dir, m, minor);

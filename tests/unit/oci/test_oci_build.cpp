@@ -32,7 +32,8 @@ build_options options_for(image_variant v, const std::string& out) {
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = read_file(e.path().string());
+    if (e.is_regular_file())
+      files[fs::relative(e.path(), dir).string()] = read_file(e.path().string());
   }
   return files;
 }
@@ -47,7 +48,8 @@ TEST_CASE("runtime-config.json is wasme's compact camelCase", "[oci][build]") {
   CHECK(oci::runtime_config_json("envoy_proxy", {"v0.2.1"}, {"a", "b"}) ==
         R"({"type":"envoy_proxy","abiVersions":["v0.2.1"],"config":{"rootIds":["a","b"]}})");
   // gogo jsonpb leaves empty repeated fields out.
-  CHECK(oci::runtime_config_json("envoy_proxy", {}, {"a"}) == R"({"type":"envoy_proxy","config":{"rootIds":["a"]}})");
+  CHECK(oci::runtime_config_json("envoy_proxy", {}, {"a"}) ==
+        R"({"type":"envoy_proxy","config":{"rootIds":["a"]}})");
 }
 
 TEST_CASE("build_image is reproducible across runs and directories", "[oci][build][repro]") {
@@ -60,14 +62,16 @@ TEST_CASE("build_image is reproducible across runs and directories", "[oci][buil
       CHECK(a.manifest.digest == b.manifest.digest);
       CHECK(a.config.digest == b.config.digest);
       REQUIRE(a.layers.size() == b.layers.size());
-      for (std::size_t i = 0; i < a.layers.size(); ++i) CHECK(a.layers[i].digest == b.layers[i].digest);
+      for (std::size_t i = 0; i < a.layers.size(); ++i)
+        CHECK(a.layers[i].digest == b.layers[i].digest);
       CHECK(snapshot(t1.path() / "img") == snapshot(t2.path() / "nested/dir/img"));
       CHECK(a.module_sha256 == sha256_hex(module));
       CHECK(a.wasm_plugin_sha256() == a.manifest.digest.substr(7));
       CHECK(is_sha256_hex(a.wasm_plugin_sha256()));
       // A different module gives a different image.
       oci_test::temp_dir t3;
-      build_result c = build_image(oci_test::tiny_module("other"), options_for(variant, t3 / "img"));
+      build_result c =
+          build_image(oci_test::tiny_module("other"), options_for(variant, t3 / "img"));
       CHECK(c.manifest.digest != a.manifest.digest);
     }
   }
@@ -79,8 +83,10 @@ TEST_CASE("image digests are pinned (reproducible on any machine)", "[oci][build
   std::string module = oci_test::tiny_module();
   auto oci_img = oci::assemble_image(module, options_for(image_variant::oci, "unused"));
   auto compat_img = oci::assemble_image(module, options_for(image_variant::compat, "unused"));
-  CHECK(oci_img.result.manifest.digest == "sha256:a80fe8720f4adb9a5ee74fe349303bae460c811308b8c471fb6ec5a5e53cd85b");
-  CHECK(compat_img.result.manifest.digest == "sha256:089bd48b6150cf8b1e669eecf5fde964721ff74d75bb5367238b7a4e76838f5c");
+  CHECK(oci_img.result.manifest.digest ==
+        "sha256:a80fe8720f4adb9a5ee74fe349303bae460c811308b8c471fb6ec5a5e53cd85b");
+  CHECK(compat_img.result.manifest.digest ==
+        "sha256:089bd48b6150cf8b1e669eecf5fde964721ff74d75bb5367238b7a4e76838f5c");
 }
 
 TEST_CASE("oci variant is wasme's two-layer image", "[oci][build]") {
@@ -106,18 +112,22 @@ TEST_CASE("oci variant is wasme's two-layer image", "[oci][build]") {
   CHECK(m["layers"][1]["mediaType"] == "application/vnd.module.wasm.content.layer.v1+wasm");
   CHECK(m["layers"][1]["annotations"]["org.opencontainers.image.title"] == "filter.wasm");
   CHECK(m["layers"][1]["digest"] == "sha256:" + sha256_hex(module));
-  CHECK(m["annotations"]["module.wasm.runtime/abi_version"] == "v0-4689a30309abf31aee9ae36e73d34b1bb182685f");
+  CHECK(m["annotations"]["module.wasm.runtime/abi_version"] ==
+        "v0-4689a30309abf31aee9ae36e73d34b1bb182685f");
   CHECK(m["annotations"]["module.wasm.runtime/type"] == "envoy_proxy");
-  CHECK(read_file(dir + "/blobs/sha256/" + r.config.digest.substr(7)) ==
-        R"({"type":"envoy_proxy","abiVersions":["v0-4689a30309abf31aee9ae36e73d34b1bb182685f"],"config":{"rootIds":["my_root_id"]}})");
+  CHECK(
+      read_file(dir + "/blobs/sha256/" + r.config.digest.substr(7)) ==
+      R"({"type":"envoy_proxy","abiVersions":["v0-4689a30309abf31aee9ae36e73d34b1bb182685f"],"config":{"rootIds":["my_root_id"]}})");
   CHECK(read_file(dir + "/blobs/sha256/" + sha256_hex(module)) == module);
   // Exactly the three distinct blobs.
-  CHECK(std::distance(fs::directory_iterator(dir + "/blobs/sha256"), fs::directory_iterator()) == 3);
+  CHECK(std::distance(fs::directory_iterator(dir + "/blobs/sha256"), fs::directory_iterator()) ==
+        3);
 }
 
 TEST_CASE("compat variant is a one-layer OCI image with plugin.wasm", "[oci][build]") {
   oci_test::temp_dir t;
-  build_result r = build_image(oci_test::tiny_module(), options_for(image_variant::compat, t / "img"));
+  build_result r =
+      build_image(oci_test::tiny_module(), options_for(image_variant::compat, t / "img"));
   std::string dir = t / "img";
   json m = blob_json(dir, r.manifest.digest);
   CHECK(m["config"]["mediaType"] == "application/vnd.oci.image.config.v1+json");
@@ -137,7 +147,8 @@ TEST_CASE("build_image refuses bad input with stable codes", "[oci][build][error
   std::string module = oci_test::tiny_module();
   auto o = options_for(image_variant::oci, t / "img");
 
-  CHECK(oci_test::error_code_of([&] { build_image("not wasm at all", o); }) == "oci.module.not-wasm");
+  CHECK(oci_test::error_code_of([&] { build_image("not wasm at all", o); }) ==
+        "oci.module.not-wasm");
   auto no_root = o;
   no_root.root_ids.clear();
   CHECK(oci_test::error_code_of([&] { build_image(module, no_root); }) == "oci.build.root-id");
@@ -150,6 +161,8 @@ TEST_CASE("build_image refuses bad input with stable codes", "[oci][build][error
   auto no_out = o;
   no_out.output_dir.clear();
   CHECK(oci_test::error_code_of([&] { build_image(module, no_out); }) == "oci.build.output");
+  no_out.output_dir = ".";
+  CHECK(oci_test::error_code_of([&] { build_image(module, no_out); }) == "oci.build.output");
   CHECK(oci_test::error_code_of([] { parse_image_variant("docker"); }) == "oci.variant.unknown");
 
   CHECK(oci::is_valid_ref_name("ghcr.io/me/filter:v1.2"));
@@ -158,7 +171,8 @@ TEST_CASE("build_image refuses bad input with stable codes", "[oci][build][error
   CHECK_FALSE(oci::is_valid_ref_name("a//b"));
 }
 
-TEST_CASE("build_image never clobbers: empty dir ok, layout needs force, other dirs never", "[oci][build][errors]") {
+TEST_CASE("build_image never clobbers: empty dir ok, layout needs force, other dirs never",
+          "[oci][build][errors]") {
   oci_test::temp_dir t;
   std::string module = oci_test::tiny_module();
   auto o = options_for(image_variant::oci, t / "img");

@@ -30,15 +30,16 @@ json write_blob(const fs::path& dir, const std::string& media_type, const std::s
 }
 
 /// Writes a layout by hand, for the formats other tools produce (wasm-to-oci, CNCF, ...).
-void write_raw_layout(const fs::path& dir, const std::string& manifest_type, const std::string& config_type,
-                      const std::vector<raw_layer>& layers) {
+void write_raw_layout(const fs::path& dir, const std::string& manifest_type,
+                      const std::string& config_type, const std::vector<raw_layer>& layers) {
   json m{{"schemaVersion", 2}, {"mediaType", manifest_type}};
   m["config"] = write_blob(dir, config_type, "{}");
   m["layers"] = json::array();
   for (const auto& l : layers) m["layers"].push_back(write_blob(dir, l.media_type, l.bytes));
   json entry = write_blob(dir, manifest_type, m.dump());
   write_file_atomic((dir / "oci-layout").string(), R"({"imageLayoutVersion":"1.0.0"})");
-  write_file_atomic((dir / "index.json").string(), json{{"schemaVersion", 2}, {"manifests", {entry}}}.dump());
+  write_file_atomic((dir / "index.json").string(),
+                    json{{"schemaVersion", 2}, {"manifests", {entry}}}.dump());
 }
 
 const std::string kOciManifest = "application/vnd.oci.image.manifest.v1+json";
@@ -67,7 +68,8 @@ TEST_CASE("inspect_layout reads back what build_image wrote", "[oci][inspect]") 
     CHECK(r.module == module);
     CHECK(r.module_is_wasm);
     CHECK(r.module_sha256 == b.module_sha256);
-    CHECK(r.runtime_config == std::string(R"({"type":"envoy_proxy","config":{"rootIds":["root"]}})"));
+    CHECK(r.runtime_config ==
+          std::string(R"({"type":"envoy_proxy","config":{"rootIds":["root"]}})"));
     CHECK(r.layers.size() == 2);
     REQUIRE(r.annotations.size() == 2);
     CHECK(r.annotations[0].first == "module.wasm.runtime/abi_version");
@@ -93,15 +95,18 @@ TEST_CASE("inspect_layout names the formats the fetchers reject, and check_layou
     const char* media_type;
     layout_kind kind;
   };
-  for (auto [mt, kind] : {row{"application/wasm", layout_kind::cncf_wasm},
-                          row{"application/vnd.wasm.content.layer.v1+wasm", layout_kind::wasm_to_oci},
-                          row{"application/vnd.module.wasm.content.layer.v1+wasm", layout_kind::oras_one_layer}}) {
+  for (auto [mt, kind] :
+       {row{"application/wasm", layout_kind::cncf_wasm},
+        row{"application/vnd.wasm.content.layer.v1+wasm", layout_kind::wasm_to_oci},
+        row{"application/vnd.module.wasm.content.layer.v1+wasm", layout_kind::oras_one_layer}}) {
     DYNAMIC_SECTION(mt) {
-      write_raw_layout(t.path() / "l", kOciManifest, "application/vnd.wasm.config.v0+json", {{mt, module}});
+      write_raw_layout(t.path() / "l", kOciManifest, "application/vnd.wasm.config.v0+json",
+                       {{mt, module}});
       layout_report r = inspect_layout(t / "l");
       CHECK(r.kind == kind);
       CHECK(r.module == module);
-      for (auto p : {wasm_platform::istio, wasm_platform::envoy_gateway, wasm_platform::higress, wasm_platform::gloo}) {
+      for (auto p : {wasm_platform::istio, wasm_platform::envoy_gateway, wasm_platform::higress,
+                     wasm_platform::gloo}) {
         try {
           check_layout_for(p, r);
           FAIL("accepted by " << wasm_platform_name(p));
@@ -135,8 +140,9 @@ TEST_CASE("docker compat and multi-layer compat images", "[oci][inspect][platfor
                      {{kTarGz, base}, {kTarGz, layer}});
     layout_report r = inspect_layout(t / "l");
     CHECK(r.kind == layout_kind::compat);
-    CHECK(oci_test::error_code_of([&] { check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.15")); }) ==
-          "oci.layout.compat-multi-layer");
+    CHECK(oci_test::error_code_of([&] {
+            check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.15"));
+          }) == "oci.layout.compat-multi-layer");
     CHECK(check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.16")).empty());
     CHECK(check_layout_for(wasm_platform::envoy_gateway, r).empty());
     auto gloo = check_layout_for(wasm_platform::gloo, r);
@@ -148,24 +154,29 @@ TEST_CASE("docker compat and multi-layer compat images", "[oci][inspect][platfor
                      {{kTarGz, oci::gzip_compress(oci::write_tar({{"filter.wasm", module}}))}});
     layout_report r = inspect_layout(t / "l");
     CHECK(r.kind == layout_kind::unknown);
-    CHECK(oci_test::error_code_of([&] { check_layout_for(wasm_platform::istio, r); }) == "oci.platform.rejects-layout");
+    CHECK(oci_test::error_code_of([&] { check_layout_for(wasm_platform::istio, r); }) ==
+          "oci.platform.rejects-layout");
   }
   SECTION("a non-Wasm plugin.wasm is refused") {
-    write_raw_layout(t.path() / "l", kOciManifest, "application/vnd.oci.image.config.v1+json",
-                     {{kTarGz, oci::gzip_compress(oci::write_tar({{"plugin.wasm", "#!/bin/sh"}}))}});
+    write_raw_layout(
+        t.path() / "l", kOciManifest, "application/vnd.oci.image.config.v1+json",
+        {{kTarGz, oci::gzip_compress(oci::write_tar({{"plugin.wasm", "#!/bin/sh"}}))}});
     layout_report r = inspect_layout(t / "l");
     CHECK(r.kind == layout_kind::compat);
     CHECK_FALSE(r.module_is_wasm);
-    CHECK(oci_test::error_code_of([&] { check_layout_for(wasm_platform::envoy_gateway, r); }) == "oci.module.not-wasm");
+    CHECK(oci_test::error_code_of([&] { check_layout_for(wasm_platform::envoy_gateway, r); }) ==
+          "oci.module.not-wasm");
   }
 }
 
-TEST_CASE("check_layout_for applies Istio's version rules from the capability table", "[oci][platform]") {
+TEST_CASE("check_layout_for applies Istio's version rules from the capability table",
+          "[oci][platform]") {
   oci_test::temp_dir t;
   build_image(oci_test::tiny_module(), opts(image_variant::oci, t / "img"));
   layout_report r = inspect_layout(t / "img");
-  CHECK(oci_test::error_code_of([&] { check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.11")); }) ==
-        "oci.platform.no-oci-fetch");
+  CHECK(oci_test::error_code_of([&] {
+          check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.11"));
+        }) == "oci.platform.no-oci-fetch");
   CHECK(check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.12")).empty());
   CHECK(check_layout_for(wasm_platform::gloo, r).empty());
   CHECK(check_layout_for(wasm_platform::higress, r).empty());
@@ -180,7 +191,8 @@ TEST_CASE("inspect_layout checks structure, names and digests", "[oci][inspect][
 
   build_result b = build_image(module, opts(image_variant::oci, t / "img"));
   CHECK(inspect_layout(t / "img", "").manifest.digest == b.manifest.digest);
-  CHECK(oci_test::error_code_of([&] { inspect_layout(t / "img", "nope"); }) == "oci.layout.ref-not-found");
+  CHECK(oci_test::error_code_of([&] { inspect_layout(t / "img", "nope"); }) ==
+        "oci.layout.ref-not-found");
 
   SECTION("ambiguous index") {
     json index = json::parse(read_file(t / "img/index.json"));
@@ -193,7 +205,8 @@ TEST_CASE("inspect_layout checks structure, names and digests", "[oci][inspect][
   }
   SECTION("corrupt blob") {
     write_file_atomic(t / ("img/blobs/sha256/" + b.module_sha256), std::string(module.size(), 'x'));
-    CHECK(oci_test::error_code_of([&] { inspect_layout(t / "img"); }) == "oci.blob.digest-mismatch");
+    CHECK(oci_test::error_code_of([&] { inspect_layout(t / "img"); }) ==
+          "oci.blob.digest-mismatch");
   }
   SECTION("digest that is not a sha256 (no path traversal)") {
     json index = json::parse(read_file(t / "img/index.json"));
