@@ -8,6 +8,9 @@ namespace wasmdeploy::cli {
 
 void add_render_command(CLI::App& app);
 void add_versions_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
+void add_build_command(CLI::App& app);
+void add_inspect_image_command(CLI::App& app);
 
 /// Exit status a subcommand asks for when it completed without throwing (e.g. a failed check).
 int& exit_status();

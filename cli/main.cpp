@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   wasmdeploy::cli::add_render_command(app);
   wasmdeploy::cli::add_versions_command(app);
+  wasmdeploy::cli::add_inspect_command(app);
+  wasmdeploy::cli::add_build_command(app);
+  wasmdeploy::cli::add_inspect_image_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

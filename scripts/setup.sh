@@ -8,8 +8,10 @@ APT_PACKAGES=(
   libyaml-cpp-dev nlohmann-json3-dev libprotobuf-dev protobuf-compiler
   libfmt-dev catch2 libcli11-dev libssl-dev
   libarchive-dev zlib1g-dev
+  skopeo umoci docker-registry   # tests/oci: real tools read, push and pull our image layouts
   pybind11-dev python3-dev
   wabt valgrind
+  clang lld libclang-rt-14-dev
 )
 
 missing=()

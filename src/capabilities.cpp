@@ -94,6 +94,15 @@ const std::vector<capability_info> kTable = {
      "proxy-wasm-cpp-host 7bd429d (Istio 1.8)"},
     {capability::startup_initialize, "startup-initialize", r(8), {},
      "_initialize (WASI reactor) start-up export is called", "proxy-wasm-cpp-host d54b379 (Istio 1.8)"},
+    {capability::wasme_abi_v0_097b7f2e, "wasme-abi-v0-097b7f2e", r(5), r(7),
+     "wasme abiVersions label v0-097b7f2e4cc1fb490cc1943d0d633655ac3c522f applies",
+     "solo-io/wasm abi.DefaultRegistry: envoy-wasm 2019-12-12, istio 1.5.x, 1.6.x"},
+    {capability::wasme_abi_v0_4689a303, "wasme-abi-v0-4689a303", r(7), r(10),
+     "wasme abiVersions label v0-4689a30309abf31aee9ae36e73d34b1bb182685f applies",
+     "solo-io/wasm abi.DefaultRegistry: envoy-wasm 2020-08-04, istio 1.7.x, 1.8.x, 1.9.x"},
+    {capability::agent_fixed_module_size_limit, "agent-fixed-module-size-limit", r(17), r(30),
+     "istio-agent refuses modules over 256 MiB (from 1.30 ISTIO_WASM_MAX_BINARY_SIZE_BYTES raises it)",
+     "istio/istio 7f4605e306d (1.17); pkg/wasm release-1.30"},
 };
 
 }  // namespace

@@ -54,16 +54,17 @@ bool operator==(const node& a, const node& b) {
   return false;
 }
 
-node make_mapping(std::initializer_list<std::pair<std::string_view, node>> kv) {
+node make_mapping(std::initializer_list<node_entry> kv) {
   node m = node::mapping();
   m.members().reserve(kv.size());
-  for (const auto& [k, v] : kv) m.add(std::string(k), v);
+  for (const auto& e : kv) m.add(std::string(e.key), std::move(e.value));
   return m;
 }
 
-node make_sequence(std::initializer_list<node> items) {
+node make_sequence(std::initializer_list<node_item> items) {
   node s = node::sequence();
-  for (const auto& v : items) s.push(v);
+  s.items().reserve(items.size());
+  for (const auto& i : items) s.push(std::move(i.value));
   return s;
 }
 

@@ -56,6 +56,11 @@ enum class capability : int {
   abi_0_2_1,
   alloc_proxy_on_memory_allocate,  ///< proxy_on_memory_allocate accepted when malloc is absent
   startup_initialize,              ///< _initialize (WASI reactor) is called
+  // wasme (solo-io/wasm) runtime-config abiVersions labels, by the Istio releases wasme maps them to.
+  wasme_abi_v0_097b7f2e,           ///< label v0-097b7f2e4cc1fb490cc1943d0d633655ac3c522f
+  wasme_abi_v0_4689a303,           ///< label v0-4689a30309abf31aee9ae36e73d34b1bb182685f
+  // istio-agent module fetching (appended).
+  agent_fixed_module_size_limit,   ///< fetched modules over 256 MiB are refused; no way to raise it
 };
 
 struct capability_info {

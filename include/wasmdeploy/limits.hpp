@@ -1,7 +1,56 @@
-// Every limit on untrusted input, in one place. Each can be overridden at compile time.
+// Every size and count limit applied while parsing untrusted input, in one place.
+//
+// Each limit can be overridden at build time (-DWD_MAX_WASM_MODULE_BYTES=...). The defaults are
+// far above what real proxy-wasm filters need; they exist so that a hostile or corrupt file
+// cannot make the parser allocate or loop without bound.
 #pragma once
 
-#include <cstddef>
+#include <cstdint>
+
+// --- WebAssembly modules ----------------------------------------------------------------
+
+/// Largest .wasm module accepted (bytes). Real filters are a few MiB; Envoy's own cap is 1 GiB.
+#ifndef WD_MAX_WASM_MODULE_BYTES
+#define WD_MAX_WASM_MODULE_BYTES (UINT64_C(1) << 30)
+#endif
+
+/// Most sections (standard + custom) in one module. The standard ones are at most 13.
+#ifndef WD_MAX_WASM_SECTIONS
+#define WD_MAX_WASM_SECTIONS 10000u
+#endif
+
+/// Most entries in the import section.
+#ifndef WD_MAX_WASM_IMPORTS
+#define WD_MAX_WASM_IMPORTS 100000u
+#endif
+
+/// Most entries in the export section.
+#ifndef WD_MAX_WASM_EXPORTS
+#define WD_MAX_WASM_EXPORTS 100000u
+#endif
+
+/// Most entries counted in the function, memory and type sections.
+#ifndef WD_MAX_WASM_FUNCTIONS
+#define WD_MAX_WASM_FUNCTIONS 10000000u
+#endif
+
+/// Longest name (import module/field, export, custom-section name, producers strings), bytes.
+#ifndef WD_MAX_WASM_NAME_BYTES
+#define WD_MAX_WASM_NAME_BYTES 65536u
+#endif
+
+/// Most fields / values in a `producers` custom section.
+#ifndef WD_MAX_WASM_PRODUCERS_ENTRIES
+#define WD_MAX_WASM_PRODUCERS_ENTRIES 1000u
+#endif
+
+/// LEB128 widths fixed by the WebAssembly spec: ceil(32/7) and ceil(64/7) bytes.
+#ifndef WD_MAX_LEB128_BYTES_U32
+#define WD_MAX_LEB128_BYTES_U32 5u
+#endif
+#ifndef WD_MAX_LEB128_BYTES_U64
+#define WD_MAX_LEB128_BYTES_U64 10u
+#endif
 
 // --- Spec files ---------------------------------------------------------------------------
 #ifndef WD_MAX_SPEC_BYTES

@@ -84,10 +84,24 @@ struct node::member {
   node value;
 };
 
+/// A key/value pair for make_mapping. The value is `mutable` so the builder can move it out of
+/// the (const) initializer_list instead of deep-copying every nested subtree.
+struct node_entry {
+  node_entry(std::string_view k, node v) : key(k), value(std::move(v)) {}
+  std::string_view key;
+  mutable node value;
+};
+/// An item for make_sequence (moved out, like node_entry).
+struct node_item {
+  template <typename T>
+  node_item(T&& v) : value(std::forward<T>(v)) {}  // NOLINT: implicit on purpose
+  mutable node value;
+};
+
 /// Builds a mapping from key/value pairs, in order.
-node make_mapping(std::initializer_list<std::pair<std::string_view, node>> kv);
+node make_mapping(std::initializer_list<node_entry> kv);
 /// Builds a sequence.
-node make_sequence(std::initializer_list<node> items);
+node make_sequence(std::initializer_list<node_item> items);
 
 /// Compact JSON (no spaces), keys in insertion order. Used for plugin configuration strings
 /// and JSON-valued annotations.

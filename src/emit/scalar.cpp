@@ -1,6 +1,8 @@
 #include "emit/scalar.hpp"
 
 #include <cmath>
+#include <array>
+#include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -8,8 +10,6 @@
 namespace wasmdeploy::detail {
 namespace {
 
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Words some YAML resolver (1.1 booleans, null) would not read as strings.
 bool is_reserved_word(std::string_view s) {
@@ -28,29 +28,36 @@ bool is_reserved_word(std::string_view s) {
 // printable ASCII from a small set, no ": " or " #", no trailing space or colon. Anything
 // starting with a digit, '.', '-' or '+' is quoted, which rules out numbers, timestamps,
 // .inf/.nan and sexagesimals under every YAML version.
+enum : std::uint8_t { kNever = 0, kAlways = 1, kContext = 2, kFirst = 4 };
+
+constexpr std::array<std::uint8_t, 256> make_plain_table() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kAlways | kFirst;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kAlways | kFirst;
+  for (int c = '0'; c <= '9'; ++c) t[c] = kAlways;
+  for (char c : {'.', '-', '@', '+', '(', ')', '='}) t[static_cast<unsigned char>(c)] = kAlways;
+  t['_'] = kAlways | kFirst;
+  t['/'] = kAlways | kFirst;
+  t[':'] = kContext;
+  t[' '] = kContext;
+  return t;
+}
+constexpr auto kPlain = make_plain_table();
+
 bool plain_safe(std::string_view s) {
-  if (s.empty()) return false;
-  char c0 = s[0];
-  if (!(is_alpha(c0) || c0 == '_' || c0 == '/')) return false;
-  if (is_reserved_word(s)) return false;
   const size_t n = s.size();
-  for (size_t i = 0; i < n; ++i) {
-    char c = s[i];
-    if (is_alpha(c) || is_digit(c)) continue;
-    switch (c) {
-      case '_': case '.': case '/': case '-': case '@': case '+': case '(': case ')': case '=':
-        continue;
-      case ':':
-        if (i + 1 == n || s[i + 1] == ' ') return false;
-        continue;
-      case ' ':
-        if (i + 1 == n || s[i + 1] == '#' || s[i + 1] == ' ') return false;
-        continue;
-      default:
-        return false;
-    }
+  if (n == 0 || !(kPlain[static_cast<unsigned char>(s[0])] & kFirst)) return false;
+  for (size_t i = 1; i < n; ++i) {
+    const std::uint8_t cls = kPlain[static_cast<unsigned char>(s[i])];
+    if (cls & kAlways) continue;
+    if (cls == kNever) return false;
+    // ':' and ' ' are fine inside a plain scalar unless they start a comment or a mapping
+    // value, or end the scalar.
+    if (i + 1 == n) return false;
+    const char next = s[i + 1];
+    if (s[i] == ':' ? next == ' ' : (next == '#' || next == ' ')) return false;
   }
-  return true;
+  return !is_reserved_word(s);
 }
 
 bool printable_ascii(std::string_view s) {
@@ -127,9 +134,13 @@ void append_yaml_string(std::string& out, std::string_view s) {
     out.append(s);
   } else if (printable_ascii(s)) {
     out += '\'';
-    for (char c : s) {
-      if (c == '\'') out += '\'';
-      out += c;
+    if (s.find('\'') == std::string_view::npos) {
+      out.append(s);
+    } else {
+      for (char c : s) {
+        if (c == '\'') out += '\'';
+        out += c;
+      }
     }
     out += '\'';
   } else {

@@ -8,6 +8,7 @@
 #include <wasmdeploy/capabilities.hpp>
 #include <wasmdeploy/digest.hpp>
 #include <wasmdeploy/file_io.hpp>
+#include <wasmdeploy/inspect.hpp>
 #include <wasmdeploy/limits.hpp>
 
 #include "plan/validate.hpp"
@@ -23,6 +24,7 @@ struct context {
   const spec& s;
   const mesh_version& v;
   plan& p;
+  bool allow_incompatible = false;
 
   // Refuses something the version lacks, naming the release that has it.
   void require(capability c, const std::string& path, const std::string& what) const {
@@ -169,6 +171,43 @@ void choose_delivery(const context& c, const filter& f, filter_plan& fp) {
   fp.how = d;
 }
 
+// Inspects a module wasmdeploy can read (a local file) and refuses one the chosen Istio
+// cannot load, unless the user explicitly allows it; its ABI also names the wasme abiVersions
+// labels for runtime-config.json.
+void check_module(const context& c, const filter& f, filter_plan& fp) {
+  const std::string path = f.path + ".module";
+  module_report report;
+  try {
+    report = inspect_module(fp.module_bytes);
+  } catch (const error& e) {
+    reject(c.s, e.code(), path, fmt::format("{} is not a valid WebAssembly module: {}", f.module.text, e.message()),
+           errc::parse);
+  }
+  compat_verdict verdict = verdict_for(report, c.v);
+  for (const auto& d : verdict.problems) {
+    if (d.level == severity::error && !c.allow_incompatible) continue;
+    diagnostic copy = d;
+    copy.path = path;
+    copy.position = c.s.position_of(path);
+    if (copy.level == severity::error) copy.level = severity::warning;  // allowed by the user
+    c.p.diagnostics.push_back(std::move(copy));
+  }
+  if (!verdict.loads && !c.allow_incompatible) {
+    std::string why;
+    for (const auto& d : verdict.problems) {
+      if (d.level != severity::error) continue;
+      why += why.empty() ? "" : "; ";
+      why += d.message;
+    }
+    reject(c.s, "wasm.incompatible", path,
+           fmt::format("Istio {} cannot load {}: {}. Releases that can: {}. (Override with allowIncompatibleModule "
+                       "/ --allow-incompatible-module.)",
+                       c.v.str(), f.module.text, why, describe_releases(loadable_releases(report))),
+           errc::version);
+  }
+  if (fp.abi_versions.empty()) fp.abi_versions = wasme_abi_versions(report);
+}
+
 void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   fp.f = &f;
   fp.vm_id = f.vm_id.empty() ? f.name : f.vm_id;
@@ -185,6 +224,7 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
              fmt::format("the module file hashes to {}, not {}", actual, f.sha256));
     }
     fp.sha256 = fp.module_sha256 = actual;
+    check_module(c, f, fp);
   } else if (f.module.kind != module_source::scheme::oci && fp.module_sha256.empty()) {
     fp.module_sha256 = fp.sha256;
   }
@@ -411,7 +451,7 @@ plan make_plan(const spec& s, const render_options& options) {
     throw error(e.category(), e.code(), e.path(), e.message(), options.istio.empty() ? s.position_of("istio") : source_position{});
   }
   validate_spec(s);
-  context c{s, p.version, p};
+  context c{s, p.version, p, options.allow_incompatible_module || s.options.allow_incompatible_module};
   p.filters.resize(s.filters.size());
   for (size_t i = 0; i < s.filters.size(); ++i) plan_filter(c, s.filters[i], p.filters[i]);
   std::set<std::string> names;

@@ -1,0 +1,67 @@
+// `wasmdeploy inspect MODULE.wasm [--istio VERSION] [-o text|json]`
+//
+// Prints the module report. With --istio, a module that version cannot load still prints the
+// report, then fails with error{invalid, "wasm.incompatible"} so the exit status is 1.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <wasmdeploy/error.hpp>
+#include <wasmdeploy/inspect.hpp>
+#include <wasmdeploy/mesh_version.hpp>
+
+namespace wasmdeploy::cli {
+
+namespace {
+
+struct inspect_options {
+  std::string module;
+  std::string istio;
+  std::string output = "text";
+};
+
+void run_inspect(const inspect_options& o) {
+  std::optional<wasmdeploy::mesh_version> version;
+  if (!o.istio.empty()) version = wasmdeploy::mesh_version::parse(o.istio);
+  wasmdeploy::module_report report;
+  try {
+    report = wasmdeploy::inspect_file(o.module);
+  } catch (const wasmdeploy::error& e) {
+    // Name the file: the library's parse errors carry only the byte offset.
+    throw wasmdeploy::error(e.category(), e.code(), o.module, e.message());
+  }
+  const std::string text = o.output == "json" ? wasmdeploy::format_report_json(report, version)
+                                              : wasmdeploy::format_report_text(report, version);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  if (version) {
+    const auto verdict = wasmdeploy::verdict_for(report, *version);
+    if (!verdict.loads) {
+      throw wasmdeploy::error(wasmdeploy::errc::invalid, "wasm.incompatible", o.module,
+                              "Istio " + version->str() + " cannot load this module (" +
+                                  std::to_string(std::count_if(verdict.problems.begin(), verdict.problems.end(),
+                                                               [](const wasmdeploy::diagnostic& d) {
+                                                                 return d.level == wasmdeploy::severity::error;
+                                                               })) +
+                                  " problem(s) above)");
+    }
+  }
+}
+
+}  // namespace
+
+void add_inspect_command(CLI::App& app) {
+  auto opts = std::make_shared<inspect_options>();
+  CLI::App* cmd = app.add_subcommand("inspect", "Check a proxy-wasm module against Istio releases");
+  cmd->add_option("module", opts->module, "The .wasm module")->required();
+  cmd->add_option("--istio", opts->istio, "Istio version to check against (1.N, 1.N.x or 1.N.P)");
+  cmd->add_option("-o,--output", opts->output, "Output format")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->callback([opts] { run_inspect(*opts); });
+}
+
+}  // namespace wasmdeploy::cli
