@@ -58,14 +58,13 @@ std::vector<std::string> env_host(const filter& f) {
   return out;
 }
 
-void set_env(filter& f, const std::map<std::string, std::string>* inline_vars, const std::vector<std::string>* host,
-             const py::dict* ordered_inline) {
+// Replaces the inline variables (when `inline_vars` is given) and/or the host ones (when `host`
+// is given), keeping the other kind as it was. Inline variables come first, in dict order.
+void set_env(filter& f, const py::dict* inline_vars, const std::vector<std::string>* host) {
   std::vector<env_var> env;
-  if (ordered_inline) {
-    for (auto item : *ordered_inline)
+  if (inline_vars) {
+    for (auto item : *inline_vars)
       env.push_back(env_var{item.first.cast<std::string>(), item.second.cast<std::string>(), env_source::inline_value});
-  } else if (inline_vars) {
-    for (const auto& [k, v] : *inline_vars) env.push_back(env_var{k, v, env_source::inline_value});
   } else {
     for (const auto& e : f.env)
       if (e.from == env_source::inline_value) env.push_back(e);
@@ -207,7 +206,7 @@ void bind_model(py::module_& m) {
                f.type_set = true;
              }
              if (fail_strategy) f.fail = parse_fail_strategy(*fail_strategy, f.path + ".failStrategy");
-             set_env(f, nullptr, &host_env, &env);
+             set_env(f, &env, &host_env);
              if (image_pull_policy) f.pull = parse_pull_policy(*image_pull_policy, f.path + ".imagePullPolicy");
              f.pull_secret = image_pull_secret;
              if (phase) f.phase = parse_plugin_phase(*phase, f.path + ".phase");
@@ -249,9 +248,9 @@ void bind_model(py::module_& m) {
                       f.fail = v ? parse_fail_strategy(*v, f.path + ".failStrategy") : fail_strategy::unset;
                     },
                     "FAIL_CLOSE, FAIL_OPEN, FAIL_RELOAD or None.")
-      .def_property("env", &env_inline, [](filter& f, const py::dict& d) { set_env(f, nullptr, nullptr, &d); },
+      .def_property("env", &env_inline, [](filter& f, const py::dict& d) { set_env(f, &d, nullptr); },
                     "Inline environment variables (a copy; assign to change).")
-      .def_property("host_env", &env_host, [](filter& f, const std::vector<std::string>& v) { set_env(f, nullptr, &v, nullptr); },
+      .def_property("host_env", &env_host, [](filter& f, const std::vector<std::string>& v) { set_env(f, nullptr, &v); },
                     "Names of environment variables taken from the host.")
       .def_property("image_pull_policy", [](const filter& f) { return name_or_none(f.pull, pull_policy::unset); },
                     [](filter& f, std::optional<std::string> v) {
