@@ -1,0 +1,41 @@
+// ConfigMap holding a module: binaryData is the base64 of the exact bytes, one per namespace.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "unit/helpers.hpp"
+
+using namespace wasmdeploy;
+using wdtest::at;
+
+TEST_CASE("ConfigMap carries the module bytes as base64", "[render][configmap]") {
+  wdtest::temp_dir tmp("render-configmap");
+  const std::string bytes("\0asm\x01\0\0\0\xff", 9);
+  std::ofstream(tmp.str() + "/f.wasm", std::ios::binary) << bytes;
+  const std::string y = "istio: '1.24'\nfilters:\n- name: my.filter\n  module: ./f.wasm\n"
+                        "targets:\n- namespace: a\n  selector: {app: x}\n- namespace: b\n  selector: {app: x}\n"
+                        "- name: again\n  namespace: a\n  selector: {app: y}\n";
+  const auto r = wdtest::render_text(y, "", tmp.str());
+  const auto cms = wdtest::of_kind(r, "ConfigMap");
+  REQUIRE(cms.size() == 2);  // one per namespace, not per target
+  CHECK(cms[0].ns == "a");
+  CHECK(cms[1].ns == "b");
+  const document& d = cms[0];
+  CHECK(d.name == "wasm-my-filter");  // dots are not allowed in volume names
+  CHECK(d.api_version == "v1");
+  CHECK(d.file_name == "configmap-a-wasm-my-filter.yaml");
+  CHECK(wdtest::keys_of(d.body) == std::vector<std::string>{"apiVersion", "kind", "metadata", "binaryData"});
+  CHECK(*at(d.body, {"binaryData"}) == make_mapping({{"plugin.wasm", "AGFzbQEAAAD/"}}));
+  CHECK(*at(d.body, {"metadata", "labels", "wasmdeploy.io/filter"}) == node("my.filter"));
+}
+
+TEST_CASE("base64 padding of the module bytes", "[render][configmap]") {
+  wdtest::temp_dir tmp("render-configmap-pad");
+  for (auto [bytes, b64] : {std::pair<std::string, std::string>{"a", "YQ=="}, {"ab", "YWI="}, {"abc", "YWJj"}}) {
+    std::ofstream(tmp.str() + "/f.wasm", std::ios::binary | std::ios::trunc) << bytes;
+    const auto r = wdtest::render_text("istio: '1.24'\nfilters:\n- name: f\n  module: ./f.wasm\n"
+                                       "targets:\n- namespace: a\n  selector: {app: x}\n",
+                                       "", tmp.str());
+    CHECK(*at(wdtest::one(r, "ConfigMap").body, {"binaryData", "plugin.wasm"}) == node(b64));
+  }
+}
