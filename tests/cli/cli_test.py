@@ -84,6 +84,18 @@ def case_usage_errors():
     expect("[render.no-input]" in err, "render.no-input on stderr", err)
     rc, _, err = run("render", "-o", "xml", "oci://ghcr.io/a/f:v1", "--id", "f", "-l", "app=a", "--istio", "1.24")
     expect(rc == 2 and "[output.syntax]" in err, f"bad -o exited {rc}", err)
+    one_liner = ["render", "oci://ghcr.io/a/f:v1", "-n", "ns", "--istio", "1.24"]
+    rc, _, err = run(*one_liner, "--id", "f", "--workload", "details-v1")
+    expect(rc == 2 and "[workload.syntax]" in err, f"--workload without labels exited {rc}", err)
+    rc, _, err = run(*one_liner, "-l", "app=a")
+    expect(rc == 2 and "[render.no-id]" in err, f"one-liner without --id exited {rc}", err)
+    with tempfile.TemporaryDirectory() as tmp:
+        write(os.path.join(tmp, "two.yaml"), "filters:\n- {name: a, module: oci://ghcr.io/a/a:v1}\n"
+              "- {name: b, module: oci://ghcr.io/a/b:v1}\ntargets:\n- {namespace: ns, selector: {app: a}}\n")
+        rc, _, err = run("render", "-f", "two.yaml", "--id", "x", "--istio", "1.24", cwd=tmp)
+        expect(rc == 2 and "[render.ambiguous-override]" in err, f"--id on two filters exited {rc}", err)
+    rc, out, err = run("render", "oci://ghcr.io/a/f:v1", "--id", "f", "-l", "app=*", "--istio", "1.24")
+    expect(rc == 1 and out == "" and "[label.wildcard]" in err, f"invalid value exited {rc}", err)
     rc, _, err = run("versions", "--capability", "no-such-thing")
     expect(rc == 2 and "[capability.unknown]" in err, f"unknown capability exited {rc}", err)
 

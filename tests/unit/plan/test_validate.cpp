@@ -104,6 +104,8 @@ TEST_CASE("validate_spec rejections", "[plan][validate][errors]") {
       {"workloads with targetRefs", kF,
        "- namespace: ns\n  workloads:\n  - {name: d, labels: {app: d}}\n  targetRefs:\n  - {kind: Service, name: s}\n",
        "target.selector-and-refs", "targets[0].targetRefs", 9, "only one of"},
+      {"17 targetRefs", kF, "- namespace: ns\n  targetRefs:\n  - {kind: Service, name: s0}\n  - {kind: Service, name: s1}\n  - {kind: Service, name: s2}\n  - {kind: Service, name: s3}\n  - {kind: Service, name: s4}\n  - {kind: Service, name: s5}\n  - {kind: Service, name: s6}\n  - {kind: Service, name: s7}\n  - {kind: Service, name: s8}\n  - {kind: Service, name: s9}\n  - {kind: Service, name: s10}\n  - {kind: Service, name: s11}\n  - {kind: Service, name: s12}\n  - {kind: Service, name: s13}\n  - {kind: Service, name: s14}\n  - {kind: Service, name: s15}\n  - {kind: Service, name: s16}\n", "target.too-many-refs",
+       "targets[0].targetRefs", 7, "at most 16"},
       {"ref without kind", kF, "- namespace: ns\n  targetRefs:\n  - {name: s}\n", "target-ref.no-kind",
        "targets[0].targetRefs[0].kind", 8, "kind"},
       {"ref without name", kF, "- namespace: ns\n  targetRefs:\n  - {kind: Service}\n", "target-ref.no-name",
