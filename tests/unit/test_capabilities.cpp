@@ -337,15 +337,31 @@ TEST_CASE("1.20: type/targetRef", "[capabilities][gates][wasmplugin]") {
   }
 }
 
-TEST_CASE("1.20: auto resource keeps NETWORK filters on EnvoyFilter before 1.20", "[capabilities][gates][plan]") {
-  const std::string spec = "filters:\n- name: f\n  module: https://example.com/f.wasm\n  sha256: " + wdtest::kSha +
-                           "\n  type: NETWORK\ntargets:\n- namespace: ns\n  selector: {app: a}\n";
-  auto r19 = wdtest::render_text(spec, "1.19");
-  CHECK(wdtest::has_diagnostic(r19, "resource.auto-envoy-filter"));
-  const std::string y = spec_yaml(r19, "EnvoyFilter");
+TEST_CASE("1.20: istio-agent converts NETWORK Wasm", "[capabilities][gates][envoyfilter]") {
+  // istio.md 4.1: before 1.20 the agent only converts HTTP Wasm in ECDS, so a NETWORK filter
+  // with a remote module would reach Envoy with a remote code source it cannot fetch.
+  const std::string remote = "filters:\n- name: f\n  module: https://example.com/f.wasm\n  sha256: " + wdtest::kSha +
+                             "\n  type: NETWORK\n  resource: EnvoyFilter\ntargets:\n- namespace: ns\n  selector: {app: a}\n";
+  const error e = wdtest::render_error(remote, "1.19");
+  check_gate_error(e, "filters[0].type", "Istio 1.20 and later");
+  CHECK(e.position().line == 5);
+  const std::string y = spec_yaml(wdtest::render_text(remote, "1.20"), "EnvoyFilter");
   CHECK(contains(y, "applyTo: NETWORK_FILTER"));
   CHECK(contains(y, "name: envoy.filters.network.tcp_proxy"));
+  CHECK(contains(y, "type_urls:\n            - type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm"));
   CHECK(contains(y, "type_url: type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm"));
+  // A module already in the proxy needs no agent.
+  const std::string local = "filters:\n- name: f\n  module: file:///w/f.wasm\n  type: NETWORK\n  resource: EnvoyFilter\n"
+                            "targets:\n- namespace: ns\n  selector: {app: a}\n";
+  CHECK(contains(spec_yaml(wdtest::render_text(local, "1.19"), "EnvoyFilter"), "applyTo: NETWORK_FILTER"));
+}
+
+TEST_CASE("1.20: auto resource picks WasmPlugin for NETWORK filters from 1.20", "[capabilities][gates][plan]") {
+  const std::string spec = "filters:\n- name: f\n  module: file:///w/f.wasm\n"
+                           "  type: NETWORK\ntargets:\n- namespace: ns\n  selector: {app: a}\n";
+  auto r19 = wdtest::render_text(spec, "1.19");
+  CHECK(wdtest::has_diagnostic(r19, "resource.auto-envoy-filter"));
+  CHECK(wdtest::of_kind(r19, "EnvoyFilter").size() == 1);
   CHECK(wdtest::of_kind(wdtest::render_text(spec, "1.20"), "WasmPlugin").size() == 1);
 }
 
