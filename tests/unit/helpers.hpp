@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -92,11 +93,12 @@ inline bool has_diagnostic(const wasmdeploy::render_result& r, const std::string
   return false;
 }
 
-/// A fresh empty directory under the build tree, removed at scope exit.
+/// A fresh empty directory under the build tree, removed at scope exit. The process id keeps
+/// test cases that ctest runs in parallel apart.
 class temp_dir {
  public:
   explicit temp_dir(const std::string& name) {
-    path_ = std::filesystem::path(WD_BINARY_DIR) / "test-tmp" / name;
+    path_ = std::filesystem::path(WD_BINARY_DIR) / "test-tmp" / (name + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

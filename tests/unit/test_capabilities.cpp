@@ -348,7 +348,7 @@ TEST_CASE("1.20: istio-agent converts NETWORK Wasm", "[capabilities][gates][envo
   const std::string y = spec_yaml(wdtest::render_text(remote, "1.20"), "EnvoyFilter");
   CHECK(contains(y, "applyTo: NETWORK_FILTER"));
   CHECK(contains(y, "name: envoy.filters.network.tcp_proxy"));
-  CHECK(contains(y, "type_urls:\n            - type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm"));
+  CHECK(contains(y, "type_urls:\n          - type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm"));
   CHECK(contains(y, "type_url: type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm"));
   // A module already in the proxy needs no agent.
   const std::string local = "filters:\n- name: f\n  module: file:///w/f.wasm\n  type: NETWORK\n  resource: EnvoyFilter\n"
