@@ -292,6 +292,12 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
     if (f.type == filter_type::network && !supports(c.v, capability::patch_value_typed_config)) {
       reject(c.s, "envoyfilter.network-v2", f.path + ".type", "NETWORK filters are rendered for Istio 1.7 and later");
     }
+    if (f.type == filter_type::network && (fp.how == delivery::oci || fp.how == delivery::http)) {
+      // Before 1.20 istio-agent converts only HTTP Wasm in ECDS (istio.md 4.1): Envoy would get
+      // a remote code source with no cluster to fetch it from.
+      c.require(capability::agent_network_wasm, f.path + ".type",
+                "fetching a NETWORK filter's module through istio-agent (ECDS)");
+    }
   }
 }
 
