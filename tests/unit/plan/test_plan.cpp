@@ -334,3 +334,20 @@ TEST_CASE("strings that are not UTF-8 are refused, not rewritten", "[plan][!shou
   const error e = wdtest::error_of([&] { render(s, render_options{}); });
   CHECK(e.path() == "filters[0].config");
 }
+
+TEST_CASE("1.8: a local module needing ABI 0.2.1 is refused on 1.7 (istio.md 6.4)", "[plan][gates][abi][!shouldfail]") {
+  // render_options::allow_incompatible_module promises a check of a local module's ABI against
+  // the abi-* rows, but nothing reads the module's exports yet: it renders on any version.
+  const std::string name = "proxy_abi_version_0_2_1";
+  std::string wasm("\0asm\x01\0\0\0", 8);
+  wasm += std::string("\x01\x04\x01\x60\x00\x00", 6);  // type: () -> ()
+  wasm += std::string("\x03\x02\x01\x00", 4);          // one function of type 0
+  wasm += std::string("\x07", 1) + static_cast<char>(name.size() + 4) + "\x01" + static_cast<char>(name.size()) + name +
+          std::string("\x00\x00", 2);                   // export it
+  wasm += std::string("\x0a\x04\x01\x02\x00\x0b", 6);  // empty body
+  wdtest::temp_dir tmp("plan-abi");
+  write(tmp.str() + "/abi.wasm", wasm);
+  const error e = wdtest::render_error(spec_of("./abi.wasm", "  resource: EnvoyFilter\n"), "1.7", tmp.str());
+  CHECK(e.category() == errc::version);
+  CHECK(contains(e.message(), "0.2.1"));
+}
