@@ -39,3 +39,17 @@ TEST_CASE("base64 padding of the module bytes", "[render][configmap]") {
     CHECK(*at(wdtest::one(r, "ConfigMap").body, {"binaryData", "plugin.wasm"}) == node(b64));
   }
 }
+
+TEST_CASE("two filters whose ConfigMap names coincide are refused", "[render][configmap][errors]") {
+  // "a.b" and "a-b" both become wasm-a-b: one ConfigMap would silently replace the other.
+  wdtest::temp_dir tmp("render-configmap-collision");
+  std::ofstream(tmp.str() + "/1.wasm", std::ios::binary) << "1";
+  std::ofstream(tmp.str() + "/2.wasm", std::ios::binary) << "2";
+  const std::string y = "istio: '1.24'\nfilters:\n- {name: a.b, module: ./1.wasm}\n- {name: a-b, module: ./2.wasm}\n"
+                        "targets:\n- namespace: ns\n  selector: {app: x}\n";
+  const error e = wdtest::render_error(y, "", tmp.str());
+  CHECK(e.code() == "render.name-collision");
+  CHECK(e.path() == "filters[1].name");
+  CHECK(wdtest::contains(e.message(), "wasm-a-b"));
+  CHECK(e.position().line == 4);
+}

@@ -160,3 +160,20 @@ TEST_CASE("no patch without file delivery", "[render][volume]") {
                         "targets:\n- namespace: ns\n  workloads:\n  - {name: d, labels: {app: d}}\n";
   CHECK(wdtest::of_kind(wdtest::render_text(y), "Deployment").empty());
 }
+
+TEST_CASE("one workload in two targets gets one patch with every volume", "[render][volume]") {
+  // Each patch sets the whole annotation: two patches for one workload would each drop the
+  // other's volume when applied.
+  wdtest::temp_dir tmp("render-volume-two-targets");
+  std::ofstream(tmp.str() + "/a.wasm", std::ios::binary) << "a";
+  std::ofstream(tmp.str() + "/b.wasm", std::ios::binary) << "b";
+  const std::string y = "istio: '1.24'\nfilters:\n- {name: a, module: ./a.wasm}\n- {name: b, module: ./b.wasm}\n"
+                        "targets:\n- namespace: ns\n  workloads:\n  - {name: d, labels: {app: d}}\n  filters: [a]\n"
+                        "- namespace: ns\n  workloads:\n  - {name: d, labels: {app: d}}\n  filters: [b]\n";
+  const auto r = wdtest::render_text(y, "", tmp.str());
+  const auto patches = wdtest::of_kind(r, "Deployment");
+  REQUIRE(patches.size() == 1);
+  CHECK(annotation(patches[0], kUserVolume) ==
+        R"({"wasm-a":{"configMap":{"name":"wasm-a"}},"wasm-b":{"configMap":{"name":"wasm-b"}}})");
+  CHECK(wdtest::of_kind(r, "WasmPlugin").size() == 2);
+}
