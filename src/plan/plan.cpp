@@ -1,5 +1,6 @@
 #include "plan/plan.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -391,6 +392,12 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
     if (f.type == filter_type::network && !supports(c.v, capability::patch_value_typed_config)) {
       reject(c.s, "envoyfilter.network-v2", f.path + ".type", "NETWORK filters are rendered for Istio 1.7 and later");
     }
+    if (f.type == filter_type::network && (fp.how == delivery::oci || fp.how == delivery::http)) {
+      // Before 1.20 istio-agent converts only HTTP Wasm in ECDS (istio.md 4.1): Envoy would get
+      // a remote code source with no cluster to fetch it from.
+      c.require(capability::agent_network_wasm, f.path + ".type",
+                "fetching a NETWORK filter's module through istio-agent (ECDS)");
+    }
   }
 }
 
@@ -487,11 +494,22 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
            "userVolumeMount annotations to the pods yourself, or list the workloads to get patches");
   }
   for (size_t wi = 0; file_delivery && wi < t.workloads.size(); ++wi) {
-    workload_patch wpatch{ti, wi, {}};
-    for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
-      if (applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty()) wpatch.filters.push_back(fi);
+    // One patch per workload: each patch sets the whole annotation, so a second patch for a
+    // workload listed in another target would drop the first one's volumes.
+    const workload& w = t.workloads[wi];
+    workload_patch* wpatch = nullptr;
+    for (auto& other : c.p.patches) {
+      const target& ot = c.s.targets[other.target];
+      const workload& ow = ot.workloads[other.workload];
+      if (ot.ns == t.ns && ow.name == w.name && ow.kind == w.kind) wpatch = &other;
     }
-    c.p.patches.push_back(std::move(wpatch));
+    if (wpatch == nullptr) wpatch = &c.p.patches.emplace_back(workload_patch{ti, wi, {}});
+    for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
+      if (applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty() &&
+          std::find(wpatch->filters.begin(), wpatch->filters.end(), fi) == wpatch->filters.end()) {
+        wpatch->filters.push_back(fi);
+      }
+    }
   }
 }
 
@@ -513,6 +531,16 @@ plan make_plan(const spec& s, const render_options& options) {
   context c{s, p.version, p, options.allow_incompatible_module || s.options.allow_incompatible_module};
   p.filters.resize(s.filters.size());
   for (size_t i = 0; i < s.filters.size(); ++i) plan_filter(c, s.filters[i], p.filters[i]);
+  // ConfigMap names derive from filter names with '.' replaced, so two filters can meet.
+  for (size_t i = 0; i < p.filters.size(); ++i) {
+    for (size_t j = 0; j < i && !p.filters[i].configmap_name.empty(); ++j) {
+      if (p.filters[i].configmap_name == p.filters[j].configmap_name) {
+        reject(s, "render.name-collision", s.filters[i].path + ".name",
+               fmt::format("filters '{}' and '{}' would both ship their module in ConfigMap {}; rename one",
+                           s.filters[j].name, s.filters[i].name, p.filters[i].configmap_name));
+      }
+    }
+  }
   std::set<std::string> names;
   for (size_t i = 0; i < s.targets.size(); ++i) plan_target(c, i, names);
   std::sort(p.cache_images.begin(), p.cache_images.end());
