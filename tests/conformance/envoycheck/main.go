@@ -196,6 +196,48 @@ func unwrapTypedStruct(typeURL string, value *structpb.Struct) (proto.Message, e
 }
 
 type validatorAll interface{ ValidateAll() error }
+
+// pgvError is what protoc-gen-validate's generated <Msg>ValidationError
+// types implement; pgvMulti is its <Msg>MultiError.
+type pgvError interface {
+	Field() string
+	Reason() string
+	Cause() error
+}
+type pgvMulti interface{ AllErrors() []error }
+
+func shortName(full string) string {
+	if i := strings.LastIndex(full, "."); i >= 0 {
+		return full[i+1:]
+	}
+	return full
+}
+
+// pgvLeaves flattens PGV's nested "embedded message failed validation"
+// chains into one line per violated rule: Msg.field.sub: reason.
+func pgvLeaves(err error, prefix string) []string {
+	if m, ok := err.(pgvMulti); ok {
+		var out []string
+		for _, e := range m.AllErrors() {
+			out = append(out, pgvLeaves(e, prefix)...)
+		}
+		return out
+	}
+	if e, ok := err.(pgvError); ok {
+		p := prefix + "." + e.Field()
+		if e.Cause() != nil {
+			if _, nested := e.Cause().(pgvError); nested {
+				return pgvLeaves(e.Cause(), p)
+			}
+			if _, nested := e.Cause().(pgvMulti); nested {
+				return pgvLeaves(e.Cause(), p)
+			}
+			return []string{fmt.Sprintf("%s: %s: %v", p, e.Reason(), e.Cause())}
+		}
+		return []string{fmt.Sprintf("%s: %s", p, e.Reason())}
+	}
+	return []string{fmt.Sprintf("%s: %v", prefix, err)}
+}
 type validator interface{ Validate() error }
 
 // validateTree runs PGV on msg and then on every message packed in an Any
@@ -211,7 +253,9 @@ func validateTree(msg proto.Message, path string, errs *[]string, seen *[]string
 		err = v.Validate()
 	}
 	if err != nil {
-		*errs = append(*errs, fmt.Sprintf("%s (%s): %s", path, name, err))
+		for _, leaf := range pgvLeaves(err, shortName(name)) {
+			*errs = append(*errs, fmt.Sprintf("%s: PGV: %s", path, leaf))
+		}
 	}
 	walkAnys(msg.ProtoReflect(), path, errs, seen)
 }
@@ -239,6 +283,7 @@ func walkAnys(m protoreflect.Message, path string, errs *[]string, seen *[]strin
 
 func visitMessage(m protoreflect.Message, path string, errs *[]string, seen *[]string) {
 	if m.Descriptor().FullName() != "google.protobuf.Any" {
+		extraChecks(m, path, errs)
 		walkAnys(m, path, errs, seen)
 		return
 	}
@@ -270,6 +315,25 @@ func visitMessage(m protoreflect.Message, path string, errs *[]string, seen *[]s
 		validateTree(msg, path+"<"+typeName(ts.GetTypeUrl())+">", errs, seen)
 	default:
 		validateTree(inner, path+"<"+typeName(a.GetTypeUrl())+">", errs, seen)
+	}
+}
+
+// Wasm runtimes Envoy knows; Istio's proxy builds ship v8 and null only.
+var wasmRuntimes = map[string]bool{
+	"envoy.wasm.runtime.v8": true, "envoy.wasm.runtime.null": true,
+	"envoy.wasm.runtime.wamr": true, "envoy.wasm.runtime.wasmtime": true,
+	"envoy.wasm.runtime.wavm": true,
+}
+
+// extraChecks enforces what Envoy checks at load time beyond PGV.
+func extraChecks(m protoreflect.Message, path string, errs *[]string) {
+	if m.Descriptor().FullName() == "envoy.extensions.wasm.v3.VmConfig" {
+		rt := m.Get(m.Descriptor().Fields().ByName("runtime")).String()
+		if rt == "" {
+			*errs = append(*errs, path+".runtime: empty (Envoy cannot create the Wasm VM; use envoy.wasm.runtime.v8)")
+		} else if !wasmRuntimes[rt] {
+			*errs = append(*errs, fmt.Sprintf("%s.runtime: unknown Wasm runtime %q", path, rt))
+		}
 	}
 }
 
@@ -324,7 +388,11 @@ func (c *checker) checkPatch(where, applyTo, op string, value map[string]any) {
 	}
 	c.checked++
 	if err := decodeInto(value, msg); err != nil {
-		c.fail(where, "%s: %v", msg.ProtoReflect().Descriptor().FullName(), err)
+		hint := ""
+		if strings.Contains(err.Error(), "unable to resolve") && strings.Contains(err.Error(), ".v2.") {
+			hint = " (xDS v2 type URL: rejected by Istio >= 1.19 and by Envoy; use the v3 type)"
+		}
+		c.fail(where, "%s: %v%s", msg.ProtoReflect().Descriptor().FullName(), err, hint)
 		return
 	}
 	var errs, seen []string
