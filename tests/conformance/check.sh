@@ -159,12 +159,20 @@ for i in "${!ctl_tags[@]}"; do
   [[ $verbose == 1 ]] && { echo "-- istioctl-$t validate output"; show "$log"; }
   if [[ $vfail == 0 ]]; then record PASS "istioctl-$t validate"; else record FAIL "istioctl-$t validate"; fi
 
-  # analyze the whole set together (cross-resource analyzers).
+  # analyze the whole set together (cross-resource analyzers).  -A matters:
+  # without it analyze reports only namespace "default" and silently passes
+  # everything in other namespaces.
   log=$work/istioctl-$t-analyze.log
   rc=0
   HOME=$work KUBECONFIG=/dev/null timeout --kill-after=10 "$per_tool_timeout" \
-    "$bin" analyze --use-kube=false "${files[@]}" >"$log" 2>&1 || rc=$?
+    "$bin" analyze --use-kube=false --all-namespaces "${files[@]}" >"$log" 2>&1 || rc=$?
   problems=$(istioctl_problems "$log")
+  if (( target < 1011 )) && grep -q 'IST0151' <<<"$problems"; then
+    # IST0151 asks for spec.priority with relative operations; the field
+    # only exists from Istio 1.11, so below that the warning is unavoidable.
+    echo "note: istioctl-$t analyze: IST0151 (no priority with a relative patch operation) ignored: priority needs Istio >= 1.11"
+    problems=$(grep -v 'IST0151' <<<"$problems" || true)
+  fi
   [[ $verbose == 1 ]] && { echo "-- istioctl-$t analyze output"; show "$log"; }
   # analyze exits non-zero when it finds errors; problems lists errors+warnings
   if [[ -z $problems && ( $rc -eq 0 || $rc -eq 79 ) ]] && ! grep -q '^Error' "$log"; then
