@@ -2,10 +2,13 @@
 # Prove the toolkit on the hand-written samples (ctest: conformance.samples).
 #
 #   samples/good/<istio-version>/   check.sh --istio <version> must pass
+#   samples/bootstrap/*.yaml        envoycheck --bootstrap: bad-* must fail,
+#                                   the others pass
 #   samples/bad/*.yaml              each file's header says which tools must
 #                                   catch it:
 #                                     # istio: 1.24
 #                                     # expect: istioctl crd-schema
+#                                     # expect-text: istioctl: some message
 #                                   ("istioctl" = any istioctl-* validate or
 #                                   analyze; "none" = documented gap: check.sh
 #                                   must pass, so a newly closed gap shows up)
@@ -86,6 +89,15 @@ for f in "$here"/samples/bad/*.yaml; do
       *) unavailable+=("$t") ;;
     esac
   done
+  # "# expect-text: <tool>: <text>": when <tool> ran and failed, its output
+  # must contain <text> (so a sample is caught for the intended reason).
+  while IFS= read -r line; do
+    tool=${line%%:*} text=${line#*: }
+    [[ $(tool_status "$log" "$tool") == FAIL ]] || continue
+    if ! grep -qF -- "$text" "$log"; then
+      missed+=("$tool(text: $text)")
+    fi
+  done < <(sed -n 's/^# expect-text: *//p' "$f")
   if [[ ${#missed[@]} -gt 0 ]]; then
     failed=$((failed + 1)); results+=("FAIL  bad/$name: not caught by ${missed[*]} (caught by: $caught)")
     sed 's/^/    /' "$log"
@@ -97,6 +109,24 @@ for f in "$here"/samples/bad/*.yaml; do
   fi
   if [[ $rc -eq 0 && ${#hit[@]} -gt 0 ]]; then
     failed=$((failed + 1)); results+=("FAIL  bad/$name: a tool failed but check.sh exited 0")
+  fi
+done
+
+# envoycheck --bootstrap: the good bootstrap passes, the bad one fails.
+ec=${WD_TOOLS_CACHE:-$HOME/.cache/wasmdeploy-tools}/bin/envoycheck
+for b in "$here"/samples/bootstrap/*.yaml; do
+  name=$(basename "$b")
+  if [[ ! -x $ec ]]; then
+    skipped=$((skipped + 1)); results+=("SKIP  bootstrap/$name: envoycheck unavailable"); continue
+  fi
+  rc=0
+  "$ec" --bootstrap "$b" >"$out/bootstrap.log" 2>&1 || rc=$?
+  if [[ $name == bad-* ]]; then
+    if [[ $rc -eq 1 ]]; then passed=$((passed + 1)); results+=("PASS  bootstrap/$name: rejected by envoycheck")
+    else failed=$((failed + 1)); results+=("FAIL  bootstrap/$name: envoycheck exit $rc, expected 1"); sed 's/^/    /' "$out/bootstrap.log"; fi
+  else
+    if [[ $rc -eq 0 ]]; then passed=$((passed + 1)); results+=("PASS  bootstrap/$name")
+    else failed=$((failed + 1)); results+=("FAIL  bootstrap/$name: envoycheck exit $rc"); sed 's/^/    /' "$out/bootstrap.log"; fi
   fi
 done
 

@@ -138,6 +138,6 @@ if [[ -n $istioctl_pid ]]; then
   wait "$istioctl_pid" || true
 fi
 
-echo "setup-tools: done in $(( $(date +%s) - t0 ))s; cache $cache ($(du -sh "$cache" 2>/dev/null | cut -f1))"
+echo "setup-tools: done in $(( $(date +%s) - t0 ))s; cache $cache"
 grep -c '^SKIPPED' "$status_file" >/dev/null && grep '^SKIPPED' "$status_file" || true
 exit 0
