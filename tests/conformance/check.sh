@@ -26,7 +26,7 @@ cache=${WD_TOOLS_CACHE:-$HOME/.cache/wasmdeploy-tools}
 per_tool_timeout=${WD_CHECK_TIMEOUT:-300}
 blanket='EnvoyFilter exposes internal implementation details'
 
-istio= verbose=0
+istio='' verbose=0
 inputs=()
 while [[ $# -gt 0 ]]; do
   case $1 in
