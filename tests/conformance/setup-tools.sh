@@ -20,6 +20,9 @@
 #   WD_ISTIOCTL_TIMEOUT   seconds per istioctl build (default 2400)
 #   WD_ISTIOCTL_VERSIONS  space-separated subset of tags to build (default: all)
 #   WD_ISTIO_NOSUMDB      see lib/build-istioctl.sh
+#   WD_TOOLS_PRUNE=1      after building, delete the Go module and build caches
+#                         (~6 GB); the binaries stay, but a later rebuild (new
+#                         version pin) starts cold
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -136,6 +139,12 @@ fi
 if [[ -n $istioctl_pid ]]; then
   echo "waiting for the istioctl builds ..."
   wait "$istioctl_pid" || true
+fi
+
+if [[ ${WD_TOOLS_PRUNE:-0} == 1 && -n $GO ]]; then
+  GOMODCACHE="$cache/gomod" timeout 600 "$GO" clean -modcache >/dev/null 2>&1 || true
+  rm -rf "$cache/gocache" "$cache/tmp"
+  echo "setup-tools: pruned Go caches (WD_TOOLS_PRUNE=1)"
 fi
 
 echo "setup-tools: done in $(( $(date +%s) - t0 ))s; cache $cache"
