@@ -67,7 +67,7 @@ if [[ $rc -eq 0 && -x "$gobin/istioctl" ]]; then
   echo "istioctl-$tag: built in $((end - start))s (module cache $modsize)"
   exit 0
 fi
-reason="go install exit $rc"
+reason="go build exit $rc"
 [[ $rc -eq 124 ]] && reason="timed out after ${limit}s"
 if grep -q "verifying module.*404" "$log"; then
   reason="checksum database has no entry for $(grep -o 'verifying module: [^:]*' "$log" | head -1 | cut -d' ' -f3) (add it to WD_ISTIO_NOSUMDB)"
