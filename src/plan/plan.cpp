@@ -497,13 +497,14 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
     // One patch per workload: each patch sets the whole annotation, so a second patch for a
     // workload listed in another target would drop the first one's volumes.
     const workload& w = t.workloads[wi];
-    workload_patch* wpatch = nullptr;
-    for (auto& other : c.p.patches) {
-      const target& ot = c.s.targets[other.target];
-      const workload& ow = ot.workloads[other.workload];
-      if (ot.ns == t.ns && ow.name == w.name && ow.kind == w.kind) wpatch = &other;
-    }
-    if (wpatch == nullptr) wpatch = &c.p.patches.emplace_back(workload_patch{ti, wi, {}});
+    std::string key = t.ns;
+    key += '/';
+    key += to_string(w.kind);
+    key += '/';
+    key += w.name;
+    auto [it, inserted] = c.p.patch_index.emplace(std::move(key), c.p.patches.size());
+    if (inserted) c.p.patches.push_back(workload_patch{ti, wi, {}});
+    workload_patch* wpatch = &c.p.patches[it->second];
     for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
       if (applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty() &&
           std::find(wpatch->filters.begin(), wpatch->filters.end(), fi) == wpatch->filters.end()) {

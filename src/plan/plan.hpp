@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <wasmdeploy/render.hpp>
@@ -58,6 +59,8 @@ struct plan {
   std::vector<configmap_unit> configmaps;
   std::vector<placement> placements;
   std::vector<workload_patch> patches;
+  /// "namespace/Kind/name" -> index into patches, so each workload gets one patch in O(1).
+  std::unordered_map<std::string, size_t> patch_index;
   std::vector<std::string> cache_images;  ///< images the wasme cache DaemonSet must pull
   std::vector<diagnostic> diagnostics;
 };
