@@ -129,6 +129,7 @@ struct target {
   std::vector<std::string> filters;  ///< empty = every filter
   std::vector<higress_rule> rules;   ///< Higress matchRules
   std::string istio_namespace;       ///< wasme FilterDeployment istioNamespace
+  bool all_workloads = false;        ///< no selector: every workload in the namespace
   std::string path;                  ///< e.g. "targets[0]"
 };
 

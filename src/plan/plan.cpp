@@ -320,7 +320,7 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
     reject(c.s, "naming.per-workload-needs-workloads", t.path + ".workloads",
            "per-workload naming needs the target's workloads listed");
   }
-  if (naming == naming_scheme::per_target && t.selector.empty() && t.refs.empty()) {
+  if (naming == naming_scheme::per_target && t.selector.empty() && t.refs.empty() && !t.all_workloads) {
     reject(c.s, "naming.per-target-needs-selector", t.path + ".selector",
            "per-target naming makes one resource per target, so the target needs a selector (or targetRefs)");
   }

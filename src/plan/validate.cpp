@@ -164,9 +164,13 @@ void validate_spec(const spec& s, platform which) {
       }
       check_labels(s, w.labels, p + ".labels");
     }
-    if (istio && t.workloads.empty() && t.selector.empty() && t.refs.empty()) {
+    if (istio && !t.all_workloads && t.workloads.empty() && t.selector.empty() && t.refs.empty()) {
       reject(s, "target.no-selector", t.path,
              "give workloads, a selector or targetRefs; an empty selector would match every workload in the namespace");
+    }
+    if (t.all_workloads && (!t.selector.empty() || !t.workloads.empty() || !t.refs.empty())) {
+      reject(s, "target.all-workloads-and-selector", t.path + ".allWorkloads",
+             "allWorkloads means no selector; drop workloads, selector and targetRefs");
     }
     if (!t.refs.empty() && (!t.selector.empty() || !t.workloads.empty())) {
       reject(s, "target.selector-and-refs", t.path + ".targetRefs",

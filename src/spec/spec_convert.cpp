@@ -118,6 +118,7 @@ target convert_target(const v1::Target& t, const std::string& path, std::map<std
     out.rules.push_back(std::move(hr));
   }
   out.istio_namespace = t.istio_namespace();
+  out.all_workloads = t.all_workloads();
   return out;
 }
 
