@@ -20,7 +20,7 @@ struct render_flags {
   bool force = false;
   bool quiet = false;
   // Overrides / one-liner fields.
-  std::string module, id, sha256, module_sha256, root_id, vm_id, config, config_json, runtime_config;
+  std::string module, id, sha256, module_sha256, root_id, vm_id, config, config_json, runtime_config, image_layout;
   std::string ns, labels, context, phase, fail, pull_policy, pull_secret, delivery, resource, naming, revision, type;
   std::optional<int> priority;
   std::vector<std::string> workloads;
@@ -57,6 +57,7 @@ void apply_filter_overrides(const render_flags& o, filter& f) {
   if (!o.config.empty()) f.config = node(o.config);
   if (!o.config_json.empty()) f.config = parse_config_value(o.config_json, "--config-json");
   if (!o.runtime_config.empty()) f.runtime_config_path = o.runtime_config;
+  if (!o.image_layout.empty()) f.image_layout = o.image_layout;
   if (!o.phase.empty()) f.phase = parse_plugin_phase(o.phase, "--phase");
   if (!o.fail.empty()) f.fail = parse_fail_strategy(o.fail, "--fail-strategy");
   if (!o.pull_policy.empty()) f.pull = parse_pull_policy(o.pull_policy, "--pull-policy");
@@ -199,6 +200,8 @@ void add_render_command(CLI::App& app) {
   cmd->add_option("--config", o->config, "Plugin configuration as a plain string")->group(g);
   cmd->add_option("--config-json", o->config_json, "Plugin configuration as a JSON/YAML object")->group(g);
   cmd->add_option("--runtime-config", o->runtime_config, "wasme runtime-config.json (root id, ABI versions)")->group(g);
+  cmd->add_option("--image-layout", o->image_layout,
+                  "OCI image layout from `wasmdeploy build` that MODULE was pushed from (gives sha256)")->group(g);
   cmd->add_option("--phase", o->phase, "AUTHN, AUTHZ or STATS")->group(g);
   cmd->add_option("--priority", o->priority, "Ordering priority")->group(g);
   cmd->add_option("--fail-strategy", o->fail, "FAIL_CLOSE, FAIL_OPEN or FAIL_RELOAD")->group(g);

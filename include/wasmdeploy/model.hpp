@@ -83,6 +83,7 @@ struct filter {
   delivery how = delivery::automatic;
   resource_kind resource = resource_kind::automatic;
   std::string runtime_config_path;  ///< wasme runtime-config.json, optional
+  std::string image_layout;         ///< OCI image layout built by `wasmdeploy build`, optional
 
   /// Field path prefix for diagnostics, e.g. "filters[0]".
   std::string path;

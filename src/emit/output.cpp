@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <set>
 
@@ -50,7 +51,9 @@ stream_writer::stream_writer(std::FILE* out, output_format format) : out_(out), 
 }
 
 stream_writer::~stream_writer() {
-  if (!finished_) {
+  // While an exception unwinds (rendering failed), writing the buffered documents or a JSON
+  // List's closing would put a partial manifest on the output.
+  if (!finished_ && std::uncaught_exceptions() == 0) {
     try {
       finish();
     } catch (...) {
@@ -83,7 +86,9 @@ void stream_writer::finish() {
 void write_directory(const std::vector<document>& docs, const std::string& dir, bool force) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  const fs::path target(dir);
+  fs::path target = fs::path(dir).lexically_normal();
+  // "out/" names the directory "out": the staging and retired siblings must not end up inside it.
+  if (!target.has_filename() && target.has_parent_path()) target = target.parent_path();
   const bool exists = fs::exists(target, ec);
   if (exists && !fs::is_directory(target, ec)) {
     throw error(errc::io, "output.not-a-directory", "", fmt::format("{} exists and is not a directory", dir));

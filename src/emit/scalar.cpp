@@ -159,7 +159,12 @@ void append_real(std::string& out, double v, bool yaml) {
   }
   size_t start = out.size();
   fmt::format_to(std::back_inserter(out), "{}", v);
-  if (out.find_first_of(".eEn", start) == std::string::npos) out += ".0";
+  // YAML 1.1 resolvers (PyYAML) read "1e+20" as a string: a float needs a '.' before the exponent.
+  if (out.find('.', start) == std::string::npos) {
+    const size_t exp = out.find_first_of("eE", start);
+    if (exp == std::string::npos) out += ".0";
+    else out.insert(exp, ".0");
+  }
 }
 
 void append_yaml_scalar(std::string& out, const node& n) {
@@ -179,6 +184,20 @@ void append_json_string(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the current run of bytes that need no escaping
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Valid UTF-8 passes through; a byte that is not UTF-8 would make the JSON invalid, so it
+      // is written as the code point of the same value, as the YAML emitter does (\xNN).
+      char32_t cp = 0;
+      const size_t len = utf8_decode(s, i, cp);
+      if (len > 0) {
+        i += len - 1;
+        continue;
+      }
+      out.append(s.data() + run, i - run);
+      run = i + 1;
+      out += fmt::format("\\u{:04x}", c);
+      continue;
+    }
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
     run = i + 1;

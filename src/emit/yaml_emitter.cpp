@@ -6,6 +6,8 @@
 namespace wasmdeploy::detail {
 namespace {
 
+constexpr size_t kMaxImplicitKey = 1024;
+
 bool is_block(const node& n) { return (n.is_mapping() || n.is_sequence()) && !n.empty(); }
 
 void emit_block(std::string& out, const node& n, size_t indent, bool first_inline);
@@ -31,7 +33,15 @@ void emit_block(std::string& out, const node& n, size_t indent, bool first_inlin
     for (const auto& m : n.members()) {
       if (!(first && first_inline)) out.append(indent, ' ');
       first = false;
+      const size_t key_start = out.size();
       append_yaml_string(out, m.key);
+      if (out.size() - key_start > kMaxImplicitKey) {
+        // YAML limits implicit keys to 1024 characters (PyYAML and go-yaml refuse longer ones):
+        // write an explicit "? key" entry instead.
+        out.insert(key_start, "? ");
+        out += '\n';
+        out.append(indent, ' ');
+      }
       out += ':';
       emit_after_key(out, m.value, indent);
     }

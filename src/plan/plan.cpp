@@ -1,5 +1,7 @@
 #include "plan/plan.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -8,7 +10,9 @@
 #include <wasmdeploy/capabilities.hpp>
 #include <wasmdeploy/digest.hpp>
 #include <wasmdeploy/file_io.hpp>
+#include <wasmdeploy/inspect.hpp>
 #include <wasmdeploy/limits.hpp>
+#include <wasmdeploy/oci_image.hpp>
 
 #include "plan/validate.hpp"
 
@@ -23,6 +27,7 @@ struct context {
   const spec& s;
   const mesh_version& v;
   plan& p;
+  bool allow_incompatible = false;
 
   // Refuses something the version lacks, naming the release that has it.
   void require(capability c, const std::string& path, const std::string& what) const {
@@ -176,6 +181,90 @@ void choose_delivery(const context& c, const filter& f, filter_plan& fp) {
   fp.how = d;
 }
 
+// Inspects a module wasmdeploy can read (a local file) and refuses one the chosen Istio
+// cannot load, unless the user explicitly allows it; its ABI also names the wasme abiVersions
+// labels for runtime-config.json.
+void check_module(const context& c, const filter& f, filter_plan& fp) {
+  const std::string path = f.path + ".module";
+  module_report report;
+  try {
+    report = inspect_module(fp.module_bytes);
+  } catch (const error& e) {
+    reject(c.s, e.code(), path, fmt::format("{} is not a valid WebAssembly module: {}", f.module.text, e.message()),
+           errc::parse);
+  }
+  compat_verdict verdict = verdict_for(report, c.v);
+  for (const auto& d : verdict.problems) {
+    if (d.level == severity::error && !c.allow_incompatible) continue;
+    diagnostic copy = d;
+    copy.path = path;
+    copy.position = c.s.position_of(path);
+    if (copy.level == severity::error) copy.level = severity::warning;  // allowed by the user
+    c.p.diagnostics.push_back(std::move(copy));
+  }
+  if (!verdict.loads && !c.allow_incompatible) {
+    std::string why;
+    for (const auto& d : verdict.problems) {
+      if (d.level != severity::error) continue;
+      why += why.empty() ? "" : "; ";
+      why += d.message;
+    }
+    reject(c.s, "wasm.incompatible", path,
+           fmt::format("Istio {} cannot load {}: {}. Releases that can: {}. (Override with allowIncompatibleModule "
+                       "/ --allow-incompatible-module.)",
+                       c.v.str(), f.module.text, why, describe_releases(loadable_releases(report))),
+           errc::version);
+  }
+  if (fp.abi_versions.empty()) fp.abi_versions = wasme_abi_versions(report);
+}
+
+// A layout built by `wasmdeploy build` pins an oci:// module: its manifest digest is what
+// istio-agent compares sha256 with, and the module inside can be checked like a local file.
+layout_report read_image_layout(const context& c, const filter& f, filter_plan& fp) {
+  const std::string path = f.path + ".imageLayout";
+  if (f.module.kind != module_source::scheme::oci) {
+    reject(c.s, "layout.needs-oci-module", path,
+           "imageLayout describes an image: module must be the oci:// reference it was pushed to");
+  }
+  layout_report layout = inspect_layout(join_path(c.s.base_dir, f.image_layout));
+  const std::string digest = layout.manifest.digest.substr(layout.manifest.digest.find(':') + 1);
+  if (!fp.sha256.empty() && fp.sha256 != digest) {
+    reject(c.s, fp.sha256 == layout.module_sha256 ? "sha256.module-hash-for-oci" : "sha256.mismatch",
+           f.path + ".sha256",
+           fmt::format("sha256 {} {}; for oci:// modules Istio compares sha256 with the image manifest digest, "
+                       "which for this layout is {}", fp.sha256,
+                       fp.sha256 == layout.module_sha256 ? "is the hash of the .wasm inside the image"
+                                                         : "does not match the layout",
+                       digest));
+  }
+  fp.sha256 = digest;
+  if (fp.module_sha256.empty()) fp.module_sha256 = layout.module_sha256;
+  if (layout.module) {
+    fp.module_bytes = *layout.module;
+    check_module(c, f, fp);
+    fp.module_bytes.clear();
+  }
+  return layout;
+}
+
+// Whoever pulls the image must understand its format: istio-agent (oci delivery) reads the
+// compat and wasme variants; the wasme node cache (hostpath delivery) only the wasme variant.
+void check_image_layout(const context& c, const filter& f, const filter_plan& fp, const layout_report& layout) {
+  const std::string path = f.path + ".imageLayout";
+  if (fp.how == delivery::hostpath) {
+    if (layout.kind != layout_kind::oci) {
+      reject(c.s, "layout.wasme-cache-format", path,
+             fmt::format("the wasme node cache pulls only wasme-format images (wasmdeploy build --variant oci); "
+                         "{} is a {} layout", f.image_layout, layout_kind_name(layout.kind)));
+    }
+    return;
+  }
+  for (const auto& d : check_layout_for(wasm_platform::istio, layout, c.v)) {
+    if (d.level == severity::error) reject(c.s, d.code, path, fmt::format("{}: {}", f.image_layout, d.message));
+    c.note(d.level, d.code, path, d.message);
+  }
+}
+
 void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   fp.f = &f;
   fp.vm_id = f.vm_id.empty() ? f.name : f.vm_id;
@@ -184,6 +273,13 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   fp.module_sha256 = f.module_sha256;
   if (!f.runtime_config_path.empty()) read_runtime_config(c.s, f, fp);
   if (f.module.kind == module_source::scheme::oci && fp.sha256.empty()) fp.sha256 = f.module.digest;
+  if (f.module.kind == module_source::scheme::oci && !fp.sha256.empty() && fp.sha256 == fp.module_sha256) {
+    reject(c.s, "sha256.module-hash-for-oci", f.path + ".sha256",
+           "sha256 equals moduleSha256, but they are different hashes: for oci:// modules sha256 is the image "
+           "manifest digest (skopeo inspect --format '{{.Digest}}'), moduleSha256 the hash of the .wasm layer");
+  }
+  std::optional<layout_report> layout;
+  if (!f.image_layout.empty()) layout = read_image_layout(c, f, fp);
   if (f.module.is_local()) {
     fp.module_bytes = read_file(join_path(c.s.base_dir, f.module.url));
     std::string actual = sha256_hex(fp.module_bytes);
@@ -192,18 +288,22 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
              fmt::format("the module file hashes to {}, not {}", actual, f.sha256));
     }
     fp.sha256 = fp.module_sha256 = actual;
+    check_module(c, f, fp);
   } else if (f.module.kind != module_source::scheme::oci && fp.module_sha256.empty()) {
     fp.module_sha256 = fp.sha256;
   }
 
   fp.kind = choose_kind(c, f);
   choose_delivery(c, f, fp);
+  if (layout) check_image_layout(c, f, fp, *layout);
   const bool wp = is_plugin_kind(fp.kind);
 
   switch (fp.how) {
     case delivery::oci:
     case delivery::http:
       fp.remote_url = f.module.url;
+      // A layout pins the image: reference it by digest so a re-pushed tag cannot change it.
+      if (!f.image_layout.empty() && f.module.digest.empty()) fp.remote_url += "@sha256:" + fp.sha256;
       if (!wp && fp.sha256.empty()) {
         reject(c.s, "sha256.required", f.path + ".sha256",
                f.module.kind == module_source::scheme::oci
@@ -298,6 +398,12 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
     }
     if (f.type == filter_type::network && !supports(c.v, capability::patch_value_typed_config)) {
       reject(c.s, "envoyfilter.network-v2", f.path + ".type", "NETWORK filters are rendered for Istio 1.7 and later");
+    }
+    if (f.type == filter_type::network && (fp.how == delivery::oci || fp.how == delivery::http)) {
+      // Before 1.20 istio-agent converts only HTTP Wasm in ECDS (istio.md 4.1): Envoy would get
+      // a remote code source with no cluster to fetch it from.
+      c.require(capability::agent_network_wasm, f.path + ".type",
+                "fetching a NETWORK filter's module through istio-agent (ECDS)");
     }
   }
 }
@@ -395,11 +501,22 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
            "userVolumeMount annotations to the pods yourself, or list the workloads to get patches");
   }
   for (size_t wi = 0; file_delivery && wi < t.workloads.size(); ++wi) {
-    workload_patch wpatch{ti, wi, {}};
-    for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
-      if (applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty()) wpatch.filters.push_back(fi);
+    // One patch per workload: each patch sets the whole annotation, so a second patch for a
+    // workload listed in another target would drop the first one's volumes.
+    const workload& w = t.workloads[wi];
+    workload_patch* wpatch = nullptr;
+    for (auto& other : c.p.patches) {
+      const target& ot = c.s.targets[other.target];
+      const workload& ow = ot.workloads[other.workload];
+      if (ot.ns == t.ns && ow.name == w.name && ow.kind == w.kind) wpatch = &other;
     }
-    c.p.patches.push_back(std::move(wpatch));
+    if (wpatch == nullptr) wpatch = &c.p.patches.emplace_back(workload_patch{ti, wi, {}});
+    for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
+      if (applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty() &&
+          std::find(wpatch->filters.begin(), wpatch->filters.end(), fi) == wpatch->filters.end()) {
+        wpatch->filters.push_back(fi);
+      }
+    }
   }
 }
 
@@ -418,9 +535,19 @@ plan make_plan(const spec& s, const render_options& options) {
     throw error(e.category(), e.code(), e.path(), e.message(), options.istio.empty() ? s.position_of("istio") : source_position{});
   }
   validate_spec(s);
-  context c{s, p.version, p};
+  context c{s, p.version, p, options.allow_incompatible_module || s.options.allow_incompatible_module};
   p.filters.resize(s.filters.size());
   for (size_t i = 0; i < s.filters.size(); ++i) plan_filter(c, s.filters[i], p.filters[i]);
+  // ConfigMap names derive from filter names with '.' replaced, so two filters can meet.
+  for (size_t i = 0; i < p.filters.size(); ++i) {
+    for (size_t j = 0; j < i && !p.filters[i].configmap_name.empty(); ++j) {
+      if (p.filters[i].configmap_name == p.filters[j].configmap_name) {
+        reject(s, "render.name-collision", s.filters[i].path + ".name",
+               fmt::format("filters '{}' and '{}' would both ship their module in ConfigMap {}; rename one",
+                           s.filters[j].name, s.filters[i].name, p.filters[i].configmap_name));
+      }
+    }
+  }
   std::set<std::string> names;
   for (size_t i = 0; i < s.targets.size(); ++i) plan_target(c, i, names);
   std::sort(p.cache_images.begin(), p.cache_images.end());

@@ -28,6 +28,12 @@ render_summary render(const spec& s, const render_options& options, document_sin
     return summary;
   }
   detail::plan p = detail::make_plan(s, options);
+  // Volume patches merge the workloads' existing annotations and can still refuse
+  // (volume.conflict, annotation.invalid-json), so they are rendered before the first document
+  // reaches the sink.
+  std::vector<document> patches;
+  patches.reserve(p.patches.size());
+  for (const auto& wp : p.patches) patches.push_back(detail::render_volume_patch(p, s, wp));
   render_summary summary;
   summary.version = p.version;
   summary.diagnostics = p.diagnostics;
@@ -47,7 +53,7 @@ render_summary render(const spec& s, const render_options& options, document_sin
       emit(detail::render_envoy_filter(p, s, pl));
     }
   }
-  for (const auto& wp : p.patches) emit(detail::render_volume_patch(p, s, wp));
+  for (const auto& d : patches) emit(d);
   for (size_t i = 0; i < p.filters.size(); ++i) emit(detail::render_runtime_config(p, s, i));
   return summary;
 }

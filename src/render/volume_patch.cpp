@@ -64,9 +64,22 @@ node existing_entries(const spec& s, const workload& w, const char* key, const s
   reject(s, "annotation.invalid-json", path, fmt::format("{} must be a JSON object keyed by volume name", key));
 }
 
+// Two entries for one volume name are the same volume when they are equal as JSON objects
+// (member order does not matter) once the fields that do not change what is mounted are set
+// aside: hostPath.type and readOnly. wasme wrote its cache-dir volume without either, so a
+// workload it patched merges instead of conflicting.
+nlohmann::json comparable(const node& n) {
+  nlohmann::json j = nlohmann::json::parse(to_json(n));
+  if (j.is_object()) {
+    j.erase("readOnly");
+    if (auto hp = j.find("hostPath"); hp != j.end() && hp->is_object()) hp->erase("type");
+  }
+  return j;
+}
+
 void merge_entry(const spec& s, node& into, const std::string& name, node value, const std::string& path, const char* key) {
   if (const node* old = into.find(name)) {
-    if (*old != value) {
+    if (comparable(*old) != comparable(value)) {
       reject(s, "volume.conflict", path,
              fmt::format("{} already has a volume '{}' that differs from the one wasmdeploy needs ({} vs {})", key,
                          name, to_json(*old), to_json(value)));

@@ -67,6 +67,7 @@ filter convert_filter(const v1::Filter& f, const std::string& path, std::map<std
     out.resource = at(s, path + ".resource", [&](const std::string& p) { return parse_resource_kind(f.resource(), p); });
   }
   out.runtime_config_path = f.runtime_config();
+  out.image_layout = f.image_layout();
   return out;
 }
 

@@ -35,14 +35,20 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF.
 bool valid_utf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (len == 0 || i + len > s.size() || (len == 2 && c < 0xc2)) return false;
+    if (len == 0 || i + len > s.size()) return false;
+    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
     for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
     }
+    static const char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
     i += len;
   }
   return true;
@@ -251,6 +257,12 @@ class walker {
     std::int64_t i = 0;
     const char* ib = (*b == '+') ? b + 1 : b;
     if (auto [p, ec] = std::from_chars(ib, e, i); ec == std::errc() && p == e) return node(static_cast<long long>(i));
+    // Core schema ints in base 16 (0x1f) and 8 (0o17); no sign.
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o') && s[2] != '-') {
+      if (auto [p, ec] = std::from_chars(b + 2, e, i, s[1] == 'x' ? 16 : 8); ec == std::errc() && p == e && i >= 0) {
+        return node(static_cast<long long>(i));
+      }
+    }
     bool floaty = s.find_first_of(".eE") != std::string::npos;
     if (floaty) {
       double d = 0;
@@ -258,9 +270,11 @@ class walker {
         return node(d);
       }
     }
-    if (s == ".inf" || s == ".Inf" || s == "+.inf") return node(std::numeric_limits<double>::infinity());
-    if (s == "-.inf" || s == "-.Inf") return node(-std::numeric_limits<double>::infinity());
-    if (s == ".nan" || s == ".NaN") return node(std::numeric_limits<double>::quiet_NaN());
+    const std::string_view unsigned_part = (s[0] == '+' || s[0] == '-') ? std::string_view(s).substr(1) : std::string_view(s);
+    if (unsigned_part == ".inf" || unsigned_part == ".Inf" || unsigned_part == ".INF") {
+      return node(s[0] == '-' ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity());
+    }
+    if (s == ".nan" || s == ".NaN" || s == ".NAN") return node(std::numeric_limits<double>::quiet_NaN());
     return node(s);
   }
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: install what is needed, build with warnings as
+# errors, run every ctest label (unit, golden, cli, wasm, oci, capi, python, conformance), then
+# a bounded fuzzing run under ASan+UBSan. Prints one summary line per stage and a final
+# "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+log() { printf '[test.sh %4ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
+
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+if [ -x tests/conformance/setup-tools.sh ]; then
+  log "installing conformance tools (cached between runs)"
+  bash tests/conformance/setup-tools.sh || log "conformance tool setup reported problems (see SKIPPED lines)"
+fi
+
+passed=0; failed=0; stages=()
+run_stage() {  # name, command...
+  local name=$1; shift
+  log "stage $name"
+  if "$@"; then passed=$((passed + 1)); stages+=("$name: ok"); else failed=$((failed + 1)); stages+=("$name: FAILED"); fi
+}
+
+run_stage ci cmake --workflow --preset ci
+if command -v clang++ >/dev/null; then
+  run_stage fuzz bash -c 'cmake --preset fuzz >/dev/null && cmake --build --preset fuzz && ctest --preset fuzz'
+else
+  echo "SKIPPED: fuzzing needs clang (scripts/setup.sh installs it)"; stages+=("fuzz: SKIPPED")
+fi
+
+log "done"
+printf '%s\n' "${stages[@]}"
+grep -h "^SKIPPED" build/ci/Testing/Temporary/LastTest.log 2>/dev/null | sort -u | sed 's/^/note: /' || true
+echo "stages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

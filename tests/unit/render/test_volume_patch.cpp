@@ -1,0 +1,179 @@
+// Pod-template volume annotations: shape, merging existing object/array forms, conflicts.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "unit/helpers.hpp"
+
+using namespace wasmdeploy;
+using wdtest::at;
+using wdtest::contains;
+
+namespace {
+
+const std::string kUserVolume = "sidecar.istio.io/userVolume";
+const std::string kUserVolumeMount = "sidecar.istio.io/userVolumeMount";
+
+// A ConfigMap-delivered module on workload d; `annotations` is a YAML flow mapping body.
+std::string configmap_spec(const std::string& annotations = "", const std::string& kind = "") {
+  return "istio: '1.24'\nfilters:\n- name: f\n  module: ./f.wasm\n"
+         "targets:\n- namespace: ns\n  workloads:\n  - name: d\n" +
+         (kind.empty() ? "" : "    kind: " + kind + "\n") + "    labels: {app: d}\n" +
+         (annotations.empty() ? "" : "    annotations:\n" + annotations);
+}
+
+struct fixture {
+  wdtest::temp_dir tmp{"render-volume"};
+  fixture() { std::ofstream(tmp.str() + "/f.wasm", std::ios::binary) << wdtest::proxy_module(); }
+  render_result run(const std::string& y) { return wdtest::render_text(y, "", tmp.str()); }
+  error fail(const std::string& y) { return wdtest::render_error(y, "", tmp.str()); }
+};
+
+std::string annotation(const document& d, const std::string& key) {
+  const node* n = at(d.body, {"spec", "template", "metadata", "annotations"});
+  REQUIRE(n != nullptr);
+  const node* v = n->find(key);
+  REQUIRE(v != nullptr);
+  REQUIRE(v->is_string());
+  return v->as_string();
+}
+
+// A YAML single-quoted scalar holding JSON.
+std::string sq(const std::string& json) { return "'" + json + "'"; }
+
+}  // namespace
+
+TEST_CASE("volume patch shape for a ConfigMap module", "[render][volume]") {
+  fixture fx;
+  const auto r = fx.run(configmap_spec());
+  const document d = wdtest::one(r, "Deployment");
+  CHECK(d.what == document::role::patch);
+  CHECK(d.api_version == "apps/v1");
+  CHECK(d.name == "d");
+  CHECK(d.ns == "ns");
+  CHECK(d.file_name == "patch-deployment-ns-d.yaml");
+  CHECK(wdtest::keys_of(d.body) == std::vector<std::string>{"apiVersion", "kind", "metadata", "spec"});
+  CHECK(*at(d.body, {"metadata"}) == make_mapping({{"name", "d"}, {"namespace", "ns"}}));
+  CHECK(annotation(d, kUserVolume) == R"({"wasm-f":{"configMap":{"name":"wasm-f"}}})");
+  CHECK(annotation(d, kUserVolumeMount) == R"({"wasm-f":{"mountPath":"/var/local/wasm/f","readOnly":true}})");
+}
+
+TEST_CASE("volume patch keeps the workload kind", "[render][volume]") {
+  fixture fx;
+  const document d = wdtest::one(fx.run(configmap_spec("", "StatefulSet")), "StatefulSet");
+  CHECK(d.file_name == "patch-statefulset-ns-d.yaml");
+  CHECK(*at(d.body, {"kind"}) == node("StatefulSet"));
+}
+
+TEST_CASE("existing object-form annotations are merged in order", "[render][volume]") {
+  fixture fx;
+  const auto r = fx.run(configmap_spec(
+      "      " + kUserVolume + ": " + sq(R"({"data":{"emptyDir":{}}})") + "\n" + "      " + kUserVolumeMount + ": " +
+      sq(R"({"data":{"mountPath":"/data"}})") + "\n"));
+  const document d = wdtest::one(r, "Deployment");
+  CHECK(annotation(d, kUserVolume) == R"({"data":{"emptyDir":{}},"wasm-f":{"configMap":{"name":"wasm-f"}}})");
+  CHECK(annotation(d, kUserVolumeMount) ==
+        R"({"data":{"mountPath":"/data"},"wasm-f":{"mountPath":"/var/local/wasm/f","readOnly":true}})");
+}
+
+TEST_CASE("wasme's array-form annotations become objects keyed by name", "[render][volume]") {
+  fixture fx;
+  const auto r = fx.run(configmap_spec(
+      "      " + kUserVolume + ": " + sq(R"([{"name":"data","emptyDir":{}}])") + "\n" + "      " + kUserVolumeMount +
+      ": " + sq(R"([{"mountPath":"/data","name":"data"}])") + "\n"));
+  const document d = wdtest::one(r, "Deployment");
+  CHECK(annotation(d, kUserVolume) == R"({"data":{"emptyDir":{}},"wasm-f":{"configMap":{"name":"wasm-f"}}})");
+  CHECK(annotation(d, kUserVolumeMount) ==
+        R"({"data":{"mountPath":"/data"},"wasm-f":{"mountPath":"/var/local/wasm/f","readOnly":true}})");
+}
+
+TEST_CASE("an identical existing entry is kept once", "[render][volume]") {
+  fixture fx;
+  const std::string vol = R"({"wasm-f":{"configMap":{"name":"wasm-f"}}})";
+  const auto r = fx.run(configmap_spec("      " + kUserVolume + ": " + sq(vol) + "\n"));
+  CHECK(annotation(wdtest::one(r, "Deployment"), kUserVolume) == vol);
+}
+
+TEST_CASE("an existing entry that differs only in key order is the same volume", "[render][volume]") {
+  fixture fx;
+  const auto r = fx.run(configmap_spec("      " + kUserVolumeMount + ": " +
+                                       sq(R"({"wasm-f":{"readOnly":true,"mountPath":"/var/local/wasm/f"}})") + "\n"));
+  CHECK(wdtest::of_kind(r, "Deployment").size() == 1);
+}
+
+TEST_CASE("a conflicting volume of the same name is refused", "[render][volume][errors]") {
+  fixture fx;
+  const error e = fx.fail(configmap_spec("      " + kUserVolume + ": " + sq(R"({"wasm-f":{"emptyDir":{}}})") + "\n"));
+  CHECK(e.code() == "volume.conflict");
+  CHECK(e.path() == "targets[0].workloads[0].annotations");
+  CHECK(contains(e.message(), "'wasm-f'"));
+  CHECK(contains(e.message(), R"({"emptyDir":{}})"));
+  CHECK(e.position().line == 10);
+}
+
+TEST_CASE("malformed existing annotations are refused", "[render][volume][errors]") {
+  fixture fx;
+  const error bad = fx.fail(configmap_spec("      " + kUserVolume + ": '{not json'\n"));
+  CHECK(bad.code() == "annotation.invalid-json");
+  CHECK(bad.path() == "targets[0].workloads[0].annotations");
+  const error scalar = fx.fail(configmap_spec("      " + kUserVolume + ": '\"a string\"'\n"));
+  CHECK(scalar.code() == "annotation.invalid-json");
+  CHECK(contains(scalar.message(), "JSON object keyed by volume name"));
+  const error noname = fx.fail(configmap_spec("      " + kUserVolume + ": " + sq(R"([{"emptyDir":{}}])") + "\n"));
+  CHECK(noname.code() == "annotation.invalid-entry");
+}
+
+TEST_CASE("render refuses before anything reaches the sink", "[render][volume][errors]") {
+  // render.hpp: the whole spec is validated and planned before the first document is streamed.
+  fixture fx;
+  struct counting_sink : document_sink {
+    size_t n = 0;
+    void on_document(const document&) override { ++n; }
+  } sink;
+  spec s = parse_spec(configmap_spec("      " + kUserVolume + ": " + sq(R"({"wasm-f":{"emptyDir":{}}})") + "\n"),
+                      "test.yaml", fx.tmp.str());
+  const error e = wdtest::error_of([&] { render(s, render_options{}, sink); });
+  CHECK(e.code() == "volume.conflict");
+  CHECK(sink.n == 0);
+}
+
+TEST_CASE("hostpath delivery from the wasme cache merges with wasme's own annotations", "[render][volume]") {
+  // Exactly what `wasme deploy istio` left on a workload (wasme.md §1): same volume name
+  // (cache-dir), same host directory, no hostPath type and no readOnly.
+  const std::string y =
+      "istio: '1.8.1'\nfilters:\n- name: myfilter\n  module: oci://webassemblyhub.io/tanjunchen20/add-header:v0.1\n"
+      "  sha256: " + wdtest::kSha2 + "\n  moduleSha256: " + wdtest::kSha + "\n"
+      "targets:\n- namespace: bookinfo\n  workloads:\n  - name: details-v1\n    labels: {app: details}\n"
+      "    annotations:\n"
+      "      sidecar.istio.io/userVolume: '[{\"name\":\"cache-dir\",\"hostPath\":{\"path\":\"/var/local/lib/wasme-cache\"}}]'\n"
+      "      sidecar.istio.io/userVolumeMount: '[{\"mountPath\":\"/var/local/lib/wasme-cache\",\"name\":\"cache-dir\"}]'\n";
+  const auto r = wdtest::render_text(y);
+  const document d = wdtest::one(r, "Deployment");
+  const std::string vol = annotation(d, kUserVolume);
+  INFO(vol);
+  CHECK(contains(vol, R"("cache-dir":{"hostPath":{"path":"/var/local/lib/wasme-cache")"));
+  CHECK(vol.find("cache-dir") == vol.rfind("cache-dir"));  // one volume, not two
+}
+
+TEST_CASE("no patch without file delivery", "[render][volume]") {
+  const std::string y = "istio: '1.24'\nfilters:\n- name: f\n  module: oci://ghcr.io/a/f:v1\n"
+                        "targets:\n- namespace: ns\n  workloads:\n  - {name: d, labels: {app: d}}\n";
+  CHECK(wdtest::of_kind(wdtest::render_text(y), "Deployment").empty());
+}
+
+TEST_CASE("one workload in two targets gets one patch with every volume", "[render][volume]") {
+  // Each patch sets the whole annotation: two patches for one workload would each drop the
+  // other's volume when applied.
+  wdtest::temp_dir tmp("render-volume-two-targets");
+  std::ofstream(tmp.str() + "/a.wasm", std::ios::binary) << wdtest::proxy_module(0, 'a');
+  std::ofstream(tmp.str() + "/b.wasm", std::ios::binary) << wdtest::proxy_module(0, 'b');
+  const std::string y = "istio: '1.24'\nfilters:\n- {name: a, module: ./a.wasm}\n- {name: b, module: ./b.wasm}\n"
+                        "targets:\n- namespace: ns\n  workloads:\n  - {name: d, labels: {app: d}}\n  filters: [a]\n"
+                        "- namespace: ns\n  workloads:\n  - {name: d, labels: {app: d}}\n  filters: [b]\n";
+  const auto r = wdtest::render_text(y, "", tmp.str());
+  const auto patches = wdtest::of_kind(r, "Deployment");
+  REQUIRE(patches.size() == 1);
+  CHECK(annotation(patches[0], kUserVolume) ==
+        R"({"wasm-a":{"configMap":{"name":"wasm-a"}},"wasm-b":{"configMap":{"name":"wasm-b"}}})");
+  CHECK(wdtest::of_kind(r, "WasmPlugin").size() == 2);
+}
