@@ -69,7 +69,7 @@ filters:
 - name: f
   module: oci://ghcr.io/x/f:v1
   moduleSha256: 0295d929353976266ab721389ec859b2fe012d63ce2e58815469ab85c123b510
-  sha256: 0295d929353976266ab721389ec859b2fe012d63ce2e58815469ab85c123b510
+  sha256: 6b0e5e8d4b7c0a3f1b2d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a
 targets:
 - namespace: ns
   workloads:
