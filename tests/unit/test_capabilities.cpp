@@ -183,7 +183,7 @@ TEST_CASE("1.27: EnvoyFilter targetRefs honoured", "[capabilities][gates][envoyf
   CHECK(e.position().line == 7);
   const std::string y = spec_yaml(wdtest::render_text(spec, "1.27"), "EnvoyFilter");
   INFO(y);
-  CHECK(contains(y, "spec:\n  targetRefs:\n  - kind: Service\n    name: reviews\n  configPatches:\n"));
+  CHECK(contains(y, "spec:\n  targetRefs:\n  - kind: Service\n    name: reviews\n  priority: 10\n  configPatches:\n"));
   CHECK_FALSE(contains(y, "workloadSelector"));
 }
 
