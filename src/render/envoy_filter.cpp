@@ -164,7 +164,7 @@ document render_envoy_filter(const plan& p, const spec& s, const placement& pl) 
       refs.push(std::move(ref));
     }
     sp.add("targetRefs", std::move(refs));
-  } else {
+  } else if (!pl.selector.empty()) {
     node labels = node::mapping();
     for (const auto& [k, val] : pl.selector) labels.add(k, val);
     sp.add("workloadSelector", make_mapping({{"labels", std::move(labels)}}));
