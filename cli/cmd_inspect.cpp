@@ -13,6 +13,11 @@
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/inspect.hpp>
 #include <wasmdeploy/mesh_version.hpp>
+#include <wasmdeploy/oci_image.hpp>
+
+#include <filesystem>
+
+#include <fmt/format.h>
 
 namespace wasmdeploy::cli {
 
@@ -24,12 +29,33 @@ struct inspect_options {
   std::string output = "text";
 };
 
+// An OCI image layout: its variant and digests, whether Istio can pull it, then the module
+// inside gets the same report as a .wasm file.
+wasmdeploy::module_report inspect_layout_dir(const inspect_options& o, const std::optional<mesh_version>& version) {
+  layout_report r = inspect_layout(o.module);
+  std::string head = fmt::format("layout:     {}\nvariant:    {}\nmanifest:   {} ({} bytes)\n", r.directory,
+                                 layout_kind_name(r.kind), r.manifest.digest, r.manifest.size);
+  head += fmt::format("            WasmPlugin sha256 for oci:// delivery: {}\n",
+                      r.manifest.digest.substr(r.manifest.digest.find(':') + 1));
+  for (const auto& l : r.layers) head += fmt::format("layer:      {} {} ({} bytes)\n", l.digest, l.media_type, l.size);
+  if (o.output != "json") std::fputs(head.c_str(), stdout);
+  for (const auto& d : check_layout_for(wasm_platform::istio, r, version)) {
+    std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
+    if (d.level == severity::error) throw error(errc::invalid, d.code, o.module, d.message);
+  }
+  if (!r.module) throw error(errc::invalid, "oci.platform.no-module", o.module, "the layout holds no Wasm module");
+  if (o.output != "json") std::fputs("module inside the image:\n", stdout);
+  return inspect_module(*r.module);
+}
+
 void run_inspect(const inspect_options& o) {
   std::optional<wasmdeploy::mesh_version> version;
   if (!o.istio.empty()) version = wasmdeploy::mesh_version::parse(o.istio);
   wasmdeploy::module_report report;
   try {
-    report = wasmdeploy::inspect_file(o.module);
+    std::error_code ec;
+    report = std::filesystem::is_directory(o.module, ec) ? inspect_layout_dir(o, version)
+                                                          : wasmdeploy::inspect_file(o.module);
   } catch (const wasmdeploy::error& e) {
     // Name the file: the library's parse errors carry only the byte offset.
     throw wasmdeploy::error(e.category(), e.code(), o.module, e.message());
@@ -56,8 +82,8 @@ void run_inspect(const inspect_options& o) {
 
 void add_inspect_command(CLI::App& app) {
   auto opts = std::make_shared<inspect_options>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Check a proxy-wasm module against Istio releases");
-  cmd->add_option("module", opts->module, "The .wasm module")->required();
+  CLI::App* cmd = app.add_subcommand("inspect", "Check a proxy-wasm module (or an OCI image layout) against Istio releases");
+  cmd->add_option("module", opts->module, "The .wasm module, or an OCI image layout directory")->required();
   cmd->add_option("--istio", opts->istio, "Istio version to check against (1.N, 1.N.x or 1.N.P)");
   cmd->add_option("-o,--output", opts->output, "Output format")
       ->check(CLI::IsMember({"text", "json"}));

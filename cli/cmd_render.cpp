@@ -25,6 +25,8 @@ struct render_flags {
   std::optional<int> priority;
   std::vector<std::string> workloads;
   bool allow_incompatible = false;
+  std::string target, gateway_version;
+  bool files = false;
 };
 
 // "name:app=details,version=v1" or "Kind/name:labels".
@@ -108,6 +110,8 @@ spec build_spec(const render_flags& o) {
   return s;
 }
 
+}  // namespace
+
 void print_diagnostics(const render_summary& r, bool quiet) {
   for (const auto& d : r.diagnostics) {
     if (quiet && d.level == severity::note) continue;
@@ -115,11 +119,41 @@ void print_diagnostics(const render_summary& r, bool quiet) {
   }
 }
 
+namespace {
+
+}  // namespace
+
+render_options make_render_options(const spec& s, const std::string& istio, const std::string& target,
+                                   const std::string& gateway_version, bool allow_incompatible) {
+  render_options ro;
+  ro.istio = istio;
+  if (!target.empty()) ro.target = parse_platform(target, "--target");
+  ro.gateway_version = gateway_version;
+  ro.allow_incompatible_module = allow_incompatible || s.options.allow_incompatible_module;
+  return ro;
+}
+
+void print_files(const std::vector<document>& docs) {
+  size_t n = 0;
+  for (const auto& d : docs) n += d.what == document::role::file;
+  for (const auto& d : docs) {
+    if (d.what != document::role::file) continue;
+    if (n > 1) std::fprintf(stdout, "# %s\n", d.file_name.c_str());
+    std::fputs(d.body.as_string().c_str(), stdout);
+  }
+}
+
+namespace {
+
 void run(const render_flags& o) {
   spec s = build_spec(o);
-  render_options ro;
-  ro.istio = o.istio;
-  ro.allow_incompatible_module = o.allow_incompatible || s.options.allow_incompatible_module;
+  render_options ro = make_render_options(s, o.istio, o.target, o.gateway_version, o.allow_incompatible);
+  if (o.files) {
+    render_result r = render(s, ro);
+    print_files(r.documents);
+    print_diagnostics(r.summary, o.quiet);
+    return;
+  }
   if (o.output.rfind("dir=", 0) == 0) {
     const std::string dir = o.output.substr(4);
     if (dir.empty()) throw error(errc::usage, "output.syntax", "-o", "write -o dir=PATH");
@@ -150,6 +184,10 @@ void add_render_command(CLI::App& app) {
   cmd->add_option("module", o->module, "Module for a one-line render (oci://..., https://..., ./filter.wasm)");
   cmd->add_option("-f,--filename", o->file, "Spec file (YAML or JSON); - reads stdin");
   cmd->add_option("--istio", o->istio, "Target Istio version: 1.8, 1.8.x or 1.8.1 (overrides the spec)");
+  cmd->add_option("--target", o->target,
+                  "Platform: istio (default), wasme, gloo, envoy, envoy-gateway or higress (overrides options.platform)");
+  cmd->add_option("--gateway-version", o->gateway_version, "Envoy Gateway version v1.1 ... v1.9 (overrides the spec)");
+  cmd->add_flag("--files", o->files, "Print the file artifacts (e.g. the Envoy bootstrap) instead of the manifests");
   cmd->add_option("-o,--output", o->output, "yaml (default), json, or dir=PATH");
   cmd->add_flag("--force", o->force, "With -o dir=PATH: replace a directory that already has files");
   cmd->add_flag("-q,--quiet", o->quiet, "Do not print notes");
@@ -170,7 +208,7 @@ void add_render_command(CLI::App& app) {
   cmd->add_option("--pull-policy", o->pull_policy, "IfNotPresent or Always")->group(g);
   cmd->add_option("--pull-secret", o->pull_secret, "dockerconfigjson Secret name")->group(g);
   cmd->add_option("--delivery", o->delivery, "auto, oci, http, configmap or hostpath")->group(g);
-  cmd->add_option("--resource", o->resource, "auto, EnvoyFilter or WasmPlugin")->group(g);
+  cmd->add_option("--resource", o->resource, "auto, EnvoyFilter, WasmPlugin or TrafficExtension")->group(g);
   cmd->add_option("--type", o->type, "HTTP or NETWORK")->group(g);
   auto* tg = "Target fields (override the spec)";
   cmd->add_option("-n,--namespace", o->ns, "Namespace")->group(tg);

@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <wasmdeploy/render.hpp>
+#include <wasmdeploy/spec.hpp>
+
 namespace wasmdeploy::cli {
 
 void add_render_command(CLI::App& app);
@@ -11,6 +14,17 @@ void add_versions_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_build_command(CLI::App& app);
 void add_inspect_image_command(CLI::App& app);
+void add_undeploy_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
+void add_krm_command(CLI::App& app);
+
+/// render_options from the shared render/undeploy/krm flags.
+render_options make_render_options(const spec& s, const std::string& istio, const std::string& target,
+                                   const std::string& gateway_version, bool allow_incompatible);
+/// Prints diagnostics to stderr (notes only unless quiet).
+void print_diagnostics(const render_summary& r, bool quiet);
+/// Writes role::file documents' contents to stdout.
+void print_files(const std::vector<document>& docs);
 
 /// Exit status a subcommand asks for when it completed without throwing (e.g. a failed check).
 int& exit_status();

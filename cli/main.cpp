@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   wasmdeploy::cli::add_inspect_command(app);
   wasmdeploy::cli::add_build_command(app);
   wasmdeploy::cli::add_inspect_image_command(app);
+  wasmdeploy::cli::add_undeploy_command(app);
+  wasmdeploy::cli::add_convert_command(app);
+  wasmdeploy::cli::add_krm_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -78,6 +78,10 @@ const name_table<match_mode, 4> kMode{{{match_mode::undefined, "UNDEFINED"},
 const name_table<naming_scheme, 3> kNaming{{{naming_scheme::automatic, "auto"},
                                             {naming_scheme::per_workload, "per-workload"},
                                             {naming_scheme::per_target, "per-target"}}};
+const name_table<platform, 6> kPlatform{{{platform::istio, "istio"}, {platform::wasme, "wasme"},
+                                         {platform::gloo, "gloo"}, {platform::envoy, "envoy"},
+                                         {platform::envoy_gateway, "envoy-gateway"},
+                                         {platform::higress, "higress"}}};
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool ends_with(std::string_view s, std::string_view p) {
@@ -138,6 +142,7 @@ std::string_view to_string(workload_kind v) { return name_of(kWorkload, v); }
 std::string_view to_string(env_source v) { return name_of(kEnv, v); }
 std::string_view to_string(match_mode v) { return name_of(kMode, v); }
 std::string_view to_string(naming_scheme v) { return name_of(kNaming, v); }
+std::string_view to_string(platform v) { return name_of(kPlatform, v); }
 
 filter_type parse_filter_type(std::string_view s, const std::string& p) { return value_of(kFilterType, s, "type", p); }
 fail_strategy parse_fail_strategy(std::string_view s, const std::string& p) { return value_of(kFail, s, "failStrategy", p); }
@@ -150,6 +155,7 @@ workload_kind parse_workload_kind(std::string_view s, const std::string& p) { re
 env_source parse_env_source(std::string_view s, const std::string& p) { return value_of(kEnv, s, "valueFrom", p); }
 match_mode parse_match_mode(std::string_view s, const std::string& p) { return value_of(kMode, s, "mode", p); }
 naming_scheme parse_naming_scheme(std::string_view s, const std::string& p) { return value_of(kNaming, s, "naming", p); }
+platform parse_platform(std::string_view s, const std::string& p) { return value_of(kPlatform, s, "platform", p); }
 
 module_source parse_module_source(std::string_view text, const std::string& path) {
   module_source m;

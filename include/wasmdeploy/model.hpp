@@ -49,6 +49,8 @@ enum class workload_kind { deployment, daemon_set, stateful_set };
 enum class env_source { inline_value, host };
 enum class match_mode { undefined, client, server, client_and_server };
 enum class naming_scheme { automatic, per_workload, per_target };
+/// The system manifests are rendered for (spec options.platform, CLI --target).
+enum class platform { istio, wasme, gloo, envoy, envoy_gateway, higress };
 
 struct env_var {
   std::string name;
@@ -99,6 +101,15 @@ struct traffic_match {
   std::vector<std::uint32_t> ports;
 };
 
+/// Higress matchRules[] entry.
+struct higress_rule {
+  std::vector<std::string> ingress;
+  std::vector<std::string> domain;
+  std::vector<std::string> service;
+  node config;
+  bool config_disable = false;
+};
+
 struct target_ref {
   std::string group;
   std::string kind;
@@ -117,6 +128,9 @@ struct target {
   std::vector<target_ref> refs;
   std::string revision;
   std::vector<std::string> filters;  ///< empty = every filter
+  std::vector<higress_rule> rules;   ///< Higress matchRules
+  std::string istio_namespace;       ///< wasme FilterDeployment istioNamespace
+  bool all_workloads = false;        ///< no selector: every workload in the namespace
   std::string path;                  ///< e.g. "targets[0]"
 };
 
@@ -132,6 +146,7 @@ std::string_view to_string(workload_kind v);     ///< Deployment ...
 std::string_view to_string(env_source v);        ///< INLINE / HOST
 std::string_view to_string(match_mode v);        ///< UNDEFINED / CLIENT ...
 std::string_view to_string(naming_scheme v);     ///< auto, per-workload, per-target
+std::string_view to_string(platform v);          ///< istio, wasme, gloo, envoy, envoy-gateway, higress
 
 // Parsers for the same names; throw error{invalid, "<what>.unknown-value"} listing the choices.
 filter_type parse_filter_type(std::string_view s, const std::string& path);
@@ -145,6 +160,7 @@ workload_kind parse_workload_kind(std::string_view s, const std::string& path);
 env_source parse_env_source(std::string_view s, const std::string& path);
 match_mode parse_match_mode(std::string_view s, const std::string& path);
 naming_scheme parse_naming_scheme(std::string_view s, const std::string& path);
+platform parse_platform(std::string_view s, const std::string& path);
 
 /// Parses "k=v,k2=v2" label lists (kubectl style).
 std::map<std::string, std::string> parse_labels(std::string_view s, const std::string& path);

@@ -19,6 +19,11 @@ struct render_options {
   std::string istio;
   /// Render even when a local module's ABI cannot load on the chosen version.
   bool allow_incompatible_module = false;
+  /// Overrides the spec's options.platform (the CLI's --target). Istio when neither is set.
+  std::optional<platform> target;
+  /// Envoy Gateway version (v1.1 ... v1.9) for platform envoy-gateway; overrides the spec's
+  /// options.gatewayVersion.
+  std::string gateway_version;
 };
 
 /// One output document.
@@ -45,7 +50,9 @@ class document_sink {
 
 /// Everything decided before the first byte is written.
 struct render_summary {
-  mesh_version version;
+  platform target = platform::istio;
+  mesh_version version;             ///< Istio (and wasme) renders
+  std::string platform_version;     ///< e.g. "v1.3" for Envoy Gateway; empty when none applies
   std::vector<diagnostic> diagnostics;
   size_t documents = 0;
 };
@@ -53,6 +60,9 @@ struct render_summary {
 /// Validates and plans the whole spec first (throwing wasmdeploy::error on any problem, before
 /// anything reaches the sink), then streams the documents into `sink` in a stable order.
 render_summary render(const spec& s, const render_options& options, document_sink& sink);
+
+/// The platform a render targets: render_options::target, else the spec's options.platform.
+platform chosen_platform(const spec& s, const render_options& options);
 
 /// Convenience: collects every document.
 struct render_result {

@@ -2,6 +2,7 @@
 // src/spec/proto/wasmdeploy/spec/v1alpha1/spec.proto.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -15,6 +16,13 @@ struct spec_options {
   naming_scheme naming = naming_scheme::automatic;
   resource_kind resource = resource_kind::automatic;
   bool allow_incompatible_module = false;
+  platform target_platform = platform::istio;
+  bool platform_set = false;
+  std::string gateway_version;     ///< Envoy Gateway version text, e.g. "v1.3"
+  std::uint32_t envoy_listen_port = 8080;
+  std::uint32_t envoy_admin_port = 19000;
+  std::string envoy_upstream = "127.0.0.1:8000";
+  std::string gloo_gateway_file;   ///< existing Gloo Gateway to patch (relative to base_dir)
 };
 
 /// A parsed spec: the filters and the targets they go to.

@@ -53,18 +53,20 @@ std::string sanitize_label(std::string name) {
   return name;
 }
 
+}  // namespace
+
 // wasme's runtime-config.json: {"type":..., "abiVersions":[...], "config":{"rootIds":[...]}}.
 // Like wasme's jsonpb reader it accepts either field spelling and rejects unknown keys.
-void read_runtime_config(const context& c, const filter& f, filter_plan& fp) {
+void read_runtime_config(const spec& s, const filter& f, filter_plan& fp) {
   const std::string path = f.path + ".runtimeConfig";
-  std::string text = read_file(join_path(c.s.base_dir, f.runtime_config_path));
+  std::string text = read_file(join_path(s.base_dir, f.runtime_config_path));
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    reject(c.s, "runtime-config.syntax", path, fmt::format("{}: {}", f.runtime_config_path, e.what()), errc::parse);
+    reject(s, "runtime-config.syntax", path, fmt::format("{}: {}", f.runtime_config_path, e.what()), errc::parse);
   }
-  if (!j.is_object()) reject(c.s, "runtime-config.syntax", path, "runtime-config.json must be a JSON object");
+  if (!j.is_object()) reject(s, "runtime-config.syntax", path, "runtime-config.json must be a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     if (k == "type") continue;
@@ -75,18 +77,20 @@ void read_runtime_config(const context& c, const filter& f, filter_plan& fp) {
     } else if (k == "config") {
       for (auto ct = it.value().begin(); ct != it.value().end(); ++ct) {
         if (ct.key() != "rootIds" && ct.key() != "root_ids") {
-          reject(c.s, "runtime-config.unknown-field", path, fmt::format("unknown field config.{}", ct.key()));
+          reject(s, "runtime-config.unknown-field", path, fmt::format("unknown field config.{}", ct.key()));
         }
         if (fp.root_id.empty() && ct.value().is_array() && !ct.value().empty() && ct.value()[0].is_string()) {
           fp.root_id = ct.value()[0].get<std::string>();
         }
       }
     } else {
-      reject(c.s, "runtime-config.unknown-field", path,
+      reject(s, "runtime-config.unknown-field", path,
              fmt::format("unknown field '{}' in {} (wasme reads abiVersions, config.rootIds, type)", k, f.runtime_config_path));
     }
   }
 }
+
+namespace {
 
 resource_kind choose_kind(const context& c, const filter& f) {
   resource_kind k = f.resource != resource_kind::automatic ? f.resource : c.s.options.resource;
@@ -96,8 +100,11 @@ resource_kind choose_kind(const context& c, const filter& f) {
     return k;
   }
   if (k == resource_kind::traffic_extension) {
+    // Only on request: `auto` keeps choosing WasmPlugin, which every Istio >= 1.12 still serves
+    // and which is not deprecated, while TrafficExtension exists only from 1.30 and older
+    // istioctl binaries and CRD bundles reject it.
     c.require(capability::traffic_extension, path, "TrafficExtension");
-    reject(c.s, "resource.not-implemented", path, "TrafficExtension rendering is not available yet; use WasmPlugin");
+    return k;
   }
   if (k == resource_kind::envoy_filter) return k;
   // auto: WasmPlugin where it exists and can express the filter, else EnvoyFilter.
@@ -119,7 +126,7 @@ resource_kind choose_kind(const context& c, const filter& f) {
 void choose_delivery(const context& c, const filter& f, filter_plan& fp) {
   const std::string path = f.path + ".delivery";
   const auto& m = f.module;
-  const bool wp = fp.kind == resource_kind::wasm_plugin;
+  const bool wp = is_plugin_kind(fp.kind);
   delivery d = f.how;
   if (d == delivery::automatic) {
     if (m.kind == module_source::scheme::oci) {
@@ -264,7 +271,7 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   fp.root_id = f.root_id;
   fp.sha256 = f.sha256;
   fp.module_sha256 = f.module_sha256;
-  if (!f.runtime_config_path.empty()) read_runtime_config(c, f, fp);
+  if (!f.runtime_config_path.empty()) read_runtime_config(c.s, f, fp);
   if (f.module.kind == module_source::scheme::oci && fp.sha256.empty()) fp.sha256 = f.module.digest;
   if (f.module.kind == module_source::scheme::oci && !fp.sha256.empty() && fp.sha256 == fp.module_sha256) {
     reject(c.s, "sha256.module-hash-for-oci", f.path + ".sha256",
@@ -289,7 +296,7 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   fp.kind = choose_kind(c, f);
   choose_delivery(c, f, fp);
   if (layout) check_image_layout(c, f, fp, *layout);
-  const bool wp = fp.kind == resource_kind::wasm_plugin;
+  const bool wp = is_plugin_kind(fp.kind);
 
   switch (fp.how) {
     case delivery::oci:
@@ -419,7 +426,7 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
     reject(c.s, "naming.per-workload-needs-workloads", t.path + ".workloads",
            "per-workload naming needs the target's workloads listed");
   }
-  if (naming == naming_scheme::per_target && t.selector.empty() && t.refs.empty()) {
+  if (naming == naming_scheme::per_target && t.selector.empty() && t.refs.empty() && !t.all_workloads) {
     reject(c.s, "naming.per-target-needs-selector", t.path + ".selector",
            "per-target naming makes one resource per target, so the target needs a selector (or targetRefs)");
   }
@@ -429,7 +436,7 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
     if (!applies(t, f)) continue;
     any = true;
     const filter_plan& fp = c.p.filters[fi];
-    const bool wp = fp.kind == resource_kind::wasm_plugin;
+    const bool wp = is_plugin_kind(fp.kind);
     // Targeting gates.
     if (!t.refs.empty()) {
       if (wp) {
@@ -497,13 +504,14 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
     // One patch per workload: each patch sets the whole annotation, so a second patch for a
     // workload listed in another target would drop the first one's volumes.
     const workload& w = t.workloads[wi];
-    workload_patch* wpatch = nullptr;
-    for (auto& other : c.p.patches) {
-      const target& ot = c.s.targets[other.target];
-      const workload& ow = ot.workloads[other.workload];
-      if (ot.ns == t.ns && ow.name == w.name && ow.kind == w.kind) wpatch = &other;
-    }
-    if (wpatch == nullptr) wpatch = &c.p.patches.emplace_back(workload_patch{ti, wi, {}});
+    std::string key = t.ns;
+    key += '/';
+    key += to_string(w.kind);
+    key += '/';
+    key += w.name;
+    auto [it, inserted] = c.p.patch_index.emplace(std::move(key), c.p.patches.size());
+    if (inserted) c.p.patches.push_back(workload_patch{ti, wi, {}});
+    workload_patch* wpatch = &c.p.patches[it->second];
     for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
       if (applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty() &&
           std::find(wpatch->filters.begin(), wpatch->filters.end(), fi) == wpatch->filters.end()) {

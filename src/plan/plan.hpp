@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <wasmdeploy/render.hpp>
@@ -58,11 +59,21 @@ struct plan {
   std::vector<configmap_unit> configmaps;
   std::vector<placement> placements;
   std::vector<workload_patch> patches;
+  /// "namespace/Kind/name" -> index into patches, so each workload gets one patch in O(1).
+  std::unordered_map<std::string, size_t> patch_index;
   std::vector<std::string> cache_images;  ///< images the wasme cache DaemonSet must pull
   std::vector<diagnostic> diagnostics;
 };
 
 /// Validates the spec against the version and decides everything. Throws wasmdeploy::error.
 plan make_plan(const spec& s, const render_options& options);
+
+/// WasmPlugin and TrafficExtension share every wasm field and its version gates.
+inline bool is_plugin_kind(resource_kind k) {
+  return k == resource_kind::wasm_plugin || k == resource_kind::traffic_extension;
+}
+
+/// Reads the filter's wasme runtime-config.json into fp.root_id (when unset) and fp.abi_versions.
+void read_runtime_config(const spec& s, const filter& f, filter_plan& fp);
 
 }  // namespace wasmdeploy::detail

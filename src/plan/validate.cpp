@@ -104,9 +104,11 @@ void check_sha256(const spec& s, const std::string& value, const std::string& pa
   reject(s, "sha256.format", path, "sha256 must be lowercase hex [a-f0-9]{64}; Istio rejects uppercase");
 }
 
-void validate_spec(const spec& s) {
+void validate_spec(const spec& s, platform which) {
+  const bool istio = which == platform::istio;
+  const bool needs_targets = istio || which == platform::wasme || which == platform::envoy_gateway;
   if (s.filters.empty()) reject(s, "spec.no-filters", "filters", "the spec names no filters");
-  if (s.targets.empty()) reject(s, "spec.no-targets", "targets", "the spec names no targets");
+  if (needs_targets && s.targets.empty()) reject(s, "spec.no-targets", "targets", "the spec names no targets");
   std::set<std::string> names;
   for (const auto& f : s.filters) {
     check_dns_subdomain(s, f.name, f.path + ".name", "filter name");
@@ -162,9 +164,13 @@ void validate_spec(const spec& s) {
       }
       check_labels(s, w.labels, p + ".labels");
     }
-    if (t.workloads.empty() && t.selector.empty() && t.refs.empty()) {
+    if (istio && !t.all_workloads && t.workloads.empty() && t.selector.empty() && t.refs.empty()) {
       reject(s, "target.no-selector", t.path,
              "give workloads, a selector or targetRefs; an empty selector would match every workload in the namespace");
+    }
+    if (t.all_workloads && (!t.selector.empty() || !t.workloads.empty() || !t.refs.empty())) {
+      reject(s, "target.all-workloads-and-selector", t.path + ".allWorkloads",
+             "allWorkloads means no selector; drop workloads, selector and targetRefs");
     }
     if (!t.refs.empty() && (!t.selector.empty() || !t.workloads.empty())) {
       reject(s, "target.selector-and-refs", t.path + ".targetRefs",

@@ -17,7 +17,9 @@ void check_dns_subdomain(const spec& s, const std::string& value, const std::str
 void check_labels(const spec& s, const std::map<std::string, std::string>& labels, const std::string& path);
 void check_sha256(const spec& s, const std::string& value, const std::string& path);
 
-/// Checks every filter and target field that does not depend on the Istio version.
-void validate_spec(const spec& s);
+/// Checks every filter and target field that does not depend on the Istio version. Targeting
+/// rules (a target needs workloads, a selector or targetRefs) apply to Istio only; the other
+/// platforms check their own.
+void validate_spec(const spec& s, platform which = platform::istio);
 
 }  // namespace wasmdeploy::detail

@@ -18,6 +18,9 @@
 namespace wasmdeploy::detail {
 namespace {
 
+/// EnvoyFilter.priority written when the spec sets none (Istio 1.11+, see IST0151).
+constexpr int kDefaultEnvoyFilterPriority = 10;
+
 const char* patch_context(traffic_context c) {
   switch (c) {
     case traffic_context::inbound: return "SIDECAR_INBOUND";
@@ -161,12 +164,18 @@ document render_envoy_filter(const plan& p, const spec& s, const placement& pl) 
       refs.push(std::move(ref));
     }
     sp.add("targetRefs", std::move(refs));
-  } else {
+  } else if (!pl.selector.empty()) {
     node labels = node::mapping();
     for (const auto& [k, val] : pl.selector) labels.add(k, val);
     sp.add("workloadSelector", make_mapping({{"labels", std::move(labels)}}));
   }
-  if (f.priority) sp.add("priority", *f.priority);
+  if (f.priority) {
+    sp.add("priority", *f.priority);
+  } else if (!first && supports(v, capability::envoy_filter_priority)) {
+    // Relative patches (INSERT_BEFORE) without a priority apply in creation order, which
+    // `istioctl analyze` flags (IST0151). A fixed default makes the order deterministic.
+    sp.add("priority", kDefaultEnvoyFilterPriority);
+  }
   sp.add("configPatches", std::move(patches));
 
   node body = make_mapping({{"apiVersion", "networking.istio.io/v1alpha3"},

@@ -4,11 +4,29 @@
 #include <wasmdeploy/render.hpp>
 
 #include "plan/plan.hpp"
+#include "render/platforms.hpp"
 #include "render/renderers.hpp"
 
 namespace wasmdeploy {
 
+platform chosen_platform(const spec& s, const render_options& options) {
+  return options.target ? *options.target : s.options.target_platform;
+}
+
 render_summary render(const spec& s, const render_options& options, document_sink& sink) {
+  const platform which = chosen_platform(s, options);
+  if (which != platform::istio) {
+    // Other platforms build their (few) documents first, so nothing reaches the sink unless
+    // the whole render succeeded, as for Istio.
+    render_summary summary;
+    summary.target = which;
+    detail::platform_context c{s, options, summary.diagnostics, {}};
+    std::vector<document> docs = detail::render_platform(which, c);
+    summary.platform_version = c.version_text;
+    for (const auto& d : docs) sink.on_document(d);
+    summary.documents = docs.size();
+    return summary;
+  }
   detail::plan p = detail::make_plan(s, options);
   // Volume patches merge the workloads' existing annotations and can still refuse
   // (volume.conflict, annotation.invalid-json), so they are rendered before the first document
@@ -26,8 +44,11 @@ render_summary render(const spec& s, const render_options& options, document_sin
   for (const auto& d : detail::render_wasme_cache(p)) emit(d);
   for (const auto& cm : p.configmaps) emit(detail::render_config_map(p, s, cm));
   for (const auto& pl : p.placements) {
-    if (p.filters[pl.filter].kind == resource_kind::wasm_plugin) {
+    const resource_kind k = p.filters[pl.filter].kind;
+    if (k == resource_kind::wasm_plugin) {
       emit(detail::render_wasm_plugin(p, s, pl));
+    } else if (k == resource_kind::traffic_extension) {
+      emit(detail::render_traffic_extension(p, s, pl));
     } else {
       emit(detail::render_envoy_filter(p, s, pl));
     }

@@ -9,6 +9,7 @@ namespace wasmdeploy::detail {
 
 document render_envoy_filter(const plan& p, const spec& s, const placement& pl);
 document render_wasm_plugin(const plan& p, const spec& s, const placement& pl);
+document render_traffic_extension(const plan& p, const spec& s, const placement& pl);
 document render_config_map(const plan& p, const spec& s, const configmap_unit& cm);
 document render_volume_patch(const plan& p, const spec& s, const workload_patch& wp);
 document render_runtime_config(const plan& p, const spec& s, size_t filter_index);

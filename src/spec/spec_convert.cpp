@@ -71,7 +71,8 @@ filter convert_filter(const v1::Filter& f, const std::string& path, std::map<std
   return out;
 }
 
-target convert_target(const v1::Target& t, const std::string& path, const spec& s) {
+target convert_target(const v1::Target& t, const std::string& path, std::map<std::string, node>& values,
+                      const spec& s) {
   target out;
   out.path = path;
   out.name = t.name();
@@ -105,6 +106,20 @@ target convert_target(const v1::Target& t, const std::string& path, const spec& 
   for (const auto& r : t.target_refs()) out.refs.push_back({r.group(), r.kind(), r.name()});
   out.revision = t.revision();
   out.filters.assign(t.filters().begin(), t.filters().end());
+  for (int i = 0; i < t.rules_size(); ++i) {
+    const auto& r = t.rules(i);
+    higress_rule hr;
+    hr.ingress.assign(r.ingress().begin(), r.ingress().end());
+    hr.domain.assign(r.domain().begin(), r.domain().end());
+    hr.service.assign(r.service().begin(), r.service().end());
+    if (auto it = values.find(fmt::format("{}.rules[{}].config", path, i)); it != values.end()) {
+      hr.config = std::move(it->second);
+    }
+    hr.config_disable = r.config_disable();
+    out.rules.push_back(std::move(hr));
+  }
+  out.istio_namespace = t.istio_namespace();
+  out.all_workloads = t.all_workloads();
   return out;
 }
 
@@ -130,12 +145,24 @@ void convert_spec(const v1::Spec& msg, std::map<std::string, node>& values, spec
       out.options.resource = at(out, "options.resource", [&](const std::string& p) { return parse_resource_kind(o.resource(), p); });
     }
     out.options.allow_incompatible_module = o.allow_incompatible_module();
+    if (!o.platform().empty()) {
+      out.options.target_platform =
+          at(out, "options.platform", [&](const std::string& p) { return parse_platform(o.platform(), p); });
+      out.options.platform_set = true;
+    }
+    out.options.gateway_version = o.gateway_version();
+    if (o.has_envoy()) {
+      if (o.envoy().listen_port() != 0) out.options.envoy_listen_port = o.envoy().listen_port();
+      if (o.envoy().admin_port() != 0) out.options.envoy_admin_port = o.envoy().admin_port();
+      if (!o.envoy().upstream().empty()) out.options.envoy_upstream = o.envoy().upstream();
+    }
+    out.options.gloo_gateway_file = o.gloo_gateway();
   }
   for (int i = 0; i < msg.filters_size(); ++i) {
     out.filters.push_back(convert_filter(msg.filters(i), fmt::format("filters[{}]", i), values, out));
   }
   for (int i = 0; i < msg.targets_size(); ++i) {
-    out.targets.push_back(convert_target(msg.targets(i), fmt::format("targets[{}]", i), out));
+    out.targets.push_back(convert_target(msg.targets(i), fmt::format("targets[{}]", i), values, out));
   }
 }
 

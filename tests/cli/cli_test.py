@@ -195,6 +195,27 @@ def case_seed_000():
     expect(rc == 0 and json.loads(out_json)["items"] == docs, "JSON output holds the same documents", out_json)
 
 
+def case_image_layout():
+    """build -> inspect DIR -> render --image-layout: the manifest digest flows through."""
+    wat = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "productpage-x-hello-configmap", "x-hello.wat")
+    with tempfile.TemporaryDirectory() as tmp:
+        wasm = os.path.join(tmp, "x.wasm")
+        subprocess.run(["wat2wasm", wat, "-o", wasm], check=True)
+        layout = os.path.join(tmp, "img")
+        rc, out, err = run("build", wasm, "--root-id", "x_hello", "--variant", "compat", "-o", layout)
+        expect(rc == 0, f"build exited {rc}", err)
+        digest = json.load(open(os.path.join(layout, "index.json")))["manifests"][0]["digest"].split(":")[1]
+        rc, out, err = run("inspect", layout, "--istio", "1.24")
+        expect(rc == 0 and "variant:    compat" in out and digest in out and "ABI 0.2.1" in out,
+               "inspect DIR shows the variant, the manifest digest and the module's ABI", out + err)
+        rc, out, err = run("inspect", layout, "--istio", "1.11")
+        expect(rc == 1 and "oci.platform.no-oci-fetch" in err, "Istio 1.11 cannot pull the image", err)
+        rc, out, err = run("render", "oci://registry.example.com/x:v1", "--image-layout", layout, "--id", "x",
+                           "--config-json", '{"a": 1}', "-n", "ns", "-l", "app=x", "--istio", "1.24")
+        expect(rc == 0 and f"url: oci://registry.example.com/x:v1@sha256:{digest}" in out
+               and f"sha256: {digest}" in out, "render pins url and sha256 to the manifest digest", out + err)
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

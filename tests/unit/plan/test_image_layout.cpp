@@ -45,6 +45,12 @@ struct layout_fixture {
   ~layout_fixture() { std::filesystem::remove_all(dir); }
 };
 
+render_options options_for(const std::string& istio) {
+  render_options o;
+  o.istio = istio;
+  return o;
+}
+
 spec layout_spec(const std::string& layout, const std::string& sha256 = "") {
   filter f;
   f.path = "filters[0]";
@@ -70,7 +76,7 @@ TEST_CASE("an image layout pins the WasmPlugin url and sha256 to the manifest di
   const std::string digest = fx.built.wasm_plugin_sha256();
   REQUIRE(is_sha256_hex(digest));
   REQUIRE(digest != fx.built.module_sha256);
-  render_result r = render(layout_spec(fx.dir.string()), render_options{"1.24", false});
+  render_result r = render(layout_spec(fx.dir.string()), options_for("1.24"));
   const node& sp = *r.documents.at(0).body.find("spec");
   CHECK(sp.find("url")->as_string() == "oci://registry.example.com/filters/x:v1@sha256:" + digest);
   CHECK(sp.find("sha256")->as_string() == digest);
@@ -79,7 +85,7 @@ TEST_CASE("an image layout pins the WasmPlugin url and sha256 to the manifest di
 TEST_CASE("giving the module hash as sha256 for an oci:// module is explained", "[plan][oci]") {
   layout_fixture fx;
   try {
-    render(layout_spec(fx.dir.string(), fx.built.module_sha256), render_options{"1.24", false});
+    render(layout_spec(fx.dir.string(), fx.built.module_sha256), options_for("1.24"));
     FAIL("accepted the module hash");
   } catch (const error& e) {
     CHECK(e.code() == "sha256.module-hash-for-oci");
@@ -96,7 +102,7 @@ TEST_CASE("the module inside a layout is checked against the Istio version", "[p
   s.filters[0].resource = resource_kind::envoy_filter;
   s.filters[0].how = delivery::hostpath;
   try {
-    render(s, render_options{"1.7", false});
+    render(s, options_for("1.7"));
     FAIL("accepted an ABI 0.2.1 module for Istio 1.7");
   } catch (const error& e) {
     CHECK(e.code() == "wasm.incompatible");
@@ -110,7 +116,7 @@ TEST_CASE("the wasme node cache needs a wasme-format layout", "[plan][oci]") {
   s.filters[0].resource = resource_kind::envoy_filter;
   s.filters[0].how = delivery::hostpath;
   try {
-    render(s, render_options{"1.11", false});
+    render(s, options_for("1.11"));
     FAIL("accepted a compat image for the wasme cache");
   } catch (const error& e) {
     CHECK(e.code() == "layout.wasme-cache-format");

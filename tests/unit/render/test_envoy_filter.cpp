@@ -34,7 +34,9 @@ TEST_CASE("EnvoyFilter document and metadata", "[render][envoyfilter]") {
                       {"labels", make_mapping({{"app.kubernetes.io/managed-by", "wasmdeploy"},
                                                {"wasmdeploy.io/filter", "f"},
                                                {"istio.io/rev", "canary"}})}}));
-  CHECK(wdtest::keys_of(*at(d.body, {"spec"})) == std::vector<std::string>{"workloadSelector", "configPatches"});
+  // Istio 1.11+ honours priority; a default keeps relative patches ordered (IST0151).
+  CHECK(wdtest::keys_of(*at(d.body, {"spec"})) == std::vector<std::string>{"workloadSelector", "priority", "configPatches"});
+  CHECK(*at(d.body, {"spec", "priority"}) == node(10));
   // Selector labels come out sorted (std::map), the same on every run.
   CHECK(*at(d.body, {"spec", "workloadSelector"}) ==
         make_mapping({{"labels", make_mapping({{"app", "details"}, {"version", "v1"}})}}));

@@ -1,0 +1,58 @@
+// `wasmdeploy undeploy`: the same inputs as render, the removal plan as output. Resources come
+// as minimal objects for `kubectl delete -f`; workload patches as JSON merge patches for
+// `kubectl patch --type merge` that restore the annotations the workloads had before.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include <wasmdeploy/error.hpp>
+#include <wasmdeploy/undeploy.hpp>
+
+#include "commands.hpp"
+
+namespace wasmdeploy::cli {
+namespace {
+
+struct undeploy_flags {
+  std::string file, istio, target, gateway_version, output = "yaml";
+  bool quiet = false, force = false;
+};
+
+void run(const undeploy_flags& o) {
+  if (o.file.empty()) throw error(errc::usage, "undeploy.no-input", "-f", "give the spec that was rendered with -f FILE");
+  spec s = load_spec(o.file);
+  render_options ro = make_render_options(s, o.istio, o.target, o.gateway_version, false);
+  if (o.output.rfind("dir=", 0) == 0) {
+    render_result r = render_undeploy(s, ro);
+    write_directory(r.documents, o.output.substr(4), o.force);
+    print_diagnostics(r.summary, o.quiet);
+    return;
+  }
+  if (o.output != "yaml" && o.output != "json") {
+    throw error(errc::usage, "output.syntax", "-o", fmt::format("unknown output '{}'; use yaml, json or dir=PATH", o.output));
+  }
+  stream_writer out(stdout, o.output == "json" ? output_format::json : output_format::yaml);
+  render_summary r = render_undeploy(s, ro, out);
+  out.finish();
+  print_diagnostics(r, o.quiet);
+}
+
+}  // namespace
+
+void add_undeploy_command(CLI::App& app) {
+  auto o = std::make_shared<undeploy_flags>();
+  CLI::App* cmd = app.add_subcommand(
+      "undeploy",
+      "Render the removal plan for a spec: objects to delete and patches that restore workloads.\n"
+      "  wasmdeploy undeploy -f spec.yaml --istio 1.24 > removal.yaml");
+  cmd->add_option("-f,--filename", o->file, "Spec file (YAML or JSON); - reads stdin")->required();
+  cmd->add_option("--istio", o->istio, "Target Istio version (overrides the spec)");
+  cmd->add_option("--target", o->target, "Platform: istio, wasme, gloo, envoy, envoy-gateway or higress");
+  cmd->add_option("--gateway-version", o->gateway_version, "Envoy Gateway version v1.1 ... v1.9");
+  cmd->add_option("-o,--output", o->output, "yaml (default), json, or dir=PATH");
+  cmd->add_flag("--force", o->force, "With -o dir=PATH: replace a directory that already has files");
+  cmd->add_flag("-q,--quiet", o->quiet, "Do not print notes");
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace wasmdeploy::cli

@@ -1,0 +1,111 @@
+// Undeploy plans are derived from the render itself, so the two cannot disagree about which
+// objects exist: every created resource becomes a delete stub, every patch an inverse patch.
+#include <wasmdeploy/undeploy.hpp>
+
+#include <fmt/format.h>
+
+#include "plan/validate.hpp"
+#include "render/common.hpp"
+#include "render/platforms.hpp"
+
+namespace wasmdeploy {
+namespace {
+
+constexpr const char* kUserVolume = "sidecar.istio.io/userVolume";
+constexpr const char* kUserVolumeMount = "sidecar.istio.io/userVolumeMount";
+
+class collector : public document_sink {
+ public:
+  explicit collector(std::vector<document>& out) : out_(out) {}
+  void on_document(const document& d) override { out_.push_back(d); }
+
+ private:
+  std::vector<document>& out_;
+};
+
+document delete_stub(const document& d) {
+  node md = make_mapping({{"name", d.name}});
+  if (!d.ns.empty()) md.add("namespace", d.ns);
+  node body = make_mapping({{"apiVersion", d.api_version}, {"kind", d.kind}, {"metadata", std::move(md)}});
+  return detail::make_document(document::role::resource, d.api_version, d.kind, d.ns, d.name, std::move(body));
+}
+
+const workload* find_workload(const spec& s, const document& d) {
+  for (const auto& t : s.targets) {
+    if (t.ns != d.ns) continue;
+    for (const auto& w : t.workloads) {
+      if (w.name == d.name && to_string(w.kind) == d.kind) return &w;
+    }
+  }
+  return nullptr;
+}
+
+// The inverse of a volume-annotation patch: each annotation the patch set goes back to what
+// the workload had (as given in the spec) or is deleted.
+document restore_workload(const spec& s, const document& d) {
+  const workload* w = find_workload(s, d);
+  if (w == nullptr) {
+    throw error(errc::generic, "undeploy.internal", "", fmt::format("no workload {}/{} for a patch", d.ns, d.name));
+  }
+  node annotations = node::mapping();
+  for (const char* key : {kUserVolume, kUserVolumeMount}) {
+    auto it = w->annotations.find(key);
+    annotations.add(key, it == w->annotations.end() ? node() : node(it->second));
+  }
+  node body = make_mapping(
+      {{"apiVersion", d.api_version},
+       {"kind", d.kind},
+       {"metadata", make_mapping({{"name", d.name}, {"namespace", d.ns}})},
+       {"spec", make_mapping({{"template", make_mapping({{"metadata", make_mapping({{"annotations", std::move(annotations)}})}})}})}});
+  return detail::make_document(document::role::patch, d.api_version, d.kind, d.ns, d.name, std::move(body));
+}
+
+}  // namespace
+
+render_summary render_undeploy(const spec& s, const render_options& options, document_sink& sink) {
+  std::vector<document> rendered;
+  collector all(rendered);
+  render_summary summary = render(s, options, all);
+  std::vector<document> out;
+  for (const auto& d : rendered) {
+    switch (d.what) {
+      case document::role::resource:
+        if (d.kind == "Namespace") {
+          summary.diagnostics.push_back({severity::note, "undeploy.namespace-kept", "",
+                                         fmt::format("namespace {} is left in place; delete it yourself if nothing "
+                                                     "else uses it", d.name), {}});
+          continue;
+        }
+        out.push_back(delete_stub(d));
+        break;
+      case document::role::patch:
+        if (d.api_version == "apps/v1") {
+          out.push_back(restore_workload(s, d));
+        } else if (d.api_version == "gateway.solo.io/v1") {
+          detail::platform_context c{s, options, summary.diagnostics, {}};
+          for (auto& g : detail::render_gloo_gateway(c, true)) out.push_back(std::move(g));
+        } else {
+          throw error(errc::generic, "undeploy.internal", "", fmt::format("no inverse for a {} patch", d.kind));
+        }
+        break;
+      case document::role::file:
+        break;  // nothing in the cluster
+    }
+  }
+  if (out.empty()) {
+    summary.diagnostics.push_back({severity::note, "undeploy.nothing", "",
+                                   "the render creates nothing in a cluster (only files); there is nothing to undeploy", {}});
+  }
+  for (const auto& d : out) sink.on_document(d);
+  summary.documents = out.size();
+  return summary;
+}
+
+render_result render_undeploy(const spec& s, const render_options& options) {
+  render_result r;
+  collector c(r.documents);
+  r.summary = render_undeploy(s, options, c);
+  return r;
+}
+
+}  // namespace wasmdeploy
