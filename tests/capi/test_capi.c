@@ -210,6 +210,34 @@ static void test_capabilities(void) {
   CHECK(wd_capability_supported(&yes, "nope", "wasm-plugin") < 0);
 }
 
+/* ABI 0.1.0 marker, malloc and memory: loadable by every Istio from 1.5. */
+static const unsigned char kModule[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x09, 0x02, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7f, 0x01,
+    0x7f, 0x03, 0x03, 0x02, 0x00, 0x01, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x2d, 0x03, 0x17, 'p', 'r', 'o',
+    'x', 'y', '_', 'a', 'b', 'i', '_', 'v', 'e', 'r', 's', 'i', 'o', 'n', '_', '0', '_', '1', '_', '0', 0x00,
+    0x00, 0x06, 'm', 'a', 'l', 'l', 'o', 'c', 0x00, 0x01, 0x06, 'm', 'e', 'm', 'o', 'r', 'y', 0x02, 0x00, 0x0a,
+    0x09, 0x02, 0x02, 0x00, 0x0b, 0x04, 0x00, 0x41, 0x00, 0x0b};
+
+static void test_inspect_and_undeploy(void) {
+  wd_buf report = WD_BUF_INIT;
+  wd_spec *spec = NULL;
+  wd_buf plan = WD_BUF_INIT;
+  static const char yaml[] =
+      "filters: [{name: hello, module: 'oci://ghcr.io/acme/hello:v1'}]\n"
+      "targets: [{namespace: demo, selector: {app: web}}]\n";
+  CHECK_RC(WD_OK, wd_inspect_module(&report, kModule, sizeof kModule, "1.5"));
+  CHECK(strstr(report.ptr, "proxy_abi_version_0_1_0") != NULL);
+  wd_buf_dispose(&report);
+  CHECK_RC(WD_EPARSE, wd_inspect_module(&report, "nope", 4, NULL));
+  CHECK(strncmp(wd_error_last()->id, "wasm.", 5) == 0);
+  CHECK_RC(WD_OK, wd_spec_parse(&spec, yaml, strlen(yaml), "inline.yaml", NULL));
+  CHECK_RC(WD_OK, wd_undeploy_text(&plan, spec, "1.24", WD_FORMAT_YAML));
+  CHECK(strstr(plan.ptr, "kind: WasmPlugin") != NULL);
+  CHECK(strstr(plan.ptr, "name: hello") != NULL);
+  wd_buf_dispose(&plan);
+  wd_spec_free(spec);
+}
+
 int main(void) {
   test_versions();
   test_error_model();
@@ -217,6 +245,7 @@ int main(void) {
   test_setters();
   test_render_bookinfo();
   test_capabilities();
+  test_inspect_and_undeploy();
   if (check_failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", check_failures);
     return 1;

@@ -4,7 +4,10 @@
 
 #include <pybind11/stl.h>
 
+#include <wasmdeploy/inspect.hpp>
+#include <wasmdeploy/oci_image.hpp>
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/undeploy.hpp>
 
 #include "bindings.hpp"
 #include "convert.hpp"
@@ -109,6 +112,48 @@ void bind_render(py::module_& m) {
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("allow_incompatible_module") = false,
         "Renders a spec and returns a RenderResult with diagnostics and file names.");
+  m.def("undeploy", [](const spec& s, const py::object& istio, const std::string& output) {
+          render_options o;
+          o.istio = istio_text(istio);
+          render_result r;
+          {
+            py::gil_scoped_release unlocked;
+            r = render_undeploy(s, o);
+          }
+          return to_output(r.documents, output);
+        },
+        py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
+        "The removal plan for what render() deploys: objects for `kubectl delete -f` and merge patches that "
+        "restore workload annotations. output is \"objects\", \"yaml\" or \"json\".");
+  m.def("inspect_module", [](const py::bytes& data, const py::object& istio) {
+          std::string bytes = data;
+          std::optional<mesh_version> v;
+          if (!istio.is_none()) v = mesh_version::parse(istio_text(istio));
+          std::string text;
+          {
+            py::gil_scoped_release unlocked;
+            text = format_report_json(inspect_module(bytes), v);
+          }
+          return py::module_::import("json").attr("loads")(py::str(text));
+        },
+        py::arg("data"), py::kw_only(), py::arg("istio") = py::none(),
+        "Inspects a .wasm module (bytes): ABI, allocator, imports, sha256 and the Istio releases that can load "
+        "it, as a dict (the JSON of `wasmdeploy inspect -o json`). With istio, includes that version's verdict.");
+  m.def("build_image", [](const py::bytes& data, const std::string& root_id, const std::string& output_dir,
+                          const std::string& variant, bool force) {
+          std::string bytes = data;
+          build_options o;
+          o.variant = parse_image_variant(variant);
+          o.root_ids = {root_id};
+          o.output_dir = output_dir;
+          o.force = force;
+          py::gil_scoped_release unlocked;
+          return build_image(bytes, o).wasm_plugin_sha256();
+        },
+        py::arg("data"), py::kw_only(), py::arg("root_id"), py::arg("output_dir"), py::arg("variant") = "oci",
+        py::arg("force") = false,
+        "Writes a reproducible OCI image layout for a module and returns its manifest digest (64 hex), which is "
+        "a WasmPlugin's sha256 for oci:// delivery. variant is \"oci\" (wasme) or \"compat\".");
 }
 
 }  // namespace wasmdeploy_python

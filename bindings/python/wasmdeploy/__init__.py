@@ -27,8 +27,11 @@ from ._core import (
     first_release,
     load_spec,
     parse_spec,
+    build_image,
+    inspect_module,
     render,
     render_result,
+    undeploy,
     supports,
 )
 
@@ -47,7 +50,10 @@ __all__ = [
     "first_release",
     "load_spec",
     "parse_spec",
+    "build_image",
+    "inspect_module",
     "render",
     "render_result",
+    "undeploy",
     "supports",
 ]

@@ -502,6 +502,43 @@ WD_API int wd_render(wd_render_result **out, const wd_spec *spec, const wd_rende
 WD_API int wd_render_text(wd_buf *out, const wd_spec *spec, const char *istio, wd_format format);
 
 /**
+ * Renders the removal plan for what the same spec and version would deploy: minimal objects
+ * for `kubectl delete -f` and merge patches restoring workload annotations.
+ * @param out receives the text (WD_BUF_INIT or a previous result, which is released)
+ * @param spec the spec
+ * @param istio the Istio version; NULL or "" uses the spec's version
+ * @param format WD_FORMAT_YAML or WD_FORMAT_JSON
+ * @return WD_OK or an error code.
+ */
+WD_API int wd_undeploy_text(wd_buf *out, const wd_spec *spec, const char *istio, wd_format format);
+
+/**
+ * Inspects a proxy-wasm module: ABI, allocator, start-up exports, imports, size, sha256 and the
+ * Istio releases that can load it, as JSON (the same report as `wasmdeploy inspect -o json`).
+ * @param out receives the JSON report
+ * @param bytes the .wasm module
+ * @param len its size in bytes
+ * @param istio NULL, or a version whose verdict the report should include
+ * @return WD_OK (also when the module cannot load on `istio`: see the report), or
+ *         WD_EPARSE for a malformed module (wd_error_last() names the byte offset).
+ */
+WD_API int wd_inspect_module(wd_buf *out, const void *bytes, size_t len, const char *istio);
+
+/**
+ * Builds a reproducible OCI image layout for a module (`wasmdeploy build`).
+ * @param out receives the manifest digest (64 hex): a WasmPlugin's sha256 for oci:// delivery
+ * @param bytes the .wasm module
+ * @param len its size in bytes
+ * @param root_id the plugin root id recorded in runtime-config.json
+ * @param variant "oci" (wasme two-layer image; NULL means this) or "compat" (tar+gzip plugin.wasm)
+ * @param output_dir the layout directory to write (atomically)
+ * @param force non-zero to replace an existing layout
+ * @return WD_OK or an error code.
+ */
+WD_API int wd_build_image(wd_buf *out, const void *bytes, size_t len, const char *root_id, const char *variant,
+                          const char *output_dir, int force);
+
+/**
  * Releases a render result.
  * @param result the result; NULL is accepted and ignored.
  */
