@@ -110,41 +110,6 @@ spec build_spec(const render_flags& o) {
   return s;
 }
 
-}  // namespace
-
-void print_diagnostics(const render_summary& r, bool quiet) {
-  for (const auto& d : r.diagnostics) {
-    if (quiet && d.level == severity::note) continue;
-    std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
-  }
-}
-
-namespace {
-
-}  // namespace
-
-render_options make_render_options(const spec& s, const std::string& istio, const std::string& target,
-                                   const std::string& gateway_version, bool allow_incompatible) {
-  render_options ro;
-  ro.istio = istio;
-  if (!target.empty()) ro.target = parse_platform(target, "--target");
-  ro.gateway_version = gateway_version;
-  ro.allow_incompatible_module = allow_incompatible || s.options.allow_incompatible_module;
-  return ro;
-}
-
-void print_files(const std::vector<document>& docs) {
-  size_t n = 0;
-  for (const auto& d : docs) n += d.what == document::role::file;
-  for (const auto& d : docs) {
-    if (d.what != document::role::file) continue;
-    if (n > 1) std::fprintf(stdout, "# %s\n", d.file_name.c_str());
-    std::fputs(d.body.as_string().c_str(), stdout);
-  }
-}
-
-namespace {
-
 void run(const render_flags& o) {
   spec s = build_spec(o);
   render_options ro = make_render_options(s, o.istio, o.target, o.gateway_version, o.allow_incompatible);
@@ -154,22 +119,7 @@ void run(const render_flags& o) {
     print_diagnostics(r.summary, o.quiet);
     return;
   }
-  if (o.output.rfind("dir=", 0) == 0) {
-    const std::string dir = o.output.substr(4);
-    if (dir.empty()) throw error(errc::usage, "output.syntax", "-o", "write -o dir=PATH");
-    render_result r = render(s, ro);
-    write_directory(r.documents, dir, o.force);
-    print_diagnostics(r.summary, o.quiet);
-    if (!o.quiet) std::fprintf(stderr, "wrote %zu files to %s\n", r.documents.size(), dir.c_str());
-    return;
-  }
-  if (o.output != "yaml" && o.output != "json") {
-    throw error(errc::usage, "output.syntax", "-o", fmt::format("unknown output '{}'; use yaml, json or dir=PATH", o.output));
-  }
-  stream_writer out(stdout, o.output == "json" ? output_format::json : output_format::yaml);
-  render_summary r = render(s, ro, out);
-  out.finish();
-  print_diagnostics(r, o.quiet);
+  write_output(o.output, o.force, o.quiet, [&](document_sink& sink) { return render(s, ro, sink); });
 }
 
 }  // namespace

@@ -22,19 +22,7 @@ void run(const undeploy_flags& o) {
   if (o.file.empty()) throw error(errc::usage, "undeploy.no-input", "-f", "give the spec that was rendered with -f FILE");
   spec s = load_spec(o.file);
   render_options ro = make_render_options(s, o.istio, o.target, o.gateway_version, false);
-  if (o.output.rfind("dir=", 0) == 0) {
-    render_result r = render_undeploy(s, ro);
-    write_directory(r.documents, o.output.substr(4), o.force);
-    print_diagnostics(r.summary, o.quiet);
-    return;
-  }
-  if (o.output != "yaml" && o.output != "json") {
-    throw error(errc::usage, "output.syntax", "-o", fmt::format("unknown output '{}'; use yaml, json or dir=PATH", o.output));
-  }
-  stream_writer out(stdout, o.output == "json" ? output_format::json : output_format::yaml);
-  render_summary r = render_undeploy(s, ro, out);
-  out.finish();
-  print_diagnostics(r, o.quiet);
+  write_output(o.output, o.force, o.quiet, [&](document_sink& sink) { return render_undeploy(s, ro, sink); });
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // turned into exit codes by main.
 #pragma once
 
+#include <functional>
+
 #include <CLI/CLI.hpp>
 
 #include <wasmdeploy/render.hpp>
@@ -23,6 +25,9 @@ render_options make_render_options(const spec& s, const std::string& istio, cons
                                    const std::string& gateway_version, bool allow_incompatible);
 /// Prints diagnostics to stderr (notes only unless quiet).
 void print_diagnostics(const render_summary& r, bool quiet);
+/// Writes what `produce` renders as -o yaml|json (streamed to stdout) or -o dir=PATH.
+void write_output(const std::string& output, bool force, bool quiet,
+                  const std::function<render_summary(document_sink&)>& produce);
 /// Writes role::file documents' contents to stdout.
 void print_files(const std::vector<document>& docs);
 
