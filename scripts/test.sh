@@ -23,7 +23,7 @@ run_stage() {  # name, command...
 
 run_stage ci cmake --workflow --preset ci
 if command -v clang++ >/dev/null; then
-  run_stage fuzz bash -c 'cmake --preset fuzz >/dev/null && cmake --build --preset fuzz && ctest --preset fuzz'
+  run_stage fuzz bash -c 'cmake --preset fuzz >/dev/null && cmake --build --preset fuzz --target fuzz_wasm_binary && ctest --preset fuzz'
 else
   echo "SKIPPED: fuzzing needs clang (scripts/setup.sh installs it)"; stages+=("fuzz: SKIPPED")
 fi
