@@ -52,6 +52,35 @@ std::string configuration_string(const filter& f) {
   return to_json(f.config);
 }
 
+node wasm_plugin_config(const filter& f, const std::string& root_id, const std::string& vm_id, node code,
+                        const std::vector<std::pair<std::string, std::string>>& extra_env, bool v2) {
+  node cfg = node::mapping();
+  cfg.add("name", f.name);
+  if (!root_id.empty()) cfg.add("root_id", root_id);
+  node vm = make_mapping({{"vm_id", vm_id}, {"runtime", envoy_runtime(f.runtime)}, {"code", std::move(code)}});
+  node kv = node::mapping();
+  node host_keys = node::sequence();
+  for (const auto& e : f.env) {
+    if (e.from == env_source::host) host_keys.push(e.name);
+    else kv.add(e.name, e.value);
+  }
+  for (const auto& [k, v] : extra_env) kv.add(k, v);
+  if (!kv.empty() || !host_keys.empty()) {
+    node env = node::mapping();
+    if (!host_keys.empty()) env.add("host_env_keys", std::move(host_keys));
+    if (!kv.empty()) env.add("key_values", std::move(kv));
+    vm.add("environment_variables", std::move(env));
+  }
+  cfg.add("vm_config", std::move(vm));
+  const std::string conf = configuration_string(f);
+  if (!conf.empty()) {
+    if (v2) cfg.add("configuration", conf);
+    else cfg.add("configuration", make_mapping({{"@type", kStringValueType}, {"value", conf}}));
+  }
+  if (f.fail == fail_strategy::fail_open) cfg.add("fail_open", true);
+  return cfg;
+}
+
 std::string envoy_runtime(const std::string& runtime) { return "envoy.wasm.runtime." + runtime; }
 
 std::string base64(const std::string& bytes) {

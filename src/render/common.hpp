@@ -3,6 +3,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <wasmdeploy/render.hpp>
 
@@ -29,6 +31,12 @@ document make_document(document::role role, std::string api_version, std::string
 /// The plugin configuration as the string the Wasm module receives: strings verbatim,
 /// mappings as compact JSON. Empty when there is none.
 std::string configuration_string(const filter& f);
+
+/// envoy.extensions.wasm.v3.PluginConfig for a filter, shared by EnvoyFilter patches and the
+/// local Envoy bootstrap. `extra_env` adds inline VM variables (istio-agent's pull policy); `v2`
+/// writes `configuration` as the plain string the xDS v2 config of Istio 1.5/1.6 expects.
+node wasm_plugin_config(const filter& f, const std::string& root_id, const std::string& vm_id, node code,
+                        const std::vector<std::pair<std::string, std::string>>& extra_env = {}, bool v2 = false);
 
 /// "envoy.wasm.runtime.v8" for "v8", etc.
 std::string envoy_runtime(const std::string& runtime);

@@ -44,29 +44,8 @@ node wasm_filter(const platform_context& c, const filter& f) {
   if (f.type == filter_type::network) unsupported(s, kPrefix, f.path + ".type", "the bootstrap runs HTTP filters");
   if (f.fail == fail_strategy::fail_reload) unsupported(s, kPrefix, f.path + ".failStrategy", "FAIL_RELOAD is Istio's");
   if (!f.pull_secret.empty()) unsupported(s, kPrefix, f.path + ".imagePullSecret", "modules are local files");
-  node cfg = node::mapping();
-  cfg.add("name", f.name);
-  const std::string root = platform_root_id(s, f);
-  if (!root.empty()) cfg.add("root_id", root);
-  node vm = make_mapping({{"vm_id", f.vm_id.empty() ? f.name : f.vm_id},
-                          {"runtime", envoy_runtime(f.runtime)},
-                          {"code", make_mapping({{"local", make_mapping({{"filename", module_path(c, f)}})}})}});
-  node kv = node::mapping();
-  node host_keys = node::sequence();
-  for (const auto& e : f.env) {
-    if (e.from == env_source::host) host_keys.push(e.name);
-    else kv.add(e.name, e.value);
-  }
-  if (!kv.empty() || !host_keys.empty()) {
-    node env = node::mapping();
-    if (!host_keys.empty()) env.add("host_env_keys", std::move(host_keys));
-    if (!kv.empty()) env.add("key_values", std::move(kv));
-    vm.add("environment_variables", std::move(env));
-  }
-  cfg.add("vm_config", std::move(vm));
-  const std::string conf = configuration_string(f);
-  if (!conf.empty()) cfg.add("configuration", make_mapping({{"@type", kStringValueType}, {"value", conf}}));
-  if (f.fail == fail_strategy::fail_open) cfg.add("fail_open", true);
+  node cfg = wasm_plugin_config(f, platform_root_id(s, f), f.vm_id.empty() ? f.name : f.vm_id,
+                                make_mapping({{"local", make_mapping({{"filename", module_path(c, f)}})}}));
   return make_mapping({{"name", f.name}, {"typed_config", make_mapping({{"@type", kWasmHttpType}, {"config", std::move(cfg)}})}});
 }
 

@@ -67,38 +67,14 @@ node vm_code(const filter_plan& fp) {
   return make_mapping({{"local", make_mapping({{"filename", fp.local_path}})}});
 }
 
-// envoy.extensions.wasm.v3.PluginConfig (or the v2 equivalent for 1.5/1.6).
+// envoy.extensions.wasm.v3.PluginConfig (or the v2 equivalent for 1.5/1.6). istio-agent reads
+// the pull policy from an ISTIO_META_ variable and strips it before Envoy sees the config.
 node plugin_config(const plan& p, const filter_plan& fp, bool v2) {
-  const filter& f = *fp.f;
-  node cfg = node::mapping();
-  cfg.add("name", f.name);
-  if (!fp.root_id.empty()) cfg.add("root_id", fp.root_id);
-  node vm = node::mapping();
-  vm.add("vm_id", fp.vm_id);
-  vm.add("runtime", envoy_runtime(f.runtime));
-  vm.add("code", vm_code(fp));
-  node kv = node::mapping();
-  node host_keys = node::sequence();
-  for (const auto& e : f.env) {
-    if (e.from == env_source::host) host_keys.push(e.name);
-    else kv.add(e.name, e.value);
-  }
-  if (f.pull != pull_policy::unset) kv.add("ISTIO_META_WASM_IMAGE_PULL_POLICY", std::string(to_string(f.pull)));
-  if (!kv.empty() || !host_keys.empty()) {
-    node env = node::mapping();
-    if (!host_keys.empty()) env.add("host_env_keys", std::move(host_keys));
-    if (!kv.empty()) env.add("key_values", std::move(kv));
-    vm.add("environment_variables", std::move(env));
-  }
-  cfg.add("vm_config", std::move(vm));
-  const std::string conf = configuration_string(f);
-  if (!conf.empty()) {
-    if (v2) cfg.add("configuration", conf);
-    else cfg.add("configuration", make_mapping({{"@type", kStringValueType}, {"value", conf}}));
-  }
-  if (f.fail == fail_strategy::fail_open) cfg.add("fail_open", true);
   (void)p;
-  return cfg;
+  const filter& f = *fp.f;
+  std::vector<std::pair<std::string, std::string>> agent_env;
+  if (f.pull != pull_policy::unset) agent_env.emplace_back("ISTIO_META_WASM_IMAGE_PULL_POLICY", std::string(to_string(f.pull)));
+  return wasm_plugin_config(f, fp.root_id, fp.vm_id, vm_code(fp), agent_env, v2);
 }
 
 node typed_wasm(const plan& p, const filter_plan& fp) {
