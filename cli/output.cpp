@@ -10,16 +10,6 @@
 #include "commands.hpp"
 
 namespace wasmdeploy::cli {
-namespace {
-
-class collector : public document_sink {
- public:
-  void on_document(const document& d) override { docs.push_back(d); }
-  std::vector<document> docs;
-};
-
-}  // namespace
-
 void print_diagnostics(const render_summary& r, bool quiet) {
   for (const auto& d : r.diagnostics) {
     if (quiet && d.level == severity::note) continue;
@@ -56,11 +46,12 @@ void write_output(const std::string& output, bool force, bool quiet,
   if (output.rfind("dir=", 0) == 0) {
     const std::string dir = output.substr(4);
     if (dir.empty()) throw error(errc::usage, "output.syntax", "-o", "write -o dir=PATH");
-    collector all;
+    std::vector<document> docs;
+    document_collector all(docs);
     render_summary r = produce(all);
-    write_directory(all.docs, dir, force);
+    write_directory(docs, dir, force);
     print_diagnostics(r, quiet);
-    if (!quiet) std::fprintf(stderr, "wrote %zu files to %s\n", all.docs.size(), dir.c_str());
+    if (!quiet) std::fprintf(stderr, "wrote %zu files to %s\n", docs.size(), dir.c_str());
     return;
   }
   if (output != "yaml" && output != "json") {

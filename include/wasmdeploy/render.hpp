@@ -48,6 +48,16 @@ class document_sink {
   virtual void on_document(const document& d) = 0;
 };
 
+/// A sink that appends every document to a vector (for callers that want them all).
+class document_collector : public document_sink {
+ public:
+  explicit document_collector(std::vector<document>& out) : out_(out) {}
+  void on_document(const document& d) override { out_.push_back(d); }
+
+ private:
+  std::vector<document>& out_;
+};
+
 /// Everything decided before the first byte is written.
 struct render_summary {
   platform target = platform::istio;

@@ -81,6 +81,14 @@ node wasm_plugin_config(const filter& f, const std::string& root_id, const std::
   return cfg;
 }
 
+node target_ref_node(const target_ref& r) {
+  node ref = node::mapping();
+  if (!r.group.empty()) ref.add("group", r.group);
+  ref.add("kind", r.kind);
+  ref.add("name", r.name);
+  return ref;
+}
+
 std::string envoy_runtime(const std::string& runtime) { return "envoy.wasm.runtime." + runtime; }
 
 std::string base64(const std::string& bytes) {

@@ -38,6 +38,9 @@ std::string configuration_string(const filter& f);
 node wasm_plugin_config(const filter& f, const std::string& root_id, const std::string& vm_id, node code,
                         const std::vector<std::pair<std::string, std::string>>& extra_env = {}, bool v2 = false);
 
+/// One PolicyTargetReference entry: group (when set), kind, name.
+node target_ref_node(const target_ref& r);
+
 /// "envoy.wasm.runtime.v8" for "v8", etc.
 std::string envoy_runtime(const std::string& runtime);
 

@@ -132,13 +132,7 @@ document render_envoy_filter(const plan& p, const spec& s, const placement& pl) 
   node sp = node::mapping();
   if (!t.refs.empty()) {
     node refs = node::sequence();
-    for (const auto& r : t.refs) {
-      node ref = node::mapping();
-      if (!r.group.empty()) ref.add("group", r.group);
-      ref.add("kind", r.kind);
-      ref.add("name", r.name);
-      refs.push(std::move(ref));
-    }
+    for (const auto& r : t.refs) refs.push(target_ref_node(r));
     sp.add("targetRefs", std::move(refs));
   } else if (!pl.selector.empty()) {
     node labels = node::mapping();

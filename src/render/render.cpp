@@ -58,22 +58,9 @@ render_summary render(const spec& s, const render_options& options, document_sin
   return summary;
 }
 
-namespace {
-
-class collector : public document_sink {
- public:
-  explicit collector(std::vector<document>& out) : out_(out) {}
-  void on_document(const document& d) override { out_.push_back(d); }
-
- private:
-  std::vector<document>& out_;
-};
-
-}  // namespace
-
 render_result render(const spec& s, const render_options& options) {
   render_result r;
-  collector c(r.documents);
+  document_collector c(r.documents);
   r.summary = render(s, options, c);
   return r;
 }

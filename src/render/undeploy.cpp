@@ -14,15 +14,6 @@ namespace {
 constexpr const char* kUserVolume = "sidecar.istio.io/userVolume";
 constexpr const char* kUserVolumeMount = "sidecar.istio.io/userVolumeMount";
 
-class collector : public document_sink {
- public:
-  explicit collector(std::vector<document>& out) : out_(out) {}
-  void on_document(const document& d) override { out_.push_back(d); }
-
- private:
-  std::vector<document>& out_;
-};
-
 document delete_stub(const document& d) {
   node md = make_mapping({{"name", d.name}});
   if (!d.ns.empty()) md.add("namespace", d.ns);
@@ -64,7 +55,7 @@ document restore_workload(const spec& s, const document& d) {
 
 render_summary render_undeploy(const spec& s, const render_options& options, document_sink& sink) {
   std::vector<document> rendered;
-  collector all(rendered);
+  document_collector all(rendered);
   render_summary summary = render(s, options, all);
   std::vector<document> out;
   for (const auto& d : rendered) {
@@ -103,7 +94,7 @@ render_summary render_undeploy(const spec& s, const render_options& options, doc
 
 render_result render_undeploy(const spec& s, const render_options& options) {
   render_result r;
-  collector c(r.documents);
+  document_collector c(r.documents);
   r.summary = render_undeploy(s, options, c);
   return r;
 }

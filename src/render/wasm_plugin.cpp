@@ -8,14 +8,6 @@
 namespace wasmdeploy::detail {
 namespace {
 
-node target_ref(const target_ref& r) {
-  node ref = node::mapping();
-  if (!r.group.empty()) ref.add("group", r.group);
-  ref.add("kind", r.kind);
-  ref.add("name", r.name);
-  return ref;
-}
-
 node traffic_matches(const target& t) {
   node out = node::sequence();
   if (!t.match.empty()) {
@@ -84,10 +76,10 @@ document render_wasm_plugin(const plan& p, const spec& s, const placement& pl) {
   if (!t.refs.empty()) {
     if (supports(v, capability::wasm_plugin_target_refs)) {
       node refs = node::sequence();
-      for (const auto& r : t.refs) refs.push(target_ref(r));
+      for (const auto& r : t.refs) refs.push(target_ref_node(r));
       sp.add("targetRefs", std::move(refs));
     } else {
-      sp.add("targetRef", target_ref(t.refs.front()));
+      sp.add("targetRef", target_ref_node(t.refs.front()));
     }
   }
 
@@ -112,7 +104,7 @@ document render_traffic_extension(const plan& p, const spec& s, const placement&
     if (!pl.selector.empty()) sp.add("selector", selector_of(pl));
   } else {
     node refs = node::sequence();
-    for (const auto& r : t.refs) refs.push(target_ref(r));
+    for (const auto& r : t.refs) refs.push(target_ref_node(r));
     sp.add("targetRefs", std::move(refs));
   }
   if (f.phase != plugin_phase::unset) sp.add("phase", std::string(to_string(f.phase)));
