@@ -100,10 +100,7 @@ void run(const convert_flags& o) {
     out.finish();
     for (auto& d : rs.diagnostics) r.diagnostics.push_back(d);
   }
-  for (const auto& d : r.diagnostics) {
-    if (o.quiet && d.level == severity::note) continue;
-    std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
-  }
+  print_diagnostics(r.diagnostics, o.quiet);
 }
 
 }  // namespace

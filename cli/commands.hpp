@@ -25,6 +25,8 @@ render_options make_render_options(const spec& s, const std::string& istio, cons
                                    const std::string& gateway_version, bool allow_incompatible);
 /// Prints diagnostics to stderr (notes only unless quiet).
 void print_diagnostics(const render_summary& r, bool quiet);
+/// Diagnostics to stderr, one per line; notes are dropped when quiet.
+void print_diagnostics(const std::vector<diagnostic>& diagnostics, bool quiet);
 /// Writes what `produce` renders as -o yaml|json (streamed to stdout) or -o dir=PATH.
 void write_output(const std::string& output, bool force, bool quiet,
                   const std::function<render_summary(document_sink&)>& produce);

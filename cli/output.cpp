@@ -10,12 +10,14 @@
 #include "commands.hpp"
 
 namespace wasmdeploy::cli {
-void print_diagnostics(const render_summary& r, bool quiet) {
-  for (const auto& d : r.diagnostics) {
+void print_diagnostics(const std::vector<diagnostic>& diagnostics, bool quiet) {
+  for (const auto& d : diagnostics) {
     if (quiet && d.level == severity::note) continue;
     std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
   }
 }
+
+void print_diagnostics(const render_summary& r, bool quiet) { print_diagnostics(r.diagnostics, quiet); }
 
 namespace {
 
