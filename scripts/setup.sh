@@ -11,6 +11,7 @@ APT_PACKAGES=(
   skopeo umoci docker-registry   # tests/oci: real tools read, push and pull our image layouts
   pybind11-dev python3-dev
   wabt valgrind
+  ccache                         # rebuilds on this machine reuse objects (CMakeLists.txt)
   clang lld libclang-rt-14-dev
 )
 

@@ -5,6 +5,8 @@
 # "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Paths relative to the checkout let ccache reuse objects across clones of the project.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 start=$(date +%s)
 log() { printf '[test.sh %4ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
