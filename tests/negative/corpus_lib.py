@@ -10,7 +10,8 @@ A case (tests/negative/corpus/<area>.yaml, a list):
   spec:     inline spec, written to spec.yaml and passed as -f spec.yaml (render/undeploy)
   input:    inline resources for convert, written to resources.yaml and passed as -f
   stdin:    text fed to the command's stdin (krm)
-  files:    {name: text | {wat: TEXT, pad: N} | {hex: "00 61 ..."} | {sparse: N} | {dir: {name: ...}}}
+  files:    {name: text | {wat: TEXT, pad: N} | {hex: "00 61 ..."} | {sparse: N, head: HEX} | {dir: {name: ...}}
+            | {layout: {layers: [...], ...}} (an OCI image layout, see write_layout)}
   setup:    commands run first (e.g. [build, f.wasm, --root-id, x, -o, img]); they must succeed
   args:     extra arguments
   output:   dir (default for render/undeploy: -o dir=out --force over a sentinel) or none
@@ -18,12 +19,18 @@ A case (tests/negative/corpus/<area>.yaml, a list):
             that do not stop the command (exit 0)
   at:       "L:C" position in spec.yaml the error must carry; "none" when the error is not about
             a spec field (a CLI flag, a file the spec names), so no spec.yaml position is checked
+  report:   stdout when the command reports in its output (krm results), not on stderr
   istioctl: {manifest: TEXT, verdicts: {"1.25.3": accepted | "warning: TEXT" | "error: TEXT"}}
 """
+import gzip
+import hashlib
+import io
+import json
 import os
 import pathlib
 import re
 import subprocess
+import tarfile
 import tempfile
 
 import yaml
@@ -72,6 +79,46 @@ def expand(text):
     return re.sub(r"\$\{repeat:(\d+):(.*?):end\}", lambda m: m.group(2) * int(m.group(1)), text)
 
 
+def _blob_bytes(b):
+    """A blob given as text, hex, or a tar (optionally gzipped) of {name: text}."""
+    if "tar" in b:
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as t:
+            for name, text in b["tar"].items():
+                data = bytes.fromhex(text[4:]) if text.startswith("hex:") else text.encode()
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+        data = raw.getvalue()
+    elif "hex" in b:
+        data = bytes.fromhex(re.sub(r"\s+", "", b["hex"]))
+    else:
+        data = b.get("text", "").encode()
+    return gzip.compress(data, mtime=0) if b.get("gzip") else data
+
+
+def write_layout(spec, root):
+    """An OCI image layout with real digests: {layers: [blob + mediaType], config, manifest
+    (raw text instead), index (raw text instead), index_media_type, oci_layout}."""
+    blobs = root / "blobs" / "sha256"
+    blobs.mkdir(parents=True, exist_ok=True)
+
+    def put(data):
+        digest = hashlib.sha256(data).hexdigest()
+        (blobs / digest).write_bytes(data)
+        return {"digest": "sha256:" + digest, "size": len(data)}
+
+    cfg = spec.get("config", {"mediaType": "application/vnd.oci.image.config.v1+json", "text": "{}"})
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": cfg["mediaType"], **put(_blob_bytes(cfg))},
+                "layers": [{"mediaType": l["mediaType"], **put(_blob_bytes(l))} for l in spec.get("layers", [])]}
+    text = spec.get("manifest", json.dumps(manifest)).encode()
+    desc = {"mediaType": spec.get("index_media_type", manifest["mediaType"]), **put(text)}
+    index = spec.get("index", json.dumps({"schemaVersion": 2, "manifests": [desc]}))
+    (root / "index.json").write_text(index)
+    (root / "oci-layout").write_text(spec.get("oci_layout", '{"imageLayoutVersion": "1.0.0"}'))
+
+
 def materialise(spec, path):
     """Writes one `files:` entry."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,6 +129,7 @@ def materialise(spec, path):
         data = bytes.fromhex(re.sub(r"\s+", "", expand(spec["hex"])))
     elif "sparse" in spec:  # a huge file that costs no disk space
         with open(path, "wb") as f:
+            f.write(bytes.fromhex(spec.get("head", "")))
             f.truncate(int(spec["sparse"]))
         return
     elif "wat" in spec:
@@ -93,6 +141,9 @@ def materialise(spec, path):
             if p.returncode != 0:
                 raise RuntimeError(f"wat2wasm failed for {path.name}: {p.stderr}")
             data = src.with_suffix(".wasm").read_bytes()
+    elif "layout" in spec:
+        write_layout(spec["layout"], path)
+        return
     elif "dir" in spec:
         path.mkdir(parents=True, exist_ok=True)
         for name, sub in spec["dir"].items():
@@ -154,10 +205,14 @@ def expected_code(case):
     raise SystemExit(f"{case['id']}: expect needs code, warning or note")
 
 
-def matching_line(case, stderr):
-    """The stderr line reporting the case's code (and path), or None."""
+def matching_line(case, stderr, stdout=""):
+    """The stderr line reporting the case's code (and path), or None. With `report: stdout`
+    (krm: errors go into the ResourceList's results) the stdout line naming the code."""
     kind, code = expected_code(case)
     path = case["expect"].get("path", "")
+    if case.get("report") == "stdout":
+        found = next((l.strip() for l in stdout.splitlines() if f"[{code}] " in l), None)
+        return found if found and (not path or f"path: {path}" in stdout) else None
     needle = f"[{code}] " + (f"{path}: " if path else "")
     for line in stderr.splitlines():
         if needle not in line:

@@ -25,14 +25,14 @@ def check(cli, case):
         after = lib.snapshot(work)
     problems = []
     kind, code = lib.expected_code(case)
-    line = lib.matching_line(case, err)
+    line = lib.matching_line(case, err, out)
     if line is None:
         problems.append(f"stderr has no {kind} [{code}] {case['expect'].get('path', '')}")
     if kind == "code":
         want = case["expect"].get("exit", 1)
         if rc != want:
             problems.append(f"exit status {rc}, expected {want}")
-        if out and args[0] != "inspect":  # inspect prints its report before refusing
+        if out and args[0] not in ("inspect", "inspect-image") and case.get("report") != "stdout":  # these print a report first
             problems.append(f"stdout is not empty ({len(out)} bytes)")
         if before != after:
             changed = sorted(set(before) ^ set(after)) or [k for k in before if before[k] != after.get(k)]
