@@ -19,6 +19,8 @@ A case (tests/negative/corpus/<area>.yaml, a list):
             that do not stop the command (exit 0)
   at:       "L:C" position in spec.yaml the error must carry; "none" when the error is not about
             a spec field (a CLI flag, a file the spec names), so no spec.yaml position is checked
+  primary:  true for the case docs/errors.md shows when several produce one code
+  kind:     the kind docs/errors.md states, when the case shows the code another way
   report:   stdout when the command reports in its output (krm results), not on stderr
   istioctl: {manifest: TEXT, verdicts: {"1.25.3": accepted | "warning: TEXT" | "error: TEXT"}}
 """

@@ -95,6 +95,8 @@ def scan_codes():
 
 
 def kind_of(case, rc):
+    if "kind" in case:
+        return case["kind"]
     k, _ = lib.expected_code(case)
     if k != "code":
         return f"{k} (the command still succeeds, exit 0)"
@@ -137,6 +139,8 @@ def generate(cli):
     by_code = collections.OrderedDict()
     for c in cases:
         by_code.setdefault(lib.expected_code(c)[1], []).append(c)
+    for code, cs in by_code.items():  # the example is the case marked primary, else the first
+        cs.sort(key=lambda c: not c.get("primary", False))
     problems = []
     undocumented = sorted(set(codes) - set(by_code) - set(UNREACHABLE))
     if undocumented:
@@ -189,7 +193,8 @@ def generate(cli):
                     problems.append(f"{first['key']}: the CLI did not report {code}")
                     line = "(not reported)"
                 kind = kind_of(first, rc)
-                out.append(f"| [`{code}`](#{anchor}) | {kind.split(' (')[0]} | {first['why']} |")
+                short_kind = re.split(r" \(|:", kind)[0]
+                out.append(f"| [`{code}`](#{anchor}) | {short_kind} | {first['why']} |")
                 body += [f"### `{code}`", "", f"**Kind:** {kind}.  ", f"**Means:** {first['why']}  ",
                          f"**Do:** {first.get('fix', '')}", "",
                          f"Example: case `{first['key']}`"
