@@ -20,7 +20,7 @@ namespace wasmdeploy::cli {
 namespace {
 
 struct convert_flags {
-  std::string file, to = "spec", istio, gateway_version, output = "yaml";
+  std::string file, to = "spec", istio, from_istio, gateway_version, output = "yaml";
   std::string module, sha256, wrap_key;
   bool all_workloads = false, quiet = false;
 };
@@ -74,6 +74,7 @@ void run(const convert_flags& o) {
   bool istio = false;
   if (to == "spec") {
     fix_up(o, r, false, false);
+    if (!o.from_istio.empty()) check_legacy_forms(r, mesh_version::parse(o.from_istio));
     std::fputs("---\n", stdout);
     std::string yaml = to_yaml(spec_to_node(r.imported));
     if (yaml.empty() || yaml.back() != '\n') yaml += '\n';
@@ -92,6 +93,10 @@ void run(const convert_flags& o) {
       object_config = *ro.target == platform::envoy_gateway || *ro.target == platform::higress;
     }
     fix_up(o, r, object_config, istio);
+    // A legacy EnvoyFilter the target release ignores was not running there; converting it
+    // would switch it on, unless it ran on an earlier release (--from-istio).
+    const std::string ran_on = !o.from_istio.empty() ? o.from_istio : (istio || ro.target == platform::wasme ? o.istio : "");
+    if (!ran_on.empty()) check_legacy_forms(r, mesh_version::parse(ran_on));
     if (o.output != "yaml" && o.output != "json") {
       throw error(errc::usage, "output.syntax", "-o", fmt::format("unknown output '{}'; use yaml or json", o.output));
     }
@@ -117,6 +122,9 @@ void add_convert_command(CLI::App& app) {
                   "spec (default), wasmplugin, envoyfilter, trafficextension, or a platform: wasme, gloo, envoy, "
                   "envoy-gateway, higress");
   cmd->add_option("--istio", o->istio, "Istio version for --to wasmplugin/envoyfilter/trafficextension/wasme");
+  cmd->add_option("--from-istio", o->from_istio,
+                  "Istio version the resources ran on (default: --istio); EnvoyFilters in a form that version "
+                  "ignores are refused");
   cmd->add_option("--gateway-version", o->gateway_version, "Envoy Gateway version for --to envoy-gateway");
   cmd->add_option("--module", o->module, "Replace the module (e.g. the image behind a wasme cache file)");
   cmd->add_option("--sha256", o->sha256, "Set sha256 (needed for EnvoyFilters that fetch oci:// modules)");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install what is needed, build with warnings as
-# errors, run every ctest label (unit, golden, cli, wasm, oci, capi, python, conformance), then
+# errors, run every ctest label (unit, golden, cli, wasm, oci, capi, python, negative, conformance), then
 # a bounded fuzzing run under ASan+UBSan. Prints one summary line per stage and a final
 # "N passed, N failed" line.
 set -uo pipefail

@@ -13,6 +13,7 @@ namespace {
 constexpr const char* kCacheDir = "/var/local/lib/wasme-cache/";
 constexpr const char* kStringValue = "type.googleapis.com/google.protobuf.StringValue";
 constexpr const char* kStruct = "type.googleapis.com/google.protobuf.Struct";
+constexpr std::string_view kTypePrefix = "type.googleapis.com/";
 
 struct importer {
   import_result& r;
@@ -157,12 +158,66 @@ const node* plugin_config(const node& value) {
   return nullptr;
 }
 
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Canonical filter names all start with envoy.filters.; Istio 1.19 stopped matching the older
+// envoy.<name> spellings (envoy.http_connection_manager, envoy.router, ...).
+bool deprecated_filter_name(std::string_view n) { return starts_with(n, "envoy.") && !starts_with(n, "envoy.filters."); }
+
+// envoy.config.filter.http.wasm.v2.Wasm, envoy.api.v2.*, ...: rejected from Istio 1.19.
+bool v2_type_url(std::string_view url) {
+  if (!starts_with(url, kTypePrefix)) return false;
+  std::string_view t = url.substr(kTypePrefix.size());
+  return starts_with(t, "envoy.") && (t.find(".v2.") != std::string_view::npos || t.find(".v2alpha.") != std::string_view::npos);
+}
+
+void find_v2_type_urls(importer& im, const node& n, const std::string& path, const std::string& resource) {
+  if (n.is_mapping()) {
+    for (const auto& m : n.members()) {
+      const std::string p = path + "." + m.key;
+      if ((m.key == "@type" || m.key == "type_url" || m.key == "typeUrl") && m.value.is_string() &&
+          v2_type_url(m.value.as_string())) {
+        im.r.legacy.push_back({capability::xds_v2_type_urls, "import.xds-v2-type-url", p, m.value.as_string(), resource});
+      }
+      find_v2_type_urls(im, m.value, p, resource);
+    }
+  } else if (n.is_sequence()) {
+    for (size_t i = 0; i < n.items().size(); ++i) find_v2_type_urls(im, n.items()[i], fmt::format("{}[{}]", path, i), resource);
+  }
+}
+
+// Records the release-dependent shapes of one EnvoyFilter (see legacy_form).
+void find_legacy_forms(importer& im, const node* patches, const std::string& resource) {
+  if (patches == nullptr || !patches->is_sequence()) return;
+  for (size_t i = 0; i < patches->items().size(); ++i) {
+    const node& p = patches->items()[i];
+    const std::string base = fmt::format("{}.spec.configPatches[{}]", im.where(), i);
+    const node* fc = get(get(get(&p, {"match"}), {"listener"}), {"filterChain", "filter_chain"});
+    const node* filter = get(fc, {"filter"});
+    const std::string fpath = base + ".match.listener.filterChain.filter";
+    for (const auto& [n, at] : {std::pair{get(filter, {"name"}), fpath + ".name"},
+                                {get(get(filter, {"subFilter", "sub_filter"}), {"name"}), fpath + ".subFilter.name"}}) {
+      if (n != nullptr && n->is_string() && deprecated_filter_name(n->as_string())) {
+        im.r.legacy.push_back({capability::deprecated_filter_name_match, "import.deprecated-filter-name", at,
+                               n->as_string(), resource});
+      }
+    }
+    const node* value = get(get(&p, {"patch"}), {"value"});
+    if (const node* cfg = get(value, {"config"}); cfg != nullptr && get(value, {"typed_config", "typedConfig"}) == nullptr) {
+      im.r.legacy.push_back({capability::patch_value_v2_config, "import.config-form", base + ".patch.value.config",
+                             "config", resource});
+    }
+    if (value != nullptr) find_v2_type_urls(im, *value, base + ".patch.value", resource);
+  }
+}
+
 void read_envoy_filter(importer& im, const node& d, spec& s) {
   const node* md = d.find("metadata");
   const std::string name = str(get(md, {"name"}));
   const std::string ns = str(get(md, {"namespace"}));
   const node* sp = d.find("spec");
   const node* patches = get(sp, {"configPatches", "config_patches"});
+  find_legacy_forms(im, patches, (ns.empty() ? "default" : ns) + "/" + name);
   const node* cfg = nullptr;
   std::string context;
   if (patches != nullptr) {
@@ -340,6 +395,25 @@ std::vector<std::string> split_documents(std::string_view text) {
 }
 
 }  // namespace
+
+void check_legacy_forms(const import_result& r, const mesh_version& ran_on) {
+  for (const auto& f : r.legacy) {
+    if (supports(ran_on, f.works_while)) continue;
+    std::string what;
+    if (f.code == "import.deprecated-filter-name") {
+      what = fmt::format("matches on the deprecated filter name {}", f.what);
+    } else if (f.code == "import.xds-v2-type-url") {
+      what = fmt::format("uses the xDS v2 type URL {}", f.what);
+    } else {
+      what = "gives its patch value as the xDS v2 `config:` form";
+    }
+    throw error(errc::version, f.code, f.path,
+                fmt::format("EnvoyFilter {} {}, which works on {} only: on Istio {} this EnvoyFilter did nothing (or was "
+                            "rejected), so converting it would switch on a filter that was not running. If it ran on "
+                            "an earlier release, say which with --from-istio",
+                            f.resource, what, describe_support(f.works_while), ran_on.str()));
+  }
+}
 
 import_result import_resources(std::string_view text, const std::string& file) {
   import_result r;

@@ -164,3 +164,70 @@ TEST_CASE("render -> import -> render is stable", "[import][roundtrip]") {
     CHECK(yaml_of(thrice) == yaml_of(resources));
   }
 }
+
+// Istio 1.7 dropped `config:` patch values (patch_value_v2_config), 1.19 stopped matching
+// deprecated filter names and refused xDS v2 type URLs: an EnvoyFilter in those forms did
+// nothing on the later release, so converting it there must be refused unless it ran earlier.
+TEST_CASE("legacy EnvoyFilter forms: 1.7 config:, 1.19 deprecated names and v2 type URLs", "[import][envoyfilter][gates]") {
+  const char* legacy = R"(apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: details-v1-myfilter, namespace: bookinfo}
+spec:
+  workloadSelector: {labels: {app: details}}
+  configPatches:
+  - applyTo: HTTP_FILTER
+    match:
+      context: SIDECAR_INBOUND
+      listener: {filterChain: {filter: {name: envoy.http_connection_manager, subFilter: {name: envoy.router}}}}
+    patch:
+      operation: INSERT_BEFORE
+      value:
+        name: envoy.filters.http.wasm
+        config:
+          config:
+            name: myfilter
+            vm_config: {runtime: envoy.wasm.runtime.v8, code: {local: {filename: /var/local/wasm/f.wasm}}}
+)";
+  import_result r = import_resources(legacy, "in.yaml");
+  REQUIRE(r.legacy.size() == 3);
+  CHECK(r.legacy[0].code == "import.deprecated-filter-name");
+  CHECK(r.legacy[0].path == "in.yaml[0].spec.configPatches[0].match.listener.filterChain.filter.name");
+  CHECK(r.legacy[1].what == "envoy.router");
+  CHECK(r.legacy[2].code == "import.config-form");
+  CHECK_NOTHROW(check_legacy_forms(r, mesh_version::parse("1.6")));
+  try {
+    check_legacy_forms(r, mesh_version::parse("1.7"));
+    FAIL("1.7 ignores config:");
+  } catch (const error& e) {
+    CHECK(e.code() == "import.config-form");
+    CHECK(e.path() == "in.yaml[0].spec.configPatches[0].patch.value.config");
+  }
+
+  const char* typed = R"(apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: f, namespace: ns}
+spec:
+  configPatches:
+  - applyTo: HTTP_FILTER
+    match:
+      listener: {filterChain: {filter: {name: envoy.http_connection_manager}}}
+    patch:
+      operation: INSERT_BEFORE
+      value:
+        name: f
+        typed_config:
+          '@type': type.googleapis.com/udpa.type.v1.TypedStruct
+          type_url: type.googleapis.com/envoy.config.filter.http.wasm.v2.Wasm
+          value: {config: {name: f, vm_config: {code: {local: {filename: /f.wasm}}}}}
+)";
+  import_result t = import_resources(typed, "t.yaml");
+  REQUIRE(t.legacy.size() == 2);
+  CHECK(t.legacy[1].code == "import.xds-v2-type-url");
+  CHECK(t.legacy[1].path == "t.yaml[0].spec.configPatches[0].patch.value.typed_config.type_url");
+  CHECK_NOTHROW(check_legacy_forms(t, mesh_version::parse("1.18")));
+  CHECK_THROWS_AS(check_legacy_forms(t, mesh_version::parse("1.19")), error);
+
+  // A wasme FilterDeployment carries no EnvoyFilter shape at all.
+  import_result modern = import_resources(read_file(example("convert-wasme/filterdeployment.yml")));
+  CHECK(modern.legacy.empty());
+}

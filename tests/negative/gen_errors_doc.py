@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Generates docs/errors.md from the negative corpus, or checks it (negative.errors_doc).
+
+  gen_errors_doc.py --cli build/ci/cli/wasmdeploy [--write | --check]
+
+--check fails when (a) docs/errors.md differs from what this script generates, (b) a code
+used in src/, cli/ or capi/ is not documented, or (c) a documented code has no corpus case
+producing it and is not in UNREACHABLE below.
+"""
+import argparse
+import collections
+import difflib
+import os
+import pathlib
+import re
+import sys
+import tempfile
+
+import corpus_lib as lib
+
+ROOT = lib.HERE.parent.parent
+DOC = ROOT / "docs" / "errors.md"
+
+# Codes no input to the CLI can produce. Each is documented, without an example.
+UNREACHABLE = {
+    # C API misuse: only a C caller passing wrong arguments gets these.
+    "capi.bad-boolean": "C API only: wd_spec_set_* given a boolean field a value other than true/false.",
+    "capi.bad-format": "C API only: a format argument other than WD_FORMAT_YAML or WD_FORMAT_JSON.",
+    "capi.bad-index": "C API only: a filter, target or workload index past the end.",
+    "capi.bad-integer": "C API only: an integer field set from text that is not a 32-bit integer.",
+    "capi.internal": "C API only: an unexpected C++ exception stopped at the C boundary (a bug; please report it).",
+    "capi.no-memory": "C API only: allocation failed (out of memory).",
+    "capi.no-such-filter": "C API only: a filter looked up by a name the spec does not have.",
+    "capi.null-argument": "C API only: a required pointer argument was NULL.",
+    "capi.unknown-field": "C API only: wd_spec_set_* named a field the setter does not know.",
+    # Internal invariants: input never reaches these; seeing one is a bug.
+    "spec.internal": "Internal: spec.proto has a field type the reader does not handle (a bug).",
+    "undeploy.internal": "Internal: an undeploy step found no inverse for a rendered patch (a bug).",
+    "platform.internal": "Internal: the Istio target was sent to the other-platform renderer (a bug).",
+    "output.duplicate-file": "Internal: two rendered documents mapped to one file name in -o dir= (a bug).",
+    "target.no-filters": "Internal: a target to which no filter applies; validation refuses every input "
+                         "that would lead here (target.unknown-filter, spec.no-filters) first.",
+    # Checked before the library sees them, or refused earlier under another code.
+    "oci.variant.unknown": "Not from the CLI, which accepts only --variant oci|compat; the C API and Python "
+                           "(build_image variant=...) report an unknown variant with this code.",
+    "oci.platform.unknown": "Not from the CLI, which accepts only the listed --platform values; the library "
+                            "reports an unknown platform name with this code.",
+    "oci.platform.no-module": "A layout without a module is refused first as oci.platform.rejects-layout "
+                              "(no format Istio reads); kept as a defensive check.",
+    "oci.layer.gzip": "Internal: zlib failed to initialise or compress while building a layer (out of memory); "
+                      "corrupt layers being read are reported as oci.layer.tar.",
+    # The environment, not the input.
+    "digest.init": "Environment: OpenSSL could not initialise SHA-256.",
+    "io.write": "Environment: writing output failed (disk full, read-only file system, permissions).",
+}
+
+# Dotted string literals in the sources that are not codes (names, paths, versions).
+NOT_CODES = {
+    "abi-0.1.0", "abi-0.2.0", "abi-0.2.1",  # capability keys
+    "envoy.filters.http.router", "envoy.filters.http.wasm", "envoy.filters.network.wasm", "envoy.router",
+    "envoy.wasm.runtime.v8", "gateway.networking.k8s.io", "rbac.authorization.k8s.io",
+    "org.opencontainers.image.ref.name", "org.opencontainers.image.title",
+    "options.envoy.upstream", "options.naming", "options.platform", "options.resource",  # field paths
+    "v1.3", "v1.3.2",  # version examples
+    "index.json", "runtime-config.json",  # file names (oci.layout.json is a code)
+}
+FILE_NAME = re.compile(r"\.(yaml|yml|wasm|hpp|h|txt)$")
+LITERAL = re.compile(r'"([a-z][a-zA-Z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+)"')
+ENUM_CODE = re.compile(r'value_of\(\w+, \w+, "(\w+)"')
+PREFIX = re.compile(r'kPrefix = "([a-z-]+)"')
+
+
+def scan_codes():
+    """Every code the library, CLI and C API can report: dotted literals, the enum readers'
+    `<field>.unknown-value` and the platform renderers' `<platform>.unsupported-field`."""
+    codes = collections.defaultdict(set)
+    for d in ("src", "cli", "capi"):
+        for p in sorted((ROOT / d).rglob("*")):
+            if p.suffix not in (".cpp", ".hpp", ".h"):
+                continue
+            text = p.read_text(encoding="utf-8")
+            rel = str(p.relative_to(ROOT))
+            for m in LITERAL.finditer(text):
+                c = m.group(1)
+                if c not in NOT_CODES and not FILE_NAME.search(c):
+                    codes[c].add(rel)
+            for m in ENUM_CODE.finditer(text):
+                codes[m.group(1) + ".unknown-value"].add(rel)
+            prefix = PREFIX.search(text)
+            if prefix and "unsupported(s, kPrefix" in text:
+                codes[prefix.group(1) + ".unsupported-field"].add(rel)
+    if "prefix + \".unsupported-field\"" not in (ROOT / "src/render/platforms.cpp").read_text():
+        sys.exit("gen_errors_doc.py: platforms.cpp no longer builds <platform>.unsupported-field; update scan_codes")
+    return codes
+
+
+def kind_of(case, rc):
+    if "kind" in case:
+        return case["kind"]
+    k, _ = lib.expected_code(case)
+    if k != "code":
+        return f"{k} (the command still succeeds, exit 0)"
+    return "usage error, exit 2" if rc == 2 else f"error, exit {rc}"
+
+
+def shown_input(case):
+    out = []
+    if "spec" in case:
+        out.append(("spec.yaml", "yaml", case["spec"]))
+    if "input" in case:
+        out.append(("resources.yaml", "yaml", case["input"]))
+    if "stdin" in case:
+        out.append(("stdin", "yaml", case["stdin"]))
+    for name, f in (case.get("files") or {}).items():
+        if isinstance(f, str):
+            out.append((name, "", f))
+        elif "wat" in f:
+            out.append((name + " (WAT, compiled with wat2wasm)", "wat", f["wat"] + (
+                f"\n;; plus a {f['pad']}-byte custom section" if f.get("pad") else "")))
+        elif "hex" in f:
+            out.append((name + " (bytes)", "", f["hex"]))
+        elif "sparse" in f:
+            out.append((name, "", f"a file of {f['sparse']} zero bytes"))
+        elif "dir" in f:
+            out.append((name + "/", "", "a directory: " + ", ".join(sorted(f["dir"]))))
+    return out
+
+
+def clip(text, width=160, lines=25):
+    rows = [r if len(r) <= width else r[:width] + " ..." for r in text.rstrip("\n").split("\n")]
+    if len(rows) > lines:
+        rows = rows[:lines] + [f"... ({len(rows) - lines} more lines)"]
+    return "\n".join(rows)
+
+
+def generate(cli):
+    codes = scan_codes()
+    cases = lib.load_cases()
+    by_code = collections.OrderedDict()
+    for c in cases:
+        by_code.setdefault(lib.expected_code(c)[1], []).append(c)
+    for code, cs in by_code.items():  # the example is the case marked primary, else the first
+        cs.sort(key=lambda c: not c.get("primary", False))
+    problems = []
+    undocumented = sorted(set(codes) - set(by_code) - set(UNREACHABLE))
+    if undocumented:
+        problems.append("codes used in the sources with no corpus case (add one, or list them in UNREACHABLE "
+                        "with a reason): " + ", ".join(undocumented))
+    stale = sorted(c for c in UNREACHABLE if c in by_code)
+    if stale:
+        problems.append("codes listed as unreachable but produced by a corpus case: " + ", ".join(stale))
+    orphans = sorted(c for c in set(by_code) | set(UNREACHABLE) if c not in codes)
+    if orphans:
+        problems.append("documented codes no source file uses any more: " + ", ".join(orphans))
+
+    areas = collections.OrderedDict()
+    for code in sorted(set(by_code) | set(UNREACHABLE), key=lambda c: (c.split(".")[0].lower(), c.lower())):
+        areas.setdefault(code.split(".")[0], []).append(code)
+
+    out = ["<!-- Generated by tests/negative/gen_errors_doc.py from tests/negative/corpus; do not edit. -->",
+           "# Error and diagnostic codes", "",
+           "Every refusal and every diagnostic wasmdeploy prints carries a stable dotted code. Errors go to",
+           "stderr as `file:line:col: [code] field.path: message` (the position when the input is a spec",
+           "file, the path when one field is at fault) and stop the command before anything is written:",
+           "exit status 1 for invalid input, 2 for a usage error. Warnings and notes",
+           "(`warning: [code] path: message`) do not stop the command. Scripts may match on the code; the",
+           "message text may change. The C API returns the same code from `wd_error_last()->id`, Python",
+           "as `WasmDeployError.code`.", "",
+           "Each entry says what the code means, what to do, and shows a real input with the exact",
+           "message: every example is a case of the negative corpus (`tests/negative/corpus/`), run",
+           "through the CLI when this file is generated, and `ctest -R negative.errors_doc` fails when",
+           "this file, the corpus and the codes in the sources disagree. Codes that no input can",
+           "produce (C API misuse, internal errors, a failing environment) are listed as such.", "",
+           f"{len(by_code) + len(UNREACHABLE)} codes: {len(by_code)} shown by corpus cases, "
+           f"{len(UNREACHABLE)} unreachable from input.", "", "## Index", "",
+           "| code | kind | meaning |", "|---|---|---|"]
+    body = []
+    with tempfile.TemporaryDirectory(prefix="wd-errors-doc-") as tmp:
+        for n, (area, area_codes) in enumerate(areas.items()):
+            body += ["", f"## {area}", ""]
+            for code in area_codes:
+                anchor = re.sub(r"[^a-z0-9-]", "", code.lower().replace(".", "-"))
+                if code in UNREACHABLE:
+                    out.append(f"| [`{code}`](#{anchor}) | not reachable from input | {UNREACHABLE[code]} |")
+                    body += [f"### `{code}`", "", f"**Not reachable from input.** {UNREACHABLE[code]}", ""]
+                    continue
+                first = by_code[code][0]
+                work = pathlib.Path(tmp) / first["key"].replace("/", "_")
+                work.mkdir()
+                args, _, rc, stdout, stderr = lib.run_case(cli, first, work)
+                line = lib.matching_line(first, stderr, stdout)
+                if line is None:
+                    problems.append(f"{first['key']}: the CLI did not report {code}")
+                    line = "(not reported)"
+                kind = kind_of(first, rc)
+                short_kind = re.split(r" \(|:", kind)[0]
+                out.append(f"| [`{code}`](#{anchor}) | {short_kind} | {first['why']} |")
+                body += [f"### `{code}`", "", f"**Kind:** {kind}.  ", f"**Means:** {first['why']}  ",
+                         f"**Do:** {first.get('fix', '')}", "",
+                         f"Example: case `{first['key']}`"
+                         + (f" (also: {', '.join('`' + c['key'] + '`' for c in by_code[code][1:])})"
+                            if len(by_code[code]) > 1 else "") + ".", ""]
+                for name, lang, text in shown_input(first):
+                    body += [f"`{name}`:", "", f"```{lang}", clip(text), "```", ""]
+                body += ["```console", "$ wasmdeploy " + " ".join(a if a and " " not in a else repr(a) for a in args),
+                         clip(line), "```", ""]
+    return "\n".join(out + body).rstrip("\n") + "\n", problems
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    g = ap.add_mutually_exclusive_group(required=True)
+    g.add_argument("--write", action="store_true")
+    g.add_argument("--check", action="store_true")
+    o = ap.parse_args()
+    text, problems = generate(os.path.abspath(o.cli))
+    if o.write:
+        DOC.parent.mkdir(exist_ok=True)
+        DOC.write_text(text, encoding="utf-8")
+        print(f"wrote {DOC.relative_to(ROOT)}")
+    else:
+        current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+        if current != text:
+            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), "docs/errors.md", "generated",
+                                        lineterm="", n=1)
+            problems.append("docs/errors.md is out of date; run tests/negative/gen_errors_doc.py --write:\n"
+                            + "\n".join(list(diff)[:60]))
+    for p in problems:
+        print("FAIL " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
