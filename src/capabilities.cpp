@@ -103,6 +103,20 @@ const std::vector<capability_info> kTable = {
     {capability::agent_fixed_module_size_limit, "agent-fixed-module-size-limit", r(17), r(30),
      "istio-agent refuses modules over 256 MiB (from 1.30 ISTIO_WASM_MAX_BINARY_SIZE_BYTES raises it)",
      "istio/istio 7f4605e306d (1.17); pkg/wasm release-1.30"},
+    // validatePolicyTargetReference(s) in pkg/config/validation/validation.go, read at each tag;
+    // the Go allow-list was never wider than the CRD's CEL one (1.23-1.24), so it decides.
+    {capability::target_ref_kind_gateway, "target-ref-kind-gateway", r(20), {},
+     "targetRef(s) may name a gateway.networking.k8s.io/Gateway (the only kind in 1.20-1.21)",
+     "istio/istio 8e061b0812c (1.20.0) pkg/config/validation/validation.go validatePolicyTargetReference"},
+    {capability::target_ref_kind_service, "target-ref-kind-service", r(22), {},
+     "targetRef(s) may name a core Service (group empty or core)",
+     "istio/istio b794e4a43a9 (1.22.0) pkg/config/validation/validation.go allowedTargetRefs"},
+    {capability::target_ref_kind_service_entry, "target-ref-kind-service-entry", r(24), {},
+     "targetRef(s) may name a networking.istio.io/ServiceEntry",
+     "istio/istio c21de31904a (1.24.0) pkg/config/validation/validation.go allowedTargetRefs"},
+    {capability::target_ref_kind_gateway_class, "target-ref-kind-gateway-class", r(25), {},
+     "targetRef(s) may name a gateway.networking.k8s.io/GatewayClass",
+     "istio/istio 6ec5ded098c (release-1.25, 1.25.0) pkg/config/validation/validation.go allowedTargetRefs"},
 };
 
 }  // namespace

@@ -61,6 +61,11 @@ enum class capability : int {
   wasme_abi_v0_4689a303,           ///< label v0-4689a30309abf31aee9ae36e73d34b1bb182685f
   // istio-agent module fetching (appended).
   agent_fixed_module_size_limit,   ///< fetched modules over 256 MiB are refused; no way to raise it
+  // Kinds istiod accepts in a WasmPlugin/TrafficExtension targetRef(s) (appended).
+  target_ref_kind_gateway,         ///< gateway.networking.k8s.io/Gateway
+  target_ref_kind_service,         ///< core Service
+  target_ref_kind_service_entry,   ///< networking.istio.io/ServiceEntry
+  target_ref_kind_gateway_class,   ///< gateway.networking.k8s.io/GatewayClass
 };
 
 struct capability_info {

@@ -451,6 +451,7 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
                            "to every workload in the namespace", describe_support(capability::envoy_filter_target_refs)),
                errc::version);
       }
+      check_target_ref_kinds(c.s, c.v, t, !wp);
     }
     if (wp && !t.match.empty()) c.require(capability::wasm_plugin_match, t.path + ".match", "WasmPlugin.match");
     if (wp && t.context_set && (t.context == traffic_context::inbound || t.context == traffic_context::outbound)) {

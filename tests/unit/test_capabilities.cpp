@@ -66,7 +66,7 @@ std::string spec_yaml(const render_result& r, const std::string& kind) {
 TEST_CASE("capability table rows are in enum order with unique keys", "[capabilities]") {
   const auto& table = capability_table();
   // Every enumerator has a row: the last one declared is the last row.
-  REQUIRE(table.size() == static_cast<size_t>(capability::agent_fixed_module_size_limit) + 1);
+  REQUIRE(table.size() == static_cast<size_t>(capability::target_ref_kind_gateway_class) + 1);
   std::set<std::string_view> keys;
   for (size_t i = 0; i < table.size(); ++i) {
     const auto c = static_cast<capability>(i);
@@ -378,6 +378,104 @@ TEST_CASE("1.22: targetRefs", "[capabilities][gates][wasmplugin]") {
   CHECK_FALSE(contains(y1, "targetRef:"));
   const std::string y2 = spec_yaml(wdtest::render_text(wp("", two, ""), "1.22"), "WasmPlugin");
   CHECK(contains(y2, "  targetRefs:\n  - kind: Service\n    name: reviews\n  - kind: Service\n    name: ratings\n"));
+}
+
+// ---- targetRef kinds: istiod's validatePolicyTargetReference allow-list, release by release ----
+
+namespace {
+
+const std::string kGatewayRef = "{group: gateway.networking.k8s.io, kind: Gateway, name: gw}";
+const std::string kServiceRef = "{kind: Service, name: reviews}";
+const std::string kServiceEntryRef = "{group: networking.istio.io, kind: ServiceEntry, name: ext}";
+const std::string kGatewayClassRef = "{group: gateway.networking.k8s.io, kind: GatewayClass, name: istio-waypoint}";
+
+std::string refs_target(const std::string& ref) { return "  targetRefs:\n  - " + ref + "\n"; }
+
+// The kind is refused at `before` with the gate error on targetRefs[0].kind and renders at `at`.
+void check_kind_change(capability c, const std::string& ref, const char* kind, const char* before,
+                       const char* at_release) {
+  check_change(c, before, at_release);
+  const std::string spec = wp("", refs_target(ref), "");
+  const error e = wdtest::render_error(spec, before);
+  check_gate_error(e, "targets[0].targetRefs[0].kind", std::string("Istio ") + at_release + " and later");
+  CHECK(contains(e.message(), kind));
+  CHECK(e.position().line == 8);
+  const std::string y = spec_yaml(wdtest::render_text(spec, at_release), "WasmPlugin");
+  INFO(y);
+  CHECK(contains(y, std::string("    kind: ") + kind + "\n"));
+}
+
+}  // namespace
+
+TEST_CASE("1.20: a targetRef may name only a Gateway", "[capabilities][gates][wasmplugin][target-ref]") {
+  check_change(capability::target_ref_kind_gateway, "1.19", "1.20");
+  for (const char* v : {"1.20", "1.21"}) {
+    INFO(v);
+    CHECK(contains(spec_yaml(wdtest::render_text(wp("", refs_target(kGatewayRef), ""), v), "WasmPlugin"),
+                   "  targetRef:\n    group: gateway.networking.k8s.io\n    kind: Gateway\n"));
+    for (const auto& ref : {kServiceRef, kServiceEntryRef, kGatewayClassRef}) {
+      INFO(ref);
+      const error e = wdtest::render_error(wp("", refs_target(ref), ""), v);
+      CHECK(e.code() == "version.unsupported-field");
+      CHECK(e.path() == "targets[0].targetRefs[0].kind");
+    }
+  }
+}
+
+TEST_CASE("1.22: a targetRef may name a Service", "[capabilities][gates][wasmplugin][target-ref]") {
+  check_kind_change(capability::target_ref_kind_service, kServiceRef, "Service", "1.21", "1.22");
+  // "core" is the same group as an empty one.
+  CHECK(wdtest::render_text(wp("", refs_target("{group: core, kind: Service, name: r}"), ""), "1.22").documents.size() == 1);
+}
+
+TEST_CASE("1.24: a targetRef may name a ServiceEntry", "[capabilities][gates][wasmplugin][target-ref]") {
+  check_kind_change(capability::target_ref_kind_service_entry, kServiceEntryRef, "ServiceEntry", "1.23", "1.24");
+}
+
+TEST_CASE("1.25: a targetRef may name a GatewayClass", "[capabilities][gates][wasmplugin][target-ref]") {
+  check_kind_change(capability::target_ref_kind_gateway_class, kGatewayClassRef, "GatewayClass", "1.24", "1.25");
+}
+
+TEST_CASE("targetRef kinds and groups istiod never accepts", "[capabilities][wasmplugin][target-ref]") {
+  // No release accepts it: an invalid-input error, not a version gate.
+  const error k = wdtest::render_error(wp("", refs_target("{group: apps, kind: Deployment, name: d}"), ""), "1.31");
+  CHECK(k.category() == errc::invalid);
+  CHECK(k.code() == "target-ref.kind");
+  CHECK(k.path() == "targets[0].targetRefs[0].kind");
+  CHECK(contains(k.message(), "Deployment"));
+  CHECK(contains(k.message(), "networking.istio.io/ServiceEntry (Istio 1.24 and later)"));
+  // Gateway without its group is core/Gateway to istiod.
+  const error g = wdtest::render_error(wp("", refs_target("{kind: Gateway, name: gw}"), ""), "1.31");
+  CHECK(g.code() == "target-ref.group");
+  CHECK(g.path() == "targets[0].targetRefs[0].group");
+  CHECK(contains(g.message(), "write group: gateway.networking.k8s.io"));
+  const error sg = wdtest::render_error(wp("", refs_target("{group: apps, kind: Service, name: s}"), ""), "1.31");
+  CHECK(sg.code() == "target-ref.group");
+  CHECK(contains(sg.message(), "core group"));
+  // Only the second of two refs is wrong: the path names it.
+  const std::string two = "  targetRefs:\n  - " + kServiceRef + "\n  - {kind: HTTPRoute, name: r}\n";
+  CHECK(wdtest::render_error(wp("", two, ""), "1.31").path() == "targets[0].targetRefs[1].kind");
+  // TrafficExtension uses the same validation.
+  const std::string te = "filters:\n- name: f\n  module: oci://ghcr.io/acme/f:v1\n  resource: TrafficExtension\n"
+                         "targets:\n- namespace: ns\n" + refs_target("{kind: Pod, name: p}");
+  CHECK(wdtest::render_error(te, "1.30").code() == "target-ref.kind");
+}
+
+TEST_CASE("1.27: EnvoyFilter targetRefs attach only to the policy kinds", "[capabilities][envoyfilter][target-ref]") {
+  // istiod does not validate EnvoyFilter targetRefs, but its policy matcher attaches only to
+  // these kinds: any other one would silently match nothing.
+  auto ef = [](const std::string& ref) {
+    return "filters:\n- name: f\n  module: file:///w/f.wasm\n  resource: EnvoyFilter\n"
+           "targets:\n- namespace: ns\n" + refs_target(ref);
+  };
+  const error e = wdtest::render_error(ef("{kind: HTTPRoute, name: r}"), "1.27");
+  CHECK(e.code() == "target-ref.kind");
+  CHECK(e.path() == "targets[0].targetRefs[0].kind");
+  CHECK(contains(e.message(), "match nothing"));
+  for (const auto& ref : {kGatewayRef, kServiceRef, kServiceEntryRef, kGatewayClassRef}) {
+    INFO(ref);
+    CHECK(wdtest::of_kind(wdtest::render_text(ef(ref), "1.27"), "EnvoyFilter").size() == 1);
+  }
 }
 
 TEST_CASE("1.30: TrafficExtension", "[capabilities][gates][plan]") {
