@@ -399,10 +399,11 @@ void check_kind_change(capability c, const std::string& ref, const char* kind, c
   const error e = wdtest::render_error(spec, before);
   check_gate_error(e, "targets[0].targetRefs[0].kind", std::string("Istio ") + at_release + " and later");
   CHECK(contains(e.message(), kind));
-  CHECK(e.position().line == 8);
+  CHECK(e.position().line == 9);
   const std::string y = spec_yaml(wdtest::render_text(spec, at_release), "WasmPlugin");
   INFO(y);
-  CHECK(contains(y, std::string("    kind: ") + kind + "\n"));
+  CHECK(contains(y, std::string("  targetRefs:\n  - ") + (ref.find("group") != std::string::npos ? "group" : "kind")));
+  CHECK(contains(y, std::string("kind: ") + kind + "\n"));
 }
 
 }  // namespace
@@ -425,7 +426,8 @@ TEST_CASE("1.20: a targetRef may name only a Gateway", "[capabilities][gates][wa
 TEST_CASE("1.22: a targetRef may name a Service", "[capabilities][gates][wasmplugin][target-ref]") {
   check_kind_change(capability::target_ref_kind_service, kServiceRef, "Service", "1.21", "1.22");
   // "core" is the same group as an empty one.
-  CHECK(wdtest::render_text(wp("", refs_target("{group: core, kind: Service, name: r}"), ""), "1.22").documents.size() == 1);
+  CHECK(wdtest::of_kind(wdtest::render_text(wp("", refs_target("{group: core, kind: Service, name: r}"), ""), "1.22"),
+                        "WasmPlugin").size() == 1);
 }
 
 TEST_CASE("1.24: a targetRef may name a ServiceEntry", "[capabilities][gates][wasmplugin][target-ref]") {
