@@ -68,6 +68,11 @@ enum class capability : int {
   target_ref_kind_gateway_class,   ///< gateway.networking.k8s.io/GatewayClass
 };
 
+/// Whether some decision (a gate, a renderer's choice, the module verdict) reads a row, or the
+/// row only records a release difference in something wasmdeploy never writes. A unit test
+/// checks both ways: every decision row is read in src/, no documentation row is.
+enum class row_use { decision, documentation };
+
 struct capability_info {
   capability id;
   std::string_view key;        ///< stable name used by the CLI, C API and Python
@@ -75,6 +80,7 @@ struct capability_info {
   std::optional<release> until;  ///< first release that no longer has it
   std::string_view summary;
   std::string_view source;     ///< where the fact was read
+  row_use use = row_use::decision;
 };
 
 /// All rows, in declaration order.
