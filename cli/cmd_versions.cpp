@@ -13,6 +13,8 @@
 namespace wasmdeploy::cli {
 namespace {
 
+const char* use_name(row_use u) { return u == row_use::decision ? "decision" : "documentation"; }
+
 struct versions_options {
   std::string istio;
   std::string capability;
@@ -24,16 +26,21 @@ void print_matrix() {
   std::string out = fmt::format("{:<32}", "capability \\ Istio 1.");
   for (int m = lo; m <= hi; ++m) out += fmt::format("{:>3}", m);
   out += "\n";
-  for (const auto& row : capability_table()) {
-    out += fmt::format("{:<32}", row.key);
-    for (int m = lo; m <= hi; ++m) {
-      // A minor line counts as supported when its first patch is; rows that change inside a
-      // minor (1.7.1) show '~' there.
-      bool at0 = supports(mesh_version(release{1, m, 0}), row.id);
-      bool at99 = supports(mesh_version(release{1, m, 99}), row.id);
-      out += at0 ? "  +" : at99 ? "  ~" : "  .";
+  // Decision rows first, then the rows that only document a difference wasmdeploy never meets.
+  for (const row_use use : {row_use::decision, row_use::documentation}) {
+    if (use == row_use::documentation) out += "documentation only (no decision reads these rows):\n";
+    for (const auto& row : capability_table()) {
+      if (row.use != use) continue;
+      out += fmt::format("{:<32}", row.key);
+      for (int m = lo; m <= hi; ++m) {
+        // A minor line counts as supported when its first patch is; rows that change inside a
+        // minor (1.7.1) show '~' there.
+        bool at0 = supports(mesh_version(release{1, m, 0}), row.id);
+        bool at99 = supports(mesh_version(release{1, m, 99}), row.id);
+        out += at0 ? "  +" : at99 ? "  ~" : "  .";
+      }
+      out += "\n";
     }
-    out += "\n";
   }
   out += "\n+ supported   . not supported   ~ from a later patch of that minor (see `versions --capability`)\n";
   std::fputs(out.c_str(), stdout);
@@ -52,11 +59,15 @@ void run(const versions_options& o) {
                              {"since", row.since.str()},
                              {"until", row.until ? node(row.until->str()) : node()},
                              {"summary", std::string(row.summary)},
-                             {"source", std::string(row.source)}});
+                             {"source", std::string(row.source)},
+                             {"use", use_name(row.use)}});
       std::fputs(to_json_pretty(n).c_str(), stdout);
     } else {
       std::printf("%s: %s\n  %s\n  source: %s\n", std::string(row.key).c_str(), describe_support(*c).c_str(),
                   std::string(row.summary).c_str(), std::string(row.source).c_str());
+      if (row.use == row_use::documentation) {
+        std::printf("  documentation only: wasmdeploy never writes what changed, so no decision reads it\n");
+      }
     }
     return;
   }
@@ -67,8 +78,8 @@ void run(const versions_options& o) {
       if (o.output == "json") {
         list.push(make_mapping({{"key", std::string(row.key)}, {"supported", supports(v, row.id)}}));
       } else {
-        std::printf("%s %-32s %s\n", supports(v, row.id) ? "yes" : "no ", std::string(row.key).c_str(),
-                    std::string(row.summary).c_str());
+        std::printf("%s %-32s %s%s\n", supports(v, row.id) ? "yes" : "no ", std::string(row.key).c_str(),
+                    std::string(row.summary).c_str(), row.use == row_use::documentation ? " (documentation only)" : "");
       }
     }
     if (o.output == "json") std::fputs(to_json_pretty(list).c_str(), stdout);
@@ -81,7 +92,8 @@ void run(const versions_options& o) {
                               {"since", row.since.str()},
                               {"until", row.until ? node(row.until->str()) : node()},
                               {"summary", std::string(row.summary)},
-                              {"source", std::string(row.source)}}));
+                              {"source", std::string(row.source)},
+                              {"use", use_name(row.use)}}));
     }
     std::fputs(to_json_pretty(list).c_str(), stdout);
     return;

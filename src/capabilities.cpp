@@ -6,6 +6,8 @@ namespace wasmdeploy {
 namespace {
 
 constexpr release r(int minor, int patch = 0) { return release{1, minor, patch}; }
+// Rows no decision reads: wasmdeploy never writes what changed (see row_use).
+constexpr row_use kDoc = row_use::documentation;
 
 // Sources are istio/api, istio/istio and proxy-wasm commits; see shared/reference/istio.md.
 const std::vector<capability_info> kTable = {
@@ -25,9 +27,10 @@ const std::vector<capability_info> kTable = {
     {capability::deprecated_filter_name_match, "deprecated-filter-name-match", r(5), r(19),
      "EnvoyFilter matches on deprecated filter names (envoy.router)",
      "istio/istio c2225561517 (tag 1.19.0) removed it"},
+    // wasmdeploy writes v3 type URLs wherever typed_config is used (1.7+).
     {capability::xds_v2_type_urls, "xds-v2-type-urls", r(5), r(19),
      "xDS v2 type URLs in EnvoyFilter typed_config are accepted",
-     "istio/istio 4fa46fc17ea (1.19) made them an error"},
+     "istio/istio 4fa46fc17ea (1.19) made them an error", kDoc},
     {capability::envoy_filter_priority, "envoy-filter-priority", r(11), {},
      "EnvoyFilter.priority orders patch sets", "istio/api envoy_filter.proto priority = 5"},
     {capability::envoy_filter_target_refs, "envoy-filter-target-refs", r(27), {},
@@ -38,19 +41,21 @@ const std::vector<capability_info> kTable = {
      "istio/istio release-1.9 extension_configuration_patch.go"},
     {capability::patch_operation_insert_first, "patch-insert-first", r(5), {},
      "patch operation INSERT_FIRST", "istio/api release-1.5 envoy_filter.proto"},
+    // wasmdeploy inserts filters (INSERT_FIRST/INSERT_BEFORE, ADD); it never replaces or patches listener filters.
     {capability::patch_operation_replace, "patch-replace", r(8), {}, "patch operation REPLACE",
-     "istio/api release-1.8 envoy_filter.proto"},
+     "istio/api release-1.8 envoy_filter.proto", kDoc},
     {capability::apply_to_listener_filter, "apply-to-listener-filter", r(17), {},
-     "applyTo: LISTENER_FILTER", "istio/api release-1.17 envoy_filter.proto"},
+     "applyTo: LISTENER_FILTER", "istio/api release-1.17 envoy_filter.proto", kDoc},
     {capability::agent_http_fetch, "agent-http-fetch", r(9), {},
      "istio-agent downloads http(s) Wasm modules referenced through ECDS",
      "istio/istio release-1.9 pkg/wasm"},
     {capability::agent_oci_fetch, "agent-oci-fetch", r(12), {},
      "istio-agent pulls oci:// Wasm images referenced through ECDS",
      "istio/istio release-1.12 pkg/wasm/imagefetcher.go"},
+    // ECDS configs are always wrapped in a TypedStruct, which every release converts.
     {capability::agent_direct_wasm_type, "agent-direct-wasm-type", r(12), {},
      "istio-agent converts ECDS configs typed directly as envoy.extensions.filters.http.wasm.v3.Wasm",
-     "istio/istio release-1.12 pkg/wasm/convert.go"},
+     "istio/istio release-1.12 pkg/wasm/convert.go", kDoc},
     {capability::agent_network_wasm, "agent-network-wasm", r(20), {},
      "istio-agent converts network Wasm filters", "istio/istio release-1.20 pkg/wasm/convert.go"},
     {capability::agent_http_unwrap, "agent-http-unwrap", r(15), {},
@@ -58,9 +63,10 @@ const std::vector<capability_info> kTable = {
      "istio/istio d85d77a0941 (1.15)"},
     {capability::agent_pull_secret, "agent-pull-secret", r(14), {},
      "imagePullSecret is implemented by istio-agent", "istio/istio e9dcadbb3e8 (1.14)"},
+    // What a failed fetch does at run time; the rendered resources are the same.
     {capability::agent_fail_closed_deny, "agent-fail-closed-deny", r(25), {},
      "a failed module fetch with fail-closed installs a deny-all RBAC filter instead of a NACK",
-     "istio/istio 0f8b3e57f14 (1.25)"},
+     "istio/istio 0f8b3e57f14 (1.25)", kDoc},
     {capability::compat_image_multi_layer, "compat-image-multi-layer", r(16), {},
      "compat OCI images may have several layers; the last one is used",
      "istio/istio 9a2359d8f08 (1.16)"},
@@ -78,11 +84,13 @@ const std::vector<capability_info> kTable = {
      "WasmPlugin.targetRef (deprecated by targetRefs)", "istio/api 283cc40b0 (1.20)"},
     {capability::wasm_plugin_target_refs, "wasm-plugin-target-refs", r(22), {},
      "WasmPlugin.targetRefs", "istio/api fe48267f8 (1.22)"},
+    // The spec's priority is int32, which both field types hold.
     {capability::wasm_plugin_priority_int32, "wasm-plugin-priority-int32", r(19), {},
-     "WasmPlugin.priority is int32 (int64 before)", "istio/api 0f5a7e990 (1.19)"},
+     "WasmPlugin.priority is int32 (int64 before)", "istio/api 0f5a7e990 (1.19)", kDoc},
+    // The URLs wasmdeploy writes (explicit oci/http(s)/file schemes) parse the same either way.
     {capability::wasm_plugin_strict_url, "wasm-plugin-strict-url", r(23), {},
      "WasmPlugin url is validated with strictParseURL",
-     "istio/istio release-1.23 pkg/config/validation"},
+     "istio/istio release-1.23 pkg/config/validation", kDoc},
     {capability::abi_0_1_0, "abi-0.1.0", r(5), {}, "proxy-wasm ABI 0.1.0 modules load",
      "istio/envoy in-tree Wasm (1.5, 1.6); proxy-wasm-cpp-host since"},
     {capability::abi_0_2_0, "abi-0.2.0", r(7), {}, "proxy-wasm ABI 0.2.0 modules load",
@@ -103,6 +111,20 @@ const std::vector<capability_info> kTable = {
     {capability::agent_fixed_module_size_limit, "agent-fixed-module-size-limit", r(17), r(30),
      "istio-agent refuses modules over 256 MiB (from 1.30 ISTIO_WASM_MAX_BINARY_SIZE_BYTES raises it)",
      "istio/istio 7f4605e306d (1.17); pkg/wasm release-1.30"},
+    // validatePolicyTargetReference(s) in pkg/config/validation/validation.go, read at each tag;
+    // the Go allow-list was never wider than the CRD's CEL one (1.23-1.24), so it decides.
+    {capability::target_ref_kind_gateway, "target-ref-kind-gateway", r(20), {},
+     "targetRef(s) may name a gateway.networking.k8s.io/Gateway (the only kind in 1.20-1.21)",
+     "istio/istio 8e061b0812c (1.20.0) pkg/config/validation/validation.go validatePolicyTargetReference"},
+    {capability::target_ref_kind_service, "target-ref-kind-service", r(22), {},
+     "targetRef(s) may name a core Service (group empty or core)",
+     "istio/istio b794e4a43a9 (1.22.0) pkg/config/validation/validation.go allowedTargetRefs"},
+    {capability::target_ref_kind_service_entry, "target-ref-kind-service-entry", r(24), {},
+     "targetRef(s) may name a networking.istio.io/ServiceEntry",
+     "istio/istio c21de31904a (1.24.0) pkg/config/validation/validation.go allowedTargetRefs"},
+    {capability::target_ref_kind_gateway_class, "target-ref-kind-gateway-class", r(25), {},
+     "targetRef(s) may name a gateway.networking.k8s.io/GatewayClass",
+     "istio/istio 6ec5ded098c (release-1.25, 1.25.0) pkg/config/validation/validation.go allowedTargetRefs"},
 };
 
 }  // namespace

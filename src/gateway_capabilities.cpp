@@ -10,8 +10,8 @@ namespace wasmdeploy {
 namespace {
 
 constexpr release eg(int minor) { return release{1, minor, 0}; }
-constexpr release kOldest = eg(1);
 constexpr release kNewest = eg(9);
+constexpr row_use kDoc = row_use::documentation;
 
 // Sources: envoyproxy/gateway release notes and api/v1alpha1/wasm_types.go, see
 // shared/reference/platforms.md §1 ("Version history that matters for rendering").
@@ -22,14 +22,15 @@ const std::vector<gateway_capability_info> kTable = {
     {gateway_capability::eep_wasm_env_host_keys, "eep-wasm-env-host-keys", eg(3), "wasm[].env.hostKeys",
      "envoyproxy/gateway v1.3.0 (#4470)"},
     {gateway_capability::eep_wasm_source_tls, "eep-wasm-source-tls", eg(4),
-     "code.http.tls / code.image.tls caCertificateRef", "envoyproxy/gateway v1.4.0 api/v1alpha1/wasm_types.go"},
+     "code.http.tls / code.image.tls caCertificateRef", "envoyproxy/gateway v1.4.0 api/v1alpha1/wasm_types.go",
+     kDoc},  // the spec has no CA certificate field
     {gateway_capability::eep_cross_namespace_pull_secret, "eep-cross-namespace-pull-secret", eg(8),
      "code.image.pullSecretRef may name a Secret in another namespace (with a ReferenceGrant)",
-     "envoyproxy/gateway v1.8.0 (#8074)"},
+     "envoyproxy/gateway v1.8.0 (#8074)", kDoc},  // imagePullSecret names a Secret in the policy's namespace
     {gateway_capability::eep_listener_set_target, "eep-listener-set-target", eg(9),
      "targetRefs may name a ListenerSet", "envoyproxy/gateway v1.9.0"},
     {gateway_capability::eep_merge_type, "eep-merge-type", eg(9),
-     "EnvoyExtensionPolicy.mergeType (route targets)", "envoyproxy/gateway v1.9.0"},
+     "EnvoyExtensionPolicy.mergeType (route targets)", "envoyproxy/gateway v1.9.0", kDoc},  // never written
 };
 
 }  // namespace
@@ -43,6 +44,8 @@ std::string gateway_version_str(const release& r) {
 }
 
 release parse_gateway_version(std::string_view text, const std::string& path) {
+  // The oldest supported release is the first with Wasm extensions.
+  const release oldest = info(gateway_capability::eep_wasm).since;
   std::string_view t = text;
   if (!t.empty() && (t[0] == 'v' || t[0] == 'V')) t.remove_prefix(1);
   int parts[3] = {0, 0, 0};
@@ -64,11 +67,11 @@ release parse_gateway_version(std::string_view text, const std::string& path) {
                 fmt::format("'{}' is not an Envoy Gateway version; write v1.3 or v1.3.2", text));
   }
   release r{parts[0], parts[1], parts[2]};
-  if (r < kOldest || release{r.major, r.minor, 0} > kNewest) {
+  if (r < oldest || release{r.major, r.minor, 0} > kNewest) {
     throw error(errc::version, "gateway-version.unsupported", path,
                 fmt::format("Envoy Gateway {} is outside the supported range {} ... {} (Wasm extensions "
-                            "arrived in v1.1)", gateway_version_str(r), gateway_version_str(kOldest),
-                            gateway_version_str(kNewest)));
+                            "arrived in {})", gateway_version_str(r), gateway_version_str(oldest),
+                            gateway_version_str(kNewest), gateway_version_str(oldest)));
   }
   return r;
 }

@@ -1,6 +1,8 @@
 // Rendering from C: options, results, diagnostics and text output.
 #include <memory>
+#include <optional>
 
+#include <wasmdeploy/gateway_capabilities.hpp>
 #include <wasmdeploy/mesh_version.hpp>
 
 #include "handles.hpp"
@@ -72,6 +74,26 @@ int wd_render_options_set_allow_incompatible_module(wd_render_options* opts, int
   return capi::guard([&] {
     capi::require(opts, "opts");
     opts->impl.allow_incompatible_module = allow != 0;
+    return WD_OK;
+  });
+}
+
+int wd_render_options_set_target(wd_render_options* opts, const char* target) {
+  return capi::guard([&] {
+    capi::require(opts, "opts");
+    std::optional<platform> which;
+    if (target && *target) which = parse_platform(target, "target");
+    opts->impl.target = which;
+    return WD_OK;
+  });
+}
+
+int wd_render_options_set_gateway_version(wd_render_options* opts, const char* version) {
+  return capi::guard([&] {
+    capi::require(opts, "opts");
+    std::string v = version ? version : "";
+    if (!v.empty()) parse_gateway_version(v, "gateway_version");  // report it where it was given
+    opts->impl.gateway_version = std::move(v);
     return WD_OK;
   });
 }

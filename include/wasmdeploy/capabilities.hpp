@@ -61,7 +61,17 @@ enum class capability : int {
   wasme_abi_v0_4689a303,           ///< label v0-4689a30309abf31aee9ae36e73d34b1bb182685f
   // istio-agent module fetching (appended).
   agent_fixed_module_size_limit,   ///< fetched modules over 256 MiB are refused; no way to raise it
+  // Kinds istiod accepts in a WasmPlugin/TrafficExtension targetRef(s) (appended).
+  target_ref_kind_gateway,         ///< gateway.networking.k8s.io/Gateway
+  target_ref_kind_service,         ///< core Service
+  target_ref_kind_service_entry,   ///< networking.istio.io/ServiceEntry
+  target_ref_kind_gateway_class,   ///< gateway.networking.k8s.io/GatewayClass
 };
+
+/// Whether some decision (a gate, a renderer's choice, the module verdict) reads a row, or the
+/// row only records a release difference in something wasmdeploy never writes. A unit test
+/// checks both ways: every decision row is read in src/, no documentation row is.
+enum class row_use { decision, documentation };
 
 struct capability_info {
   capability id;
@@ -70,6 +80,7 @@ struct capability_info {
   std::optional<release> until;  ///< first release that no longer has it
   std::string_view summary;
   std::string_view source;     ///< where the fact was read
+  row_use use = row_use::decision;
 };
 
 /// All rows, in declaration order.

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <wasmdeploy/capabilities.hpp>
 #include <wasmdeploy/mesh_version.hpp>
 
 namespace wasmdeploy {
@@ -29,6 +30,7 @@ struct gateway_capability_info {
   release since;            ///< first Envoy Gateway release that has it
   std::string_view summary;
   std::string_view source;  ///< where the fact was read
+  row_use use = row_use::decision;  ///< as for the Istio table (capabilities.hpp)
 };
 
 /// All rows, in declaration order.

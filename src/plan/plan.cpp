@@ -123,6 +123,17 @@ resource_kind choose_kind(const context& c, const filter& f) {
   return resource_kind::wasm_plugin;
 }
 
+// A URL naming a gzip or tar file rather than a bare .wasm (query and fragment ignored).
+bool is_archive_url(std::string url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  for (char& ch : url) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  for (const char* ext : {".gz", ".tgz", ".tar"}) {
+    const size_t n = std::char_traits<char>::length(ext);
+    if (url.size() > n && url.compare(url.size() - n, n, ext) == 0) return true;
+  }
+  return false;
+}
+
 void choose_delivery(const context& c, const filter& f, filter_plan& fp) {
   const std::string path = f.path + ".delivery";
   const auto& m = f.module;
@@ -144,13 +155,24 @@ void choose_delivery(const context& c, const filter& f, filter_plan& fp) {
       if (m.kind != module_source::scheme::oci) {
         reject(c.s, "delivery.source-mismatch", path, "oci delivery needs an oci:// module");
       }
-      if (!wp) c.require(capability::agent_oci_fetch, path, "pulling oci:// modules (istio-agent)");
+      if (!wp) {
+        c.require(capability::agent_oci_fetch, path, "pulling oci:// modules (istio-agent)");
+        c.require(capability::extension_config_patch, path, "an EnvoyFilter fetching its module (ECDS, EXTENSION_CONFIG)");
+      }
       break;
     case delivery::http:
       if (m.kind != module_source::scheme::http && m.kind != module_source::scheme::https) {
         reject(c.s, "delivery.source-mismatch", path, "http delivery needs an http(s):// module");
       }
-      if (!wp) c.require(capability::agent_http_fetch, path, "downloading http(s) modules (istio-agent ECDS)");
+      if (!wp) {
+        c.require(capability::agent_http_fetch, path, "downloading http(s) modules (istio-agent ECDS)");
+        c.require(capability::extension_config_patch, path, "an EnvoyFilter fetching its module (ECDS, EXTENSION_CONFIG)");
+      }
+      if (is_archive_url(m.url)) {
+        // Before 1.15 istio-agent hands the downloaded bytes to Envoy unchanged (istio.md 4.3).
+        c.require(capability::agent_http_unwrap, f.path + ".module",
+                  fmt::format("a compressed or tar module ({}), which istio-agent unpacks,", m.url));
+      }
       break;
     case delivery::configmap:
       if (!m.is_local()) {
@@ -392,6 +414,9 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
              + describe_support(capability::wasm_plugin) + ")");
     }
     if (f.priority) c.require(capability::envoy_filter_priority, f.path + ".priority", "EnvoyFilter.priority");
+    if (f.phase == plugin_phase::authn) {
+      c.require(capability::patch_operation_insert_first, f.path + ".phase", "placing the filter first (INSERT_FIRST)");
+    }
     if (f.fail == fail_strategy::fail_open && fp.how != delivery::oci && fp.how != delivery::http) {
       // fail_open in PluginConfig is honoured by the agent-converted configs from 1.9 (istio.md §4.1).
       c.require(capability::agent_http_fetch, f.path + ".failStrategy", "FAIL_OPEN for an EnvoyFilter");
@@ -451,6 +476,7 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
                            "to every workload in the namespace", describe_support(capability::envoy_filter_target_refs)),
                errc::version);
       }
+      check_target_ref_kinds(c.s, c.v, t, !wp);
     }
     if (wp && !t.match.empty()) c.require(capability::wasm_plugin_match, t.path + ".match", "WasmPlugin.match");
     if (wp && t.context_set && (t.context == traffic_context::inbound || t.context == traffic_context::outbound)) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <wasmdeploy/capabilities.hpp>
 #include <wasmdeploy/digest.hpp>
 
 namespace wasmdeploy::detail {
@@ -44,6 +45,28 @@ bool label_name(std::string_view v, bool allow_empty) {
     if (!alnum(c) && c != '-' && c != '_' && c != '.') return false;
   }
   return true;
+}
+
+// The group/kind pairs istiod's validatePolicyTargetReference accepts, each gated by its row.
+struct ref_kind {
+  std::string_view group;  ///< "core" for the core group, which an empty group also means
+  std::string_view kind;
+  capability since;
+};
+constexpr ref_kind kRefKinds[] = {
+    {"gateway.networking.k8s.io", "Gateway", capability::target_ref_kind_gateway},
+    {"core", "Service", capability::target_ref_kind_service},
+    {"networking.istio.io", "ServiceEntry", capability::target_ref_kind_service_entry},
+    {"gateway.networking.k8s.io", "GatewayClass", capability::target_ref_kind_gateway_class},
+};
+
+std::string accepted_kinds() {
+  std::string out;
+  for (const auto& k : kRefKinds) {
+    out += out.empty() ? "" : ", ";
+    out += fmt::format("{}/{} ({})", k.group, k.kind, describe_support(k.since));
+  }
+  return out;
 }
 
 }  // namespace
@@ -102,6 +125,44 @@ void check_sha256(const spec& s, const std::string& value, const std::string& pa
            fmt::format("sha256 must be 64 hex characters, got {} (Istio rejects any other length)", value.size()));
   }
   reject(s, "sha256.format", path, "sha256 must be lowercase hex [a-f0-9]{64}; Istio rejects uppercase");
+}
+
+void check_target_ref_kinds(const spec& s, const mesh_version& v, const target& t, bool envoy_filter) {
+  const char* resource = envoy_filter ? "an EnvoyFilter" : "a WasmPlugin or TrafficExtension";
+  for (size_t i = 0; i < t.refs.size(); ++i) {
+    const target_ref& r = t.refs[i];
+    const std::string p = fmt::format("{}.targetRefs[{}]", t.path, i);
+    const ref_kind* known = nullptr;
+    for (const auto& k : kRefKinds) {
+      if (k.kind == r.kind) known = &k;
+    }
+    if (!known) {
+      reject(s, "target-ref.kind", p + ".kind",
+             envoy_filter
+                 ? fmt::format("istiod attaches an EnvoyFilter only to {}; a targetRef to '{}' would match nothing",
+                               accepted_kinds(), r.kind)
+                 : fmt::format("istiod rejects {} whose targetRef names '{}'; it accepts {}", resource, r.kind,
+                               accepted_kinds()));
+    }
+    // istiod compares the group too (an empty one means core), so Gateway without its group is
+    // a different kind to it.
+    const std::string_view group = r.group.empty() ? std::string_view("core") : std::string_view(r.group);
+    if (group != known->group) {
+      reject(s, "target-ref.group", p + ".group",
+             known->group == "core"
+                 ? fmt::format("{} is in the core group: leave group empty or write core; istiod compares the "
+                               "group and '{}' does not match", r.kind, r.group)
+                 : fmt::format("{} is in group {}: write group: {}; istiod compares the group{}", r.kind,
+                               known->group, known->group,
+                               r.group.empty() ? ", and an empty one means core" : ""));
+    }
+    if (!supports(v, known->since)) {
+      reject(s, "version.unsupported-field", p + ".kind",
+             fmt::format("a targetRef to a {} needs {}; the target is Istio {}, whose istiod rejects {} naming it",
+                         r.kind, describe_support(known->since), v.str(), resource),
+             errc::version);
+    }
+  }
 }
 
 void validate_spec(const spec& s, platform which) {

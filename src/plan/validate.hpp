@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include <wasmdeploy/mesh_version.hpp>
 #include <wasmdeploy/spec.hpp>
 
 namespace wasmdeploy::detail {
@@ -21,5 +22,11 @@ void check_sha256(const spec& s, const std::string& value, const std::string& pa
 /// rules (a target needs workloads, a selector or targetRefs) apply to Istio only; the other
 /// platforms check their own.
 void validate_spec(const spec& s, platform which = platform::istio);
+
+/// Refuses a targetRefs entry naming a group/kind istiod does not accept at version `v`: for a
+/// WasmPlugin or TrafficExtension its validation rejects the resource; an EnvoyFilter is not
+/// validated, but a ref to any other kind attaches to nothing. The kinds come from the
+/// target-ref-kind-* rows of the capability table.
+void check_target_ref_kinds(const spec& s, const mesh_version& v, const target& t, bool envoy_filter);
 
 }  // namespace wasmdeploy::detail

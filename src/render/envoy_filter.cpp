@@ -37,8 +37,11 @@ struct names {
   const char* tcp_proxy;
 };
 
+// Canonical names wherever they match; deprecated ones only on the releases that still match
+// them and lack the canonical ones (before 1.7.1).
 names filter_names(const mesh_version& v) {
-  if (supports(v, capability::canonical_filter_name_match)) {
+  if (supports(v, capability::canonical_filter_name_match) ||
+      !supports(v, capability::deprecated_filter_name_match)) {
     return {"envoy.filters.network.http_connection_manager", "envoy.filters.http.router",
             "envoy.filters.network.tcp_proxy"};
   }

@@ -186,6 +186,73 @@ static void test_render_bookinfo(void) {
   wd_spec_free(built);
 }
 
+/* An Istio spec rendered for another platform through the options, as `--target` does. */
+static const char GATEWAY_YAML[] =
+    "filters:\n"
+    "- name: add-header\n"
+    "  module: oci://ghcr.io/acme/add-header:v1\n"
+    "  rootId: add_header\n"
+    "  env:\n"
+    "  - {name: POD_NAME, valueFrom: HOST}\n"
+    "targets:\n"
+    "- namespace: edge\n"
+    "  targetRefs:\n"
+    "  - {group: gateway.networking.k8s.io, kind: Gateway, name: public}\n";
+
+static void test_render_target(void) {
+  wd_spec *spec = NULL;
+  wd_render_options *opts = NULL;
+  wd_render_result *result = NULL;
+  wd_buf text = WD_BUF_INIT;
+
+  /* NULL-safe and validated where given, with the last error naming the argument. */
+  CHECK_RC(WD_EUSAGE, wd_render_options_set_target(NULL, "gloo"));
+  CHECK_STR(wd_error_last_id(), "capi.null-argument");
+  CHECK_RC(WD_EUSAGE, wd_render_options_set_gateway_version(NULL, "v1.3"));
+  CHECK_RC(WD_OK, wd_render_options_new(&opts));
+  CHECK_RC(WD_EINVALID, wd_render_options_set_target(opts, "kuma"));
+  CHECK_STR(wd_error_last_path(), "target");
+  CHECK(strstr(wd_error_last_message(), "envoy-gateway") != NULL); /* lists the choices */
+  CHECK_RC(WD_EUSAGE, wd_render_options_set_gateway_version(opts, "three"));
+  CHECK_STR(wd_error_last_id(), "gateway-version.syntax");
+  CHECK_STR(wd_error_last_path(), "gateway_version");
+  CHECK_RC(WD_EVERSION, wd_render_options_set_gateway_version(opts, "v1.0"));
+  CHECK_STR(wd_error_last_id(), "gateway-version.unsupported");
+
+  CHECK_RC(WD_OK, wd_spec_parse(&spec, GATEWAY_YAML, strlen(GATEWAY_YAML), "gateway.yaml", NULL));
+  if (spec == NULL || opts == NULL) return;
+  /* Envoy Gateway: env.hostKeys needs v1.3, so v1.2 refuses and v1.3 renders. */
+  CHECK_RC(WD_OK, wd_render_options_set_target(opts, "envoy-gateway"));
+  CHECK_RC(WD_OK, wd_render_options_set_gateway_version(opts, "v1.2"));
+  CHECK_RC(WD_EVERSION, wd_render(&result, spec, opts));
+  CHECK(result == NULL);
+  CHECK_STR(wd_error_last_path(), "filters[0].env");
+  CHECK_RC(WD_OK, wd_render_options_set_gateway_version(opts, "1.3"));
+  CHECK_RC(WD_OK, wd_render(&result, spec, opts));
+  if (result != NULL) {
+    CHECK(wd_render_result_document_count(result) == 1);
+    CHECK_STR(wd_render_result_document(result, 0)->kind, "EnvoyExtensionPolicy");
+    CHECK_RC(WD_OK, wd_render_result_text(&text, result, WD_FORMAT_YAML));
+    CHECK(strstr(text.ptr, "hostKeys:") != NULL);
+    wd_render_result_free(result);
+    result = NULL;
+  }
+  /* Higress: another platform, chosen by name (any case, as the CLI accepts). */
+  CHECK_RC(WD_OK, wd_render_options_set_target(opts, "Higress"));
+  CHECK(wd_render(&result, spec, opts) < 0); /* Higress has no targetRefs */
+  CHECK(strncmp(wd_error_last_id(), "higress.", 8) == 0);
+  /* NULL goes back to the spec's platform: Istio, which needs a version. */
+  CHECK_RC(WD_OK, wd_render_options_set_target(opts, NULL));
+  CHECK_RC(WD_OK, wd_render_options_set_gateway_version(opts, NULL));
+  CHECK_RC(WD_OK, wd_render_options_set_istio(opts, "1.24"));
+  CHECK_RC(WD_OK, wd_render(&result, spec, opts));
+  if (result != NULL) CHECK_STR(wd_render_result_document(result, 0)->kind, "WasmPlugin");
+  wd_render_result_free(result);
+  wd_buf_dispose(&text);
+  wd_render_options_free(opts);
+  wd_spec_free(spec);
+}
+
 static void test_capabilities(void) {
   const wd_capability *c = NULL;
   int yes = -1;
@@ -244,6 +311,7 @@ int main(void) {
   test_parse_error_position();
   test_setters();
   test_render_bookinfo();
+  test_render_target();
   test_capabilities();
   test_inspect_and_undeploy();
   if (check_failures != 0) {

@@ -169,6 +169,17 @@ def case_versions():
     expect(any(l.startswith("no  wasm-plugin-vm-config ") for l in out.splitlines()), "1.13 lacks vmConfig", out)
     rc, out, err = run("versions", "-o", "json", "--capability", "wasm-plugin-fail-reload")
     expect(rc == 0 and json.loads(out)["since"] == "1.27.0", "versions json", out + err)
+    expect(json.loads(out)["use"] == "decision", "a gate is a decision row", out)
+    # Rows no decision reads are listed apart and say so.
+    rc, out, err = run("versions")
+    doc_at = out.find("documentation only")
+    expect(doc_at > 0 and out.find("\npatch-replace ") > doc_at and out.find("\nwasm-plugin-match ") < doc_at,
+           "documentation rows follow the decision rows", out)
+    rc, out, err = run("versions", "--capability", "apply-to-listener-filter")
+    expect(rc == 0 and "documentation only" in out, "a documentation row says so", out + err)
+    rc, out, err = run("versions", "-o", "json")
+    uses = {r["key"]: r["use"] for r in json.loads(out)}
+    expect(uses["patch-replace"] == "documentation" and uses["target-ref-kind-service"] == "decision", "json use", out)
 
 
 def case_seed_000():

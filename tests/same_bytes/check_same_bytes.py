@@ -2,7 +2,10 @@
 """Same bytes everywhere: every example spec, at every Istio version the example lists (else
 1.8.1 and 1.24), rendered through the CLI, the C++ API, the C API and the Python package must give
 byte-identical YAML and JSON. A spec a version refuses must be refused by all four with the same
-message.
+message. versions.txt tokens are read as the golden runner reads them ("1.24" is an Istio version,
+"gateway:v1.3" an Envoy Gateway version, "none" neither), and TARGET_OVERRIDES renders some Istio
+specs for another platform: both reach each front end through its own option (--target /
+--gateway-version, render_options, wd_render_options_set_*, keyword arguments).
 
 Examples are copied to a scratch directory first (their *.wat modules compiled with wat2wasm,
 as the golden runner does) and every front end runs there with the same relative spec path, so
@@ -19,6 +22,25 @@ import tempfile
 
 DEFAULT_VERSIONS = ["1.8.1", "1.24"]
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+# (directory, spec, versions.txt-style token, target): a platform the spec itself does not choose.
+# A directory without a slash is an example; gateway-targets sits beside this script.
+TARGET_OVERRIDES = [
+    ("bookinfo-add-header", "spec.yaml", "1.8.1", "wasme"),
+    (os.path.join(HERE, "gateway-targets"), "spec.yaml", "gateway:v1.3", "envoy-gateway"),
+    (os.path.join(HERE, "gateway-targets"), "spec.yaml", "gateway:v1.2", "envoy-gateway"),  # refused: env
+    (os.path.join(HERE, "gateway-targets"), "spec.yaml", "1.30", "istio"),
+]
+
+
+def options_of(token, target=""):
+    """(istio, target, gateway_version) for a versions.txt token; "" leaves an option unset."""
+    if token == "none":
+        return "", target, ""
+    if token.startswith("gateway:"):
+        return "", target, token[len("gateway:"):]
+    return token, target, ""
+
 
 def example_dirs(root):
     for name in sorted(os.listdir(root)):
@@ -32,13 +54,22 @@ def run(cmd, cwd):
     return p.returncode, p.stdout, p.stderr.decode(errors="replace").strip()
 
 
-def python_render(work, spec, version, fmt):
+def cli_args(istio, target, gateway_version):
+    args = ["--istio", istio] if istio else []
+    args += ["--target", target] if target else []
+    return args + (["--gateway-version", gateway_version] if gateway_version else [])
+
+
+def python_render(work, spec, options, fmt):
     import wasmdeploy
 
+    istio, target, gateway_version = options
     here = os.getcwd()
     os.chdir(work)
     try:
-        return 0, wasmdeploy.render(wasmdeploy.load_spec(spec), istio=version, output=fmt).encode(), ""
+        text = wasmdeploy.render(wasmdeploy.load_spec(spec), istio=istio or None, output=fmt, target=target or None,
+                                 gateway_version=gateway_version or None)
+        return 0, text.encode(), ""
     except wasmdeploy.WasmDeployError as e:
         return 1, b"", str(e)
     finally:
@@ -55,44 +86,66 @@ def main():
     args = ap.parse_args()
 
     failures, compared = [], 0
+
+    def compare(work, label, spec, options, fmt):
+        nonlocal compared
+        results = {
+            "cli": run([args.cli, "render", "-q", "-f", spec, "-o", fmt] + cli_args(*options), work),
+            "c++": run([args.cpp, spec, options[0], fmt, options[1], options[2]], work),
+            "c": run([args.c, spec, options[0], fmt, options[1], options[2]], work),
+        }
+        if args.python:
+            results["python"] = python_render(work, spec, options, fmt)
+        ok = {k: r[0] == 0 for k, r in results.items()}
+        compared += 1
+        if len(set(ok.values())) != 1:
+            failures.append(f"{label}: some front ends failed: " +
+                            "; ".join(f"{k}: {r[2]}" for k, r in results.items() if r[0] != 0))
+        elif all(ok.values()):
+            outputs = {k: r[1] for k, r in results.items()}
+            if len(set(outputs.values())) != 1:
+                sizes = ", ".join(f"{k}={len(o)}B" for k, o in outputs.items())
+                failures.append(f"{label}: outputs differ ({sizes})")
+            return True
+        else:
+            # Refused everywhere: the library front ends must say the same thing,
+            # and the CLI must include that message.
+            msgs = {k: r[2] for k, r in results.items() if k != "cli"}
+            if len(set(msgs.values())) != 1:
+                failures.append(f"{label}: error messages differ: {msgs}")
+            elif next(iter(msgs.values())) not in results["cli"][2]:
+                failures.append(f"{label}: CLI error {results['cli'][2]!r} lacks {next(iter(msgs.values()))!r}")
+        return False
+
+    def prepared(name, src, tmp):
+        work = os.path.join(tmp, name)
+        shutil.copytree(src, work, ignore=shutil.ignore_patterns("expected"))
+        for wat in sorted(f for f in os.listdir(work) if f.endswith(".wat")):
+            subprocess.run(["wat2wasm", wat, "-o", wat[:-4] + ".wasm"], cwd=work, check=True)
+        return work
+
     for name, src in example_dirs(args.examples):
         vf = os.path.join(src, "versions.txt")
         versions = open(vf).read().split() if os.path.isfile(vf) else DEFAULT_VERSIONS
         with tempfile.TemporaryDirectory() as tmp:
-            work = os.path.join(tmp, name)
-            shutil.copytree(src, work, ignore=shutil.ignore_patterns("expected"))
-            for wat in sorted(f for f in os.listdir(work) if f.endswith(".wat")):
-                subprocess.run(["wat2wasm", wat, "-o", wat[:-4] + ".wasm"], cwd=work, check=True)
+            work = prepared(name, src, tmp)
             specs = sorted(f for f in os.listdir(src) if f.endswith(".yaml"))
             for spec in specs:
                 for v in versions:
                     for fmt in ("yaml", "json"):
-                        label = f"{name}/{spec} @ {v} ({fmt})"
-                        results = {
-                            "cli": run([args.cli, "render", "-q", "-f", spec, "--istio", v, "-o", fmt], work),
-                            "c++": run([args.cpp, spec, v, fmt], work),
-                            "c": run([args.c, spec, v, fmt], work),
-                        }
-                        if args.python:
-                            results["python"] = python_render(work, spec, v, fmt)
-                        ok = {k: r[0] == 0 for k, r in results.items()}
-                        compared += 1
-                        if len(set(ok.values())) != 1:
-                            failures.append(f"{label}: some front ends failed: " +
-                                            "; ".join(f"{k}: {r[2]}" for k, r in results.items() if r[0] != 0))
-                        elif all(ok.values()):
-                            outputs = {k: r[1] for k, r in results.items()}
-                            if len(set(outputs.values())) != 1:
-                                sizes = ", ".join(f"{k}={len(o)}B" for k, o in outputs.items())
-                                failures.append(f"{label}: outputs differ ({sizes})")
-                        else:
-                            # Refused everywhere: the library front ends must say the same thing,
-                            # and the CLI must include that message.
-                            msgs = {k: r[2] for k, r in results.items() if k != "cli"}
-                            if len(set(msgs.values())) != 1:
-                                failures.append(f"{label}: error messages differ: {msgs}")
-                            elif next(iter(msgs.values())) not in results["cli"][2]:
-                                failures.append(f"{label}: CLI error {results['cli'][2]!r} lacks {next(iter(msgs.values()))!r}")
+                        compare(work, f"{name}/{spec} @ {v} ({fmt})", spec, options_of(v), fmt)
+    # Overrides must render somewhere, or they would only compare refusals.
+    rendered_overrides = set()
+    for where, spec, token, target in TARGET_OVERRIDES:
+        name = os.path.basename(where)
+        with tempfile.TemporaryDirectory() as tmp:
+            work = prepared(name, os.path.join(args.examples, where), tmp)
+            for fmt in ("yaml", "json"):
+                if compare(work, f"{name}/{spec} --target {target} @ {token} ({fmt})", spec,
+                           options_of(token, target), fmt):
+                    rendered_overrides.add(target)
+    for target in sorted({o[3] for o in TARGET_OVERRIDES} - rendered_overrides):
+        failures.append(f"--target {target}: no override case rendered")
     for f in failures:
         print("FAIL", f)
     if compared == 0:

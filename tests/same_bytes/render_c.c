@@ -1,4 +1,5 @@
-/* render_c SPEC VERSION yaml|json: the C API's bytes for one spec, for check_same_bytes.py. */
+/* render_c SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C API's bytes for one spec, for
+ * check_same_bytes.py. An empty argument leaves that option unset (the spec decides). */
 #include <stdio.h>
 #include <string.h>
 
@@ -6,18 +7,27 @@
 
 int main(int argc, char **argv) {
   wd_spec *spec = NULL;
+  wd_render_options *opts = NULL;
+  wd_render_result *result = NULL;
   wd_buf out = WD_BUF_INIT;
   int rc;
-  if (argc != 4) {
-    fprintf(stderr, "usage: render_c SPEC VERSION yaml|json\n");
+  if (argc < 4 || argc > 6) {
+    fprintf(stderr, "usage: render_c SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]\n");
     return 2;
   }
   rc = wd_spec_load(&spec, argv[1]);
+  if (rc == WD_OK) rc = wd_render_options_new(&opts);
+  if (rc == WD_OK) rc = wd_render_options_set_istio(opts, argv[2]);
+  if (rc == WD_OK && argc > 4) rc = wd_render_options_set_target(opts, argv[4]);
+  if (rc == WD_OK && argc > 5) rc = wd_render_options_set_gateway_version(opts, argv[5]);
+  if (rc == WD_OK) rc = wd_render(&result, spec, opts);
   if (rc == WD_OK)
-    rc = wd_render_text(&out, spec, argv[2], strcmp(argv[3], "json") == 0 ? WD_FORMAT_JSON : WD_FORMAT_YAML);
+    rc = wd_render_result_text(&out, result, strcmp(argv[3], "json") == 0 ? WD_FORMAT_JSON : WD_FORMAT_YAML);
   if (rc == WD_OK) fwrite(out.ptr, 1, out.size, stdout);
   else fprintf(stderr, "%s\n", wd_error_last_message());
   wd_buf_dispose(&out);
+  wd_render_result_free(result);
+  wd_render_options_free(opts);
   wd_spec_free(spec);
   return rc == WD_OK ? 0 : 1;
 }

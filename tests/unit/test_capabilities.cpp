@@ -3,9 +3,14 @@
 // supports() and through what render() produces or refuses.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include <wasmdeploy/capabilities.hpp>
+#include <wasmdeploy/gateway_capabilities.hpp>
 #include <wasmdeploy/mesh_version.hpp>
 
 #include "unit/helpers.hpp"
@@ -66,7 +71,7 @@ std::string spec_yaml(const render_result& r, const std::string& kind) {
 TEST_CASE("capability table rows are in enum order with unique keys", "[capabilities]") {
   const auto& table = capability_table();
   // Every enumerator has a row: the last one declared is the last row.
-  REQUIRE(table.size() == static_cast<size_t>(capability::agent_fixed_module_size_limit) + 1);
+  REQUIRE(table.size() == static_cast<size_t>(capability::target_ref_kind_gateway_class) + 1);
   std::set<std::string_view> keys;
   for (size_t i = 0; i < table.size(); ++i) {
     const auto c = static_cast<capability>(i);
@@ -84,6 +89,82 @@ TEST_CASE("capability table rows are in enum order with unique keys", "[capabili
   CHECK_FALSE(find_capability("wasm_plugin").has_value());
   CHECK_FALSE(find_capability("").has_value());
   CHECK_FALSE(find_capability("WASM-PLUGIN").has_value());
+}
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The enumerators of `enum class <name> : int { ... };` in a header, in declaration order
+// (which is table order).
+std::vector<std::string> enumerators(const std::string& header, const std::string& name) {
+  const std::string open = "enum class " + name + " : int {";
+  const size_t begin = header.find(open);
+  REQUIRE(begin != std::string::npos);
+  const std::string body = header.substr(begin + open.size(), header.find("};", begin) - begin - open.size());
+  std::vector<std::string> out;
+  const std::regex line_comment("//[^\n]*");
+  const std::string code = std::regex_replace(body, line_comment, "");
+  std::stringstream items(code);
+  for (std::string item; std::getline(items, item, ',');) {
+    const auto first = item.find_first_not_of(" \n\t");
+    if (first == std::string::npos) continue;
+    out.push_back(item.substr(first, item.find_last_not_of(" \n\t") - first + 1));
+  }
+  return out;
+}
+
+// Every source under src/, with the two tables' own rows cut out: what is left is the code that
+// decides something.
+std::string decision_sources() {
+  std::string all;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(WD_SOURCE_DIR) + "/src")) {
+    const auto ext = e.path().extension();
+    if (!e.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) continue;
+    std::string text = slurp(e.path());
+    const size_t table = text.find("kTable = {");
+    if (table != std::string::npos) text.erase(table, text.find("\n};", table) - table);
+    all += text;
+  }
+  return all;
+}
+
+template <typename Row>
+void check_row_uses(const std::vector<Row>& table, const std::vector<std::string>& names, const std::string& scope,
+                    const std::string& sources) {
+  REQUIRE(names.size() == table.size());
+  for (size_t i = 0; i < table.size(); ++i) {
+    const bool read = std::regex_search(sources, std::regex("\\b" + scope + "::" + names[i] + "\\b"));
+    INFO(scope << "::" << names[i] << " (" << table[i].key << ")");
+    if (table[i].use == row_use::decision) {
+      CHECK(read);  // a decision row nothing reads is documentation: mark it so
+    } else {
+      CHECK_FALSE(read);  // a documentation row something reads is a decision
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every decision row is read by a decision and no documentation row is", "[capabilities]") {
+  const std::string sources = decision_sources();
+  REQUIRE(sources.find("supports(") != std::string::npos);
+  check_row_uses(capability_table(),
+                 enumerators(slurp(std::string(WD_SOURCE_DIR) + "/include/wasmdeploy/capabilities.hpp"), "capability"),
+                 "capability", sources);
+  check_row_uses(gateway_capability_table(),
+                 enumerators(slurp(std::string(WD_SOURCE_DIR) + "/include/wasmdeploy/gateway_capabilities.hpp"),
+                             "gateway_capability"),
+                 "gateway_capability", sources);
+  // Documentation rows stay few and say why in the table.
+  size_t docs = 0;
+  for (const auto& row : capability_table()) docs += row.use == row_use::documentation;
+  CHECK(docs == 7);
 }
 
 TEST_CASE("describe_support phrases", "[capabilities]") {
@@ -380,6 +461,106 @@ TEST_CASE("1.22: targetRefs", "[capabilities][gates][wasmplugin]") {
   CHECK(contains(y2, "  targetRefs:\n  - kind: Service\n    name: reviews\n  - kind: Service\n    name: ratings\n"));
 }
 
+// ---- targetRef kinds: istiod's validatePolicyTargetReference allow-list, release by release ----
+
+namespace {
+
+const std::string kGatewayRef = "{group: gateway.networking.k8s.io, kind: Gateway, name: gw}";
+const std::string kServiceRef = "{kind: Service, name: reviews}";
+const std::string kServiceEntryRef = "{group: networking.istio.io, kind: ServiceEntry, name: ext}";
+const std::string kGatewayClassRef = "{group: gateway.networking.k8s.io, kind: GatewayClass, name: istio-waypoint}";
+
+std::string refs_target(const std::string& ref) { return "  targetRefs:\n  - " + ref + "\n"; }
+
+// The kind is refused at `before` with the gate error on targetRefs[0].kind and renders at `at`.
+void check_kind_change(capability c, const std::string& ref, const char* kind, const char* before,
+                       const char* at_release) {
+  check_change(c, before, at_release);
+  const std::string spec = wp("", refs_target(ref), "");
+  const error e = wdtest::render_error(spec, before);
+  check_gate_error(e, "targets[0].targetRefs[0].kind", std::string("Istio ") + at_release + " and later");
+  CHECK(contains(e.message(), kind));
+  CHECK(e.position().line == 9);
+  const std::string y = spec_yaml(wdtest::render_text(spec, at_release), "WasmPlugin");
+  INFO(y);
+  CHECK(contains(y, std::string("  targetRefs:\n  - ") + (ref.find("group") != std::string::npos ? "group" : "kind")));
+  CHECK(contains(y, std::string("kind: ") + kind + "\n"));
+}
+
+}  // namespace
+
+TEST_CASE("1.20: a targetRef may name only a Gateway", "[capabilities][gates][wasmplugin][target-ref]") {
+  check_change(capability::target_ref_kind_gateway, "1.19", "1.20");
+  for (const char* v : {"1.20", "1.21"}) {
+    INFO(v);
+    CHECK(contains(spec_yaml(wdtest::render_text(wp("", refs_target(kGatewayRef), ""), v), "WasmPlugin"),
+                   "  targetRef:\n    group: gateway.networking.k8s.io\n    kind: Gateway\n"));
+    for (const auto& ref : {kServiceRef, kServiceEntryRef, kGatewayClassRef}) {
+      INFO(ref);
+      const error e = wdtest::render_error(wp("", refs_target(ref), ""), v);
+      CHECK(e.code() == "version.unsupported-field");
+      CHECK(e.path() == "targets[0].targetRefs[0].kind");
+    }
+  }
+}
+
+TEST_CASE("1.22: a targetRef may name a Service", "[capabilities][gates][wasmplugin][target-ref]") {
+  check_kind_change(capability::target_ref_kind_service, kServiceRef, "Service", "1.21", "1.22");
+  // "core" is the same group as an empty one.
+  CHECK(wdtest::of_kind(wdtest::render_text(wp("", refs_target("{group: core, kind: Service, name: r}"), ""), "1.22"),
+                        "WasmPlugin").size() == 1);
+}
+
+TEST_CASE("1.24: a targetRef may name a ServiceEntry", "[capabilities][gates][wasmplugin][target-ref]") {
+  check_kind_change(capability::target_ref_kind_service_entry, kServiceEntryRef, "ServiceEntry", "1.23", "1.24");
+}
+
+TEST_CASE("1.25: a targetRef may name a GatewayClass", "[capabilities][gates][wasmplugin][target-ref]") {
+  check_kind_change(capability::target_ref_kind_gateway_class, kGatewayClassRef, "GatewayClass", "1.24", "1.25");
+}
+
+TEST_CASE("targetRef kinds and groups istiod never accepts", "[capabilities][wasmplugin][target-ref]") {
+  // No release accepts it: an invalid-input error, not a version gate.
+  const error k = wdtest::render_error(wp("", refs_target("{group: apps, kind: Deployment, name: d}"), ""), "1.31");
+  CHECK(k.category() == errc::invalid);
+  CHECK(k.code() == "target-ref.kind");
+  CHECK(k.path() == "targets[0].targetRefs[0].kind");
+  CHECK(contains(k.message(), "Deployment"));
+  CHECK(contains(k.message(), "networking.istio.io/ServiceEntry (Istio 1.24 and later)"));
+  // Gateway without its group is core/Gateway to istiod.
+  const error g = wdtest::render_error(wp("", refs_target("{kind: Gateway, name: gw}"), ""), "1.31");
+  CHECK(g.code() == "target-ref.group");
+  CHECK(g.path() == "targets[0].targetRefs[0].group");
+  CHECK(contains(g.message(), "write group: gateway.networking.k8s.io"));
+  const error sg = wdtest::render_error(wp("", refs_target("{group: apps, kind: Service, name: s}"), ""), "1.31");
+  CHECK(sg.code() == "target-ref.group");
+  CHECK(contains(sg.message(), "core group"));
+  // Only the second of two refs is wrong: the path names it.
+  const std::string two = "  targetRefs:\n  - " + kServiceRef + "\n  - {kind: HTTPRoute, name: r}\n";
+  CHECK(wdtest::render_error(wp("", two, ""), "1.31").path() == "targets[0].targetRefs[1].kind");
+  // TrafficExtension uses the same validation.
+  const std::string te = "filters:\n- name: f\n  module: oci://ghcr.io/acme/f:v1\n  resource: TrafficExtension\n"
+                         "targets:\n- namespace: ns\n" + refs_target("{kind: Pod, name: p}");
+  CHECK(wdtest::render_error(te, "1.30").code() == "target-ref.kind");
+}
+
+TEST_CASE("1.27: EnvoyFilter targetRefs attach only to the policy kinds", "[capabilities][envoyfilter][target-ref]") {
+  // istiod does not validate EnvoyFilter targetRefs, but its policy matcher attaches only to
+  // these kinds: any other one would silently match nothing.
+  auto ef = [](const std::string& ref) {
+    return "filters:\n- name: f\n  module: file:///w/f.wasm\n  resource: EnvoyFilter\n"
+           "targets:\n- namespace: ns\n" + refs_target(ref);
+  };
+  const error e = wdtest::render_error(ef("{kind: HTTPRoute, name: r}"), "1.27");
+  CHECK(e.code() == "target-ref.kind");
+  CHECK(e.path() == "targets[0].targetRefs[0].kind");
+  CHECK(contains(e.message(), "match nothing"));
+  for (const auto& ref : {kGatewayRef, kServiceRef, kServiceEntryRef, kGatewayClassRef}) {
+    INFO(ref);
+    CHECK(wdtest::of_kind(wdtest::render_text(ef(ref), "1.27"), "EnvoyFilter").size() == 1);
+  }
+}
+
 TEST_CASE("1.30: TrafficExtension", "[capabilities][gates][plan]") {
   check_change(capability::traffic_extension, "1.29", "1.30");
   const std::string spec = "filters:\n- name: f\n  module: oci://ghcr.io/acme/f:v1\n  resource: TrafficExtension\n"
@@ -389,7 +570,15 @@ TEST_CASE("1.30: TrafficExtension", "[capabilities][gates][plan]") {
   CHECK(wdtest::render_text(spec, "1.30").documents.at(0).kind == "TrafficExtension");
 }
 
-// ---- Rows without a renderer consequence yet: the table itself --------------------------------
+// ---- Rows read by the module verdict (src/wasm, src/oci), and documentation rows ---------------
+
+TEST_CASE("Envoy Gateway v1.1: the oldest release is the first with Wasm", "[capabilities][gates]") {
+  CHECK(info(gateway_capability::eep_wasm).since == release{1, 1, 0});
+  const error e = wdtest::error_of([] { parse_gateway_version("v1.0", "--gateway-version"); });
+  CHECK(e.code() == "gateway-version.unsupported");
+  CHECK(contains(e.message(), "arrived in v1.1"));
+  CHECK(parse_gateway_version("v1.1", "--gateway-version") == release{1, 1, 0});
+}
 
 TEST_CASE("1.7: ABI 0.2.0", "[capabilities][gates][abi]") {
   check_change(capability::abi_0_2_0, "1.6", "1.7");
@@ -411,6 +600,19 @@ TEST_CASE("1.8: patch operation REPLACE", "[capabilities][gates]") {
 
 TEST_CASE("1.15: http downloads are unwrapped", "[capabilities][gates]") {
   check_change(capability::agent_http_unwrap, "1.14", "1.15");
+  // Before 1.15 istio-agent passes a gzip/tar body to Envoy as it is, which cannot load it.
+  const std::string gz = ef_remote("https://example.com/f.wasm.gz");
+  const error e = wdtest::render_error(gz, "1.14");
+  check_gate_error(e, "filters[0].module", "Istio 1.15 and later");
+  CHECK(contains(e.message(), "f.wasm.gz"));
+  CHECK(contains(spec_yaml(wdtest::render_text(gz, "1.15"), "EnvoyFilter"), "uri: https://example.com/f.wasm.gz\n"));
+  // WasmPlugin downloads go through the same agent; a query string does not hide the suffix.
+  const std::string wp_tar = "filters:\n- name: f\n  module: https://example.com/f.TAR?sig=1\n  sha256: " + wdtest::kSha +
+                             "\n  resource: WasmPlugin\ntargets:\n- namespace: ns\n  selector: {app: a}\n";
+  check_gate_error(wdtest::render_error(wp_tar, "1.14"), "filters[0].module", "Istio 1.15 and later");
+  CHECK(wdtest::of_kind(wdtest::render_text(wp_tar, "1.15"), "WasmPlugin").size() == 1);
+  // A bare .wasm (or a name merely containing .gz) is not an archive.
+  CHECK(wdtest::of_kind(wdtest::render_text(ef_remote("https://example.com/f.gz.wasm"), "1.14"), "EnvoyFilter").size() == 1);
 }
 
 TEST_CASE("1.16: compat images may have several layers", "[capabilities][gates]") {

@@ -1,9 +1,11 @@
 // render(): spec -> documents as text, or as Python objects parsed from the JSON text (so the
 // objects carry exactly the bytes every other front end produces).
 #include <memory>
+#include <optional>
 
 #include <pybind11/stl.h>
 
+#include <wasmdeploy/gateway_capabilities.hpp>
 #include <wasmdeploy/inspect.hpp>
 #include <wasmdeploy/oci_image.hpp>
 #include <wasmdeploy/render.hpp>
@@ -28,10 +30,21 @@ std::string istio_text(const py::object& istio) {
   return istio.cast<std::string>();
 }
 
-render_result run(const spec& s, const std::string& istio, bool allow_incompatible_module) {
+// The options every render-like function takes, as the CLI's --istio/--target/--gateway-version.
+render_options options_of(const py::object& istio, const std::optional<std::string>& target,
+                          const std::optional<std::string>& gateway_version, bool allow_incompatible_module = false) {
   render_options o;
-  o.istio = istio;
+  o.istio = istio_text(istio);
+  if (target && !target->empty()) o.target = parse_platform(*target, "target");
+  if (gateway_version && !gateway_version->empty()) {
+    parse_gateway_version(*gateway_version, "gateway_version");  // report it where it was given
+    o.gateway_version = *gateway_version;
+  }
   o.allow_incompatible_module = allow_incompatible_module;
+  return o;
+}
+
+render_result run(const spec& s, const render_options& o) {
   py::gil_scoped_release unlocked;
   return render(s, o);
 }
@@ -97,24 +110,33 @@ void bind_render(py::module_& m) {
                ", diagnostics=" + std::to_string(r.impl.summary.diagnostics.size()) + ")";
       });
 
-  m.def("render", [](const spec& s, const py::object& istio, const std::string& output, bool allow_incompatible_module) {
-          render_result r = run(s, istio_text(istio), allow_incompatible_module);
+  m.def("render", [](const spec& s, const py::object& istio, const std::string& output, bool allow_incompatible_module,
+                     const std::optional<std::string>& target,
+                     const std::optional<std::string>& gateway_version) {
+          render_result r = run(s, options_of(istio, target, gateway_version, allow_incompatible_module));
           return to_output(r.documents, output);
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
-        py::arg("allow_incompatible_module") = false,
+        py::arg("allow_incompatible_module") = false, py::arg("target") = py::none(),
+        py::arg("gateway_version") = py::none(),
         "Renders a spec for an Istio version (str or MeshVersion; None uses the spec's). output is \"objects\" "
-        "(list of dicts), \"yaml\" or \"json\".");
-  m.def("render_result", [](const spec& s, const py::object& istio, bool allow_incompatible_module) {
+        "(list of dicts), \"yaml\" or \"json\". target (\"istio\", \"wasme\", \"gloo\", \"envoy\", "
+        "\"envoy-gateway\", \"higress\") overrides the spec's options.platform and gateway_version (\"v1.3\") its "
+        "options.gatewayVersion, like the CLI's --target and --gateway-version.");
+  m.def("render_result", [](const spec& s, const py::object& istio, bool allow_incompatible_module,
+                            const std::optional<std::string>& target,
+                            const std::optional<std::string>& gateway_version) {
           auto r = std::make_unique<py_render_result>();
-          r->impl = run(s, istio_text(istio), allow_incompatible_module);
+          r->impl = run(s, options_of(istio, target, gateway_version, allow_incompatible_module));
           return r;
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("allow_incompatible_module") = false,
-        "Renders a spec and returns a RenderResult with diagnostics and file names.");
-  m.def("undeploy", [](const spec& s, const py::object& istio, const std::string& output) {
-          render_options o;
-          o.istio = istio_text(istio);
+        py::arg("target") = py::none(), py::arg("gateway_version") = py::none(),
+        "Renders a spec and returns a RenderResult with diagnostics and file names (target and "
+        "gateway_version as for render()).");
+  m.def("undeploy", [](const spec& s, const py::object& istio, const std::string& output,
+                       const std::optional<std::string>& target, const std::optional<std::string>& gateway_version) {
+          const render_options o = options_of(istio, target, gateway_version);
           render_result r;
           {
             py::gil_scoped_release unlocked;
@@ -123,8 +145,10 @@ void bind_render(py::module_& m) {
           return to_output(r.documents, output);
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
+        py::arg("target") = py::none(), py::arg("gateway_version") = py::none(),
         "The removal plan for what render() deploys: objects for `kubectl delete -f` and merge patches that "
-        "restore workload annotations. output is \"objects\", \"yaml\" or \"json\".");
+        "restore workload annotations. output is \"objects\", \"yaml\" or \"json\"; target and gateway_version "
+        "as for render().");
   m.def("inspect_module", [](const py::bytes& data, const py::object& istio) {
           std::string bytes = data;
           std::optional<mesh_version> v;

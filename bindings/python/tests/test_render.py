@@ -69,3 +69,51 @@ def test_load_spec(tmp_path, bookinfo_yaml, bookinfo_spec):
     with pytest.raises(wd.WasmDeployError) as info:
         wd.load_spec(str(tmp_path / "missing.yaml"))
     assert info.value.category == "io"
+
+
+GATEWAY_SPEC = """\
+filters:
+- name: add-header
+  module: oci://ghcr.io/acme/add-header:v1
+  rootId: add_header
+  env:
+  - {name: POD_NAME, valueFrom: HOST}
+targets:
+- namespace: edge
+  targetRefs:
+  - {group: gateway.networking.k8s.io, kind: Gateway, name: public}
+"""
+
+
+def test_target_and_gateway_version():
+    """target= and gateway_version= are the CLI's --target and --gateway-version."""
+    spec = wd.parse_spec(GATEWAY_SPEC)
+    docs = wd.render(spec, target="envoy-gateway", gateway_version="v1.3")
+    assert [d["kind"] for d in docs] == ["EnvoyExtensionPolicy"]
+    assert docs[0]["spec"]["wasm"][0]["env"] == {"hostKeys": ["POD_NAME"]}
+    # env.hostKeys arrived in Envoy Gateway v1.3: the version really reaches the renderer.
+    with pytest.raises(wd.WasmDeployError) as info:
+        wd.render(spec, target="envoy-gateway", gateway_version="v1.2")
+    assert info.value.category == "version" and info.value.path == "filters[0].env"
+    # Without a target the spec's platform (Istio) applies and needs an Istio version.
+    assert [d["kind"] for d in wd.render(spec, istio="1.24")] == ["WasmPlugin"]
+    assert [d["kind"] for d in wd.render(spec, istio="1.24", target=None)] == ["WasmPlugin"]
+    result = wd.render_result(spec, target="ENVOY-GATEWAY", gateway_version="1.9")
+    assert result.output("yaml") == wd.render(spec, target="envoy-gateway", gateway_version="v1.9", output="yaml")
+    removal = wd.undeploy(spec, target="envoy-gateway", gateway_version="v1.3")
+    assert [d["kind"] for d in removal] == ["EnvoyExtensionPolicy"]
+
+
+def test_bad_target_and_gateway_version():
+    spec = wd.parse_spec(GATEWAY_SPEC)
+    with pytest.raises(wd.WasmDeployError) as info:
+        wd.render(spec, target="kuma")
+    assert info.value.path == "target" and "envoy-gateway" in str(info.value)
+    with pytest.raises(wd.WasmDeployError) as info:
+        wd.render(spec, target="envoy-gateway", gateway_version="three")
+    assert info.value.code == "gateway-version.syntax" and info.value.path == "gateway_version"
+    with pytest.raises(wd.WasmDeployError) as info:
+        wd.render(spec, target="envoy-gateway", gateway_version="v1.0")
+    assert info.value.code == "gateway-version.unsupported"
+    with pytest.raises(TypeError):
+        wd.render(spec, target=3)

@@ -483,6 +483,25 @@ WD_API int wd_render_options_set_istio(wd_render_options *opts, const char *isti
 WD_API int wd_render_options_set_allow_incompatible_module(wd_render_options *opts, int allow);
 
 /**
+ * Chooses what to render for, overriding the spec's options.platform (the CLI's --target).
+ * @param opts the options
+ * @param target "istio", "wasme", "gloo", "envoy", "envoy-gateway" or "higress"; NULL or ""
+ *        uses the spec's platform (Istio when the spec names none)
+ * @return WD_OK, WD_EINVALID for an unknown name, or WD_EUSAGE for NULL opts.
+ */
+WD_API int wd_render_options_set_target(wd_render_options *opts, const char *target);
+
+/**
+ * Chooses the Envoy Gateway version for the envoy-gateway target, overriding the spec's
+ * options.gatewayVersion (the CLI's --gateway-version).
+ * @param opts the options
+ * @param version "v1.3", "1.3" or "v1.3.2"; NULL or "" uses the spec's version
+ * @return WD_OK, WD_EUSAGE for a malformed version (or NULL opts), WD_EVERSION for one outside
+ *         the supported range.
+ */
+WD_API int wd_render_options_set_gateway_version(wd_render_options *opts, const char *version);
+
+/**
  * Validates, plans and renders a spec.
  * @param out receives the result; free it with wd_render_result_free().
  * @param spec the spec (only read; several threads may render one spec at once)

@@ -310,18 +310,20 @@ TEST_CASE("hostpath delivery notes and the gateway warning", "[plan]") {
   CHECK(p.patches.empty());
 }
 
-// ---- Known gaps: these fail today and are tagged [!shouldfail] so the suite stays green while
-// ---- they are open; when one is fixed Catch reports it and the tag must go.
-
-TEST_CASE("1.20: WasmPlugin targetRef accepts only Gateway before 1.22 (istio.md 2.1)", "[plan][gates][!shouldfail]") {
+TEST_CASE("1.20: WasmPlugin targetRef accepts only Gateway before 1.22 (istio.md 2.1)", "[plan][gates]") {
   // validatePolicyTargetReference: 1.20-1.21 allow only gateway.networking.k8s.io/Gateway;
-  // core Service from 1.22, ServiceEntry from 1.24, GatewayClass from 1.25. The capability
-  // table has no rows for these kinds, so a Service ref renders and istiod rejects it.
+  // core Service from 1.22, ServiceEntry from 1.24, GatewayClass from 1.25 (the
+  // target-ref-kind-* rows).
   const std::string y = "filters:\n- name: f\n  module: oci://ghcr.io/acme/f:v1\n"
                         "targets:\n- namespace: ns\n  targetRefs:\n  - {kind: Service, name: reviews}\n";
   const error e = wdtest::render_error(y, "1.20");
   CHECK(e.code() == "version.unsupported-field");
+  CHECK(e.path() == "targets[0].targetRefs[0].kind");
+  CHECK(contains(e.message(), "Istio 1.22 and later"));
 }
+
+// ---- Known gaps: these fail today and are tagged [!shouldfail] so the suite stays green while
+// ---- they are open; when one is fixed Catch reports it and the tag must go.
 
 TEST_CASE("strings that are not UTF-8 are refused, not rewritten", "[plan][!shouldfail]") {
   // The spec reader refuses them, but CLI flags (--config, --root-id) and specs built in code
