@@ -162,11 +162,17 @@ def kill_loop(tmp, argv, target, old, new, label, rng):
     for i in range(KILLS):
         # Back to the old output, then a run killed after a random delay.
         return_to_old(tmp, target, old)
-        # Half anywhere, half near the end, where the new output is put in place.
-        delay = rng.uniform(0, duration * 1.2) if i % 2 else rng.uniform(duration * 0.85, duration * 1.05)
         p = subprocess.Popen([CLI, *argv], cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        p.send_signal(signal.SIGKILL)
+        if i % 3 == 0:
+            # Watch the target and kill at the first change anyone could observe: with a
+            # one-step replacement that is already the complete new output; a writer that
+            # deletes or writes into the target in place is caught in the middle.
+            delay = watch_then_kill(p, os.path.join(tmp, target))
+        else:
+            # Anywhere, or near the end, where the new output is put in place.
+            delay = rng.uniform(0, duration * 1.2) if i % 3 == 1 else rng.uniform(duration * 0.85, duration * 1.05)
+            time.sleep(delay)
+            p.send_signal(signal.SIGKILL)
         p.wait()
         now = snapshot(os.path.join(tmp, target))
         if now == old:
@@ -178,6 +184,32 @@ def kill_loop(tmp, argv, target, old, new, label, rng):
                           f"{0 if now is None else len(now)} entries")
     print(f"{label}: {KILLS} kills over a {duration:.2f}s run: old {seen['old']}, new {seen['new']}")
     return seen
+
+
+def listing(path):
+    try:
+        st = os.stat(path)
+        return st.st_ino, sorted(os.listdir(path))
+    except OSError:
+        return None
+
+
+def file_state(path):
+    try:
+        st = os.stat(path)
+        return st.st_ino, st.st_size, st.st_mtime_ns
+    except OSError:
+        return None
+
+
+def watch_then_kill(p, path, probe=listing):
+    start = time.monotonic()
+    first = probe(path)
+    while p.poll() is None:
+        if probe(path) != first:
+            p.send_signal(signal.SIGKILL)
+            break
+    return time.monotonic() - start
 
 
 OLD_COPIES = {}
@@ -281,11 +313,14 @@ def case_kill_extract():
         counts = {"old": 0, "new": 0}
         for i in range(KILLS):
             shutil.copyfile(os.path.join(OLD_COPIES["out"], "module.wasm"), os.path.join(tmp, "out", "module.wasm"))
-            delay = rng.uniform(0, duration * 1.2)
             p = subprocess.Popen([CLI, "inspect-image", "new-img", "--extract", "out/module.wasm"], cwd=tmp,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(delay)
-            p.send_signal(signal.SIGKILL)
+            if i % 3 == 0:  # at the first visible change of module.wasm
+                delay = watch_then_kill(p, os.path.join(tmp, "out", "module.wasm"), file_state)
+            else:
+                delay = rng.uniform(0, duration * 1.2)
+                time.sleep(delay)
+                p.send_signal(signal.SIGKILL)
             p.wait()
             now = only(snapshot(os.path.join(tmp, "out")))
             if now == old:
