@@ -201,7 +201,11 @@ def gen_case(rng):
         spec["targets"] = [{"name": "t", "namespace": ns, "targetRefs": [{"kind": "Gateway", "name": slots.text(nonempty=True)}]}]
     elif platform in ("istio", "wasme"):
         t = {"namespace": ns}
-        if rng.random() < 0.5:
+        refs_ok = platform == "istio" and resource in ("WasmPlugin", "TrafficExtension") and istio in ("1.24", "1.27", "1.31")
+        if refs_ok and rng.random() < 0.3:
+            # targetRefs names are passed through unchecked (istiod resolves them).
+            t["targetRefs"] = [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": slots.text(nonempty=True)}]
+        elif rng.random() < 0.5:
             t["workloads"] = [{"name": rng.choice(SUBDOMAIN_LOOKALIKES) + f"-w{j}",
                                "labels": {"app": rng.choice(LABEL_VALUE_LOOKALIKES),
                                           rng.choice(["version", "yes", "on", "null"]): rng.choice(LABEL_VALUE_LOOKALIKES)}}
