@@ -12,6 +12,7 @@
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/file_io.hpp>
 #include <wasmdeploy/import.hpp>
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/render.hpp>
 
 #include "commands.hpp"
@@ -64,7 +65,7 @@ void fix_up(const convert_flags& o, import_result& r, bool plugin_config_object,
 
 void run(const convert_flags& o) {
   if (o.file.empty()) throw error(errc::usage, "convert.no-input", "-f", "give the resources to convert with -f FILE");
-  std::string text = o.file == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {}) : read_file(o.file);
+  std::string text = read_input_prefix(o.file, WD_MAX_SPEC_BYTES);
   import_result r = import_resources(text, o.file);
   const std::string to = o.to;
   render_options ro;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -24,6 +25,23 @@ std::string read_file(const std::string& path) {
   bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) throw error(errc::io, "io.read", "", fmt::format("cannot read {}", path));
+  return out;
+}
+
+std::string read_input_prefix(const std::string& path, std::size_t max_bytes) {
+  const bool in = path == "-";
+  std::FILE* f = in ? stdin : std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    throw error(errc::io, "io.open", "", fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  }
+  std::string out;
+  char buf[1 << 16];
+  size_t n;
+  while (out.size() <= max_bytes && (n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  bool failed = std::ferror(f) != 0;
+  if (!in) std::fclose(f);
+  if (failed) throw error(errc::io, "io.read", "", fmt::format("cannot read {}", path));
+  if (out.size() > max_bytes + 1) out.resize(max_bytes + 1);
   return out;
 }
 
@@ -56,6 +74,37 @@ void write_file_atomic(const std::string& path, std::string_view contents) {
     ::unlink(tmp.c_str());
     throw error(errc::io, "io.write", "", fmt::format("cannot rename to {}: {}", path, std::strerror(saved)));
   }
+}
+
+void replace_directory(const std::string& staging, const std::string& target) {
+  if (::rename(staging.c_str(), target.c_str()) == 0) return;  // no target, or an empty one
+  const int first = errno;
+  if (first != ENOTEMPTY && first != EEXIST) {
+    throw error(errc::io, "io.write", "", fmt::format("cannot rename {} to {}: {}", staging, target, std::strerror(first)));
+  }
+  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+    const int err = errno;
+    if (err != EINVAL && err != ENOSYS) {
+      throw error(errc::io, "io.write", "", fmt::format("cannot replace {} atomically: {}", target, std::strerror(err)));
+    }
+    // A file system without the exchange: move the old directory aside first. A kill between
+    // the two renames leaves it at `aside`, complete.
+    const std::string aside = staging + ".old";
+    if (::rename(target.c_str(), aside.c_str()) != 0) {
+      throw error(errc::io, "io.write", "", fmt::format("cannot move {} aside: {}", target, std::strerror(errno)));
+    }
+    if (::rename(staging.c_str(), target.c_str()) != 0) {
+      const int saved = errno;
+      ::rename(aside.c_str(), target.c_str());
+      throw error(errc::io, "io.write", "", fmt::format("cannot rename {} to {}: {}", staging, target, std::strerror(saved)));
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(aside, ec);
+    return;
+  }
+  // `staging` now holds the previous contents.
+  std::error_code ec;
+  std::filesystem::remove_all(staging, ec);
 }
 
 }  // namespace wasmdeploy

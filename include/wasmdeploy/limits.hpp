@@ -70,6 +70,37 @@
 #define WD_MAX_STRING_BYTES (1024u * 1024u)
 #endif
 
+// --- Counts in one spec --------------------------------------------------------------------------
+// A spec file is already bounded by WD_MAX_SPEC_NODES, but specs built in code (C++, C API,
+// Python) are not, and the number of rendered resources is a product of these counts.
+#ifndef WD_MAX_FILTERS
+/// Most filters in one spec.
+#define WD_MAX_FILTERS 10000u
+#endif
+#ifndef WD_MAX_TARGETS
+/// Most targets in one spec.
+#define WD_MAX_TARGETS 100000u
+#endif
+#ifndef WD_MAX_WORKLOADS
+/// Most workloads listed in one target (the bulk-render benchmark uses 50 000).
+#define WD_MAX_WORKLOADS 200000u
+#endif
+#ifndef WD_MAX_ENV_ENTRIES
+/// Most env entries of one filter.
+#define WD_MAX_ENV_ENTRIES 1000u
+#endif
+#ifndef WD_MAX_PLACEMENTS
+/// Most (filter, workload or target) pairs, i.e. EnvoyFilters/WasmPlugins rendered for one spec:
+/// 1000 filters on 1000 workloads would otherwise make a million resources from 2000 inputs.
+#define WD_MAX_PLACEMENTS 1000000u
+#endif
+#ifndef WD_MAX_IMPORT_DOCUMENTS
+/// Most YAML documents read from one `convert` input (each is parsed on its own, so
+/// WD_MAX_SPEC_NODES bounds one document, not the stream; the stream itself is bounded by
+/// WD_MAX_SPEC_BYTES).
+#define WD_MAX_IMPORT_DOCUMENTS 100000u
+#endif
+
 // --- Kubernetes constraints the renderer enforces --------------------------------------------
 #ifndef WD_MAX_CONFIGMAP_BYTES
 /// A ConfigMap (and so a module delivered in one) is limited to 1 MiB by the API server.

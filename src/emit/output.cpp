@@ -10,6 +10,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "emit/emitters.hpp"
@@ -26,6 +27,30 @@ void append_document(std::string& out, const document& d, output_format format, 
   } else {
     out += index == 0 ? "    " : ",\n    ";
     detail::append_json_pretty(out, d.body, 4);
+  }
+}
+
+// A run killed while writing leaves its staging directory ("<target>.wasmdeploy-<pid>.new")
+// beside the target; the next run removes those whose process is gone.
+void remove_stale_staging(const std::filesystem::path& target) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string prefix = target.filename().string() + ".wasmdeploy-";
+  const std::string suffix = ".new";
+  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
+      std::error_code rm;
+      fs::remove_all(it->path(), rm);
+    }
   }
 }
 
@@ -97,9 +122,8 @@ void write_directory(const std::vector<document>& docs, const std::string& dir, 
     throw error(errc::io, "output.exists", "",
                 fmt::format("{} already has files; pass --force to replace its contents", dir));
   }
-  const std::string suffix = fmt::format(".wasmdeploy-{}", static_cast<long>(::getpid()));
-  const fs::path staging = target.string() + suffix + ".new";
-  const fs::path retired = target.string() + suffix + ".old";
+  const fs::path staging = target.string() + fmt::format(".wasmdeploy-{}.new", static_cast<long>(::getpid()));
+  remove_stale_staging(target);
   fs::remove_all(staging, ec);
   if (!fs::create_directories(staging, ec) && ec) {
     throw error(errc::io, "io.write", "", fmt::format("cannot create {}: {}", staging.string(), ec.message()));
@@ -118,19 +142,15 @@ void write_directory(const std::vector<document>& docs, const std::string& dir, 
       }
       write_file_atomic((staging / d.file_name).string(), text);
     }
-    if (exists) {
-      fs::rename(target, retired);
-    }
-    fs::rename(staging, target);
+    // One step: a run killed at any moment leaves the old directory or the new one at `target`.
+    replace_directory(staging.string(), target.string());
   } catch (const fs::filesystem_error& e) {
     fs::remove_all(staging, ec);
-    if (!fs::exists(target, ec) && fs::exists(retired, ec)) fs::rename(retired, target, ec);
     throw error(errc::io, "io.write", "", e.what());
   } catch (...) {
     fs::remove_all(staging, ec);
     throw;
   }
-  fs::remove_all(retired, ec);
 }
 
 }  // namespace wasmdeploy

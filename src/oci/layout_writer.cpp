@@ -54,7 +54,7 @@ void write_layout_files(const fs::path& dir, const oci::assembled_image& img) {
   write_file_atomic((dir / "index.json").string(), img.index_json);
 }
 
-/// Checks what is at `target` now. Returns true when a layout must be replaced (force).
+/// Checks what is at `target` now. Returns true when a layout will be replaced (force).
 bool check_target(const fs::path& target, bool force) {
   std::error_code ec;
   auto st = fs::symlink_status(target, ec);
@@ -97,7 +97,7 @@ build_result build_image(std::string_view module_bytes, const build_options& opt
                 fmt::format("'{}' cannot be replaced atomically; name a new directory",
                             options.output_dir));
   }
-  bool replace = check_target(target, options.force);
+  check_target(target, options.force);
 
   std::error_code ec;
   if (!target.parent_path().empty()) {
@@ -107,22 +107,9 @@ build_result build_image(std::string_view module_bytes, const build_options& opt
   fs::path tmp = make_temp_dir_beside(target, "tmp");
   try {
     write_layout_files(tmp, img);
-    if (replace) {
-      fs::path old = make_temp_dir_beside(target, "old");
-      fs::rename(target, old / "layout", ec);
-      if (ec) throw_fs("cannot move aside", target, ec);
-      fs::rename(tmp, target, ec);
-      if (ec) {
-        fs::rename(old / "layout", target);  // put the previous layout back
-        fs::remove_all(old);
-        throw_fs("cannot rename into", target, ec);
-      }
-      fs::remove_all(old, ec);
-    } else {
-      // rename(2) atomically replaces an empty directory or creates the name.
-      fs::rename(tmp, target, ec);
-      if (ec) throw_fs("cannot rename into", target, ec);
-    }
+    // One step (an exchange when a layout is replaced): a kill at any moment leaves the old
+    // layout or the new one at `target`.
+    replace_directory(tmp.string(), target.string());
   } catch (...) {
     fs::remove_all(tmp, ec);
     throw;

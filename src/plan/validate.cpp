@@ -1,11 +1,15 @@
 #include "plan/validate.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
 
 #include <wasmdeploy/capabilities.hpp>
 #include <wasmdeploy/digest.hpp>
+#include <wasmdeploy/limits.hpp>
+
+#include "wasm/byte_reader.hpp"
 
 namespace wasmdeploy::detail {
 namespace {
@@ -165,10 +169,128 @@ void check_target_ref_kinds(const spec& s, const mesh_version& v, const target& 
   }
 }
 
+namespace {
+
+// Counts first, before anything loops over them: specs built in code have no reader limits.
+void check_counts(const spec& s) {
+  const auto over = [&](std::size_t n, std::size_t limit, const std::string& path, const char* what) {
+    if (n > limit) {
+      reject(s, "spec.too-many", path, fmt::format("{} {}; the limit is {}", n, what, limit));
+    }
+  };
+  over(s.filters.size(), WD_MAX_FILTERS, "filters", "filters");
+  over(s.targets.size(), WD_MAX_TARGETS, "targets", "targets");
+  for (const auto& f : s.filters) over(f.env.size(), WD_MAX_ENV_ENTRIES, f.path + ".env", "env entries");
+  std::size_t placements = 0;
+  for (const auto& t : s.targets) {
+    over(t.workloads.size(), WD_MAX_WORKLOADS, t.path + ".workloads", "workloads");
+    const std::size_t filters = t.filters.empty() ? s.filters.size() : t.filters.size();
+    placements += filters * std::max<std::size_t>(1, t.workloads.size());
+    if (placements > WD_MAX_PLACEMENTS) {
+      reject(s, "spec.too-many", t.path,
+             fmt::format("more than {} filter placements (filters x workloads) up to this target", WD_MAX_PLACEMENTS));
+    }
+  }
+}
+
+// Text that is not UTF-8 cannot be written as YAML or JSON without changing it (the emitters
+// would have to substitute characters), so it is refused wherever it came from: spec files are
+// checked by the reader, but CLI flags and specs built in code (C++, C API, Python bytes) reach
+// the model directly.
+class utf8_check {
+ public:
+  explicit utf8_check(const spec& s) : s_(s) {}
+
+  void text(const std::string& v, const std::string& path) const {
+    if (!is_valid_utf8(v)) reject(s_, "spec.invalid-utf8", path, "value is not valid UTF-8");
+  }
+
+  void map(const std::map<std::string, std::string>& m, const std::string& path) const {
+    for (const auto& [k, v] : m) {
+      if (!is_valid_utf8(k)) reject(s_, "spec.invalid-utf8", path, "a key is not valid UTF-8");
+      text(v, path + "." + k);
+    }
+  }
+
+  void list(const std::vector<std::string>& l, const std::string& path) const {
+    for (size_t i = 0; i < l.size(); ++i) text(l[i], fmt::format("{}[{}]", path, i));
+  }
+
+  void value(const node& n, const std::string& path) const {
+    if (n.is_string()) {
+      text(n.as_string(), path);
+    } else if (n.is_sequence()) {
+      for (size_t i = 0; i < n.items().size(); ++i) value(n.items()[i], fmt::format("{}[{}]", path, i));
+    } else if (n.is_mapping()) {
+      for (const auto& m : n.members()) {
+        if (!is_valid_utf8(m.key)) reject(s_, "spec.invalid-utf8", path, "a key is not valid UTF-8");
+        value(m.value, path + "." + m.key);
+      }
+    }
+  }
+
+  void all() const {
+    text(s_.options.gateway_version, "options.gatewayVersion");
+    text(s_.options.envoy_upstream, "options.envoy.upstream");
+    for (const auto& f : s_.filters) {
+      text(f.name, f.path + ".name");
+      // Paths on this machine are only read, never written out, and may be any bytes.
+      if (f.module.kind != module_source::scheme::local) text(f.module.text, f.path + ".module");
+      text(f.sha256, f.path + ".sha256");
+      text(f.module_sha256, f.path + ".moduleSha256");
+      text(f.root_id, f.path + ".rootId");
+      text(f.vm_id, f.path + ".vmId");
+      value(f.config, f.path + ".config");
+      text(f.runtime, f.path + ".runtime");
+      text(f.pull_secret, f.path + ".imagePullSecret");
+      for (size_t i = 0; i < f.env.size(); ++i) {
+        text(f.env[i].name, fmt::format("{}.env[{}].name", f.path, i));
+        text(f.env[i].value, fmt::format("{}.env[{}].value", f.path, i));
+      }
+    }
+    for (const auto& t : s_.targets) {
+      text(t.name, t.path + ".name");
+      text(t.ns, t.path + ".namespace");
+      map(t.selector, t.path + ".selector");
+      text(t.revision, t.path + ".revision");
+      text(t.istio_namespace, t.path + ".istioNamespace");
+      list(t.filters, t.path + ".filters");
+      for (size_t i = 0; i < t.workloads.size(); ++i) {
+        const auto& w = t.workloads[i];
+        const std::string p = fmt::format("{}.workloads[{}]", t.path, i);
+        text(w.name, p + ".name");
+        map(w.labels, p + ".labels");
+        map(w.annotations, p + ".annotations");
+      }
+      for (size_t i = 0; i < t.refs.size(); ++i) {
+        const std::string p = fmt::format("{}.targetRefs[{}]", t.path, i);
+        text(t.refs[i].group, p + ".group");
+        text(t.refs[i].kind, p + ".kind");
+        text(t.refs[i].name, p + ".name");
+      }
+      for (size_t i = 0; i < t.rules.size(); ++i) {
+        const auto& r = t.rules[i];
+        const std::string p = fmt::format("{}.rules[{}]", t.path, i);
+        list(r.ingress, p + ".ingress");
+        list(r.domain, p + ".domain");
+        list(r.service, p + ".service");
+        value(r.config, p + ".config");
+      }
+    }
+  }
+
+ private:
+  const spec& s_;
+};
+
+}  // namespace
+
 void validate_spec(const spec& s, platform which) {
   const bool istio = which == platform::istio;
   const bool needs_targets = istio || which == platform::wasme || which == platform::envoy_gateway;
   if (s.filters.empty()) reject(s, "spec.no-filters", "filters", "the spec names no filters");
+  check_counts(s);
+  utf8_check(s).all();
   if (needs_targets && s.targets.empty()) reject(s, "spec.no-targets", "targets", "the spec names no targets");
   std::set<std::string> names;
   for (const auto& f : s.filters) {

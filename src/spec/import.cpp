@@ -2,6 +2,7 @@
 // what the model can express and reports the rest; shapes follow wasme.md §1-2 (wasme) and the
 // renderers in src/render (wasmdeploy's own output, so render -> import -> render is stable).
 #include <wasmdeploy/import.hpp>
+#include <wasmdeploy/limits.hpp>
 
 #include <algorithm>
 
@@ -419,7 +420,17 @@ import_result import_resources(std::string_view text, const std::string& file) {
   import_result r;
   r.imported.file = file;
   importer im{r, file};
-  for (const auto& chunk : split_documents(text)) {
+  if (text.size() > WD_MAX_SPEC_BYTES) {
+    throw error(errc::invalid, "import.too-large", "", fmt::format("input is larger than {} bytes", WD_MAX_SPEC_BYTES),
+                {file, 0, 0});
+  }
+  const std::vector<std::string> chunks = split_documents(text);
+  if (chunks.size() > WD_MAX_IMPORT_DOCUMENTS) {
+    throw error(errc::invalid, "import.too-many-documents", "",
+                fmt::format("input holds {} YAML documents; the limit is {}", chunks.size(), WD_MAX_IMPORT_DOCUMENTS),
+                {file, 0, 0});
+  }
+  for (const auto& chunk : chunks) {
     node d = parse_config_value(chunk, file);
     if (d.is_null()) continue;
     if (!d.is_mapping()) im.fail("import.malformed", "a document is not a mapping");

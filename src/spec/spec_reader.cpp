@@ -56,7 +56,7 @@ bool valid_utf8(std::string_view s) {
 
 class walker {
  public:
-  walker(std::string file, spec& out) : file_(std::move(file)), out_(out) {}
+  walker(std::string file, spec& out, bool source_utf8) : file_(std::move(file)), out_(out), source_utf8_(source_utf8) {}
 
   void read_message(const YAML::Node& y, pb::Message& msg, const std::string& path, int depth) {
     enter(y, path, depth);
@@ -156,8 +156,40 @@ class walker {
     if (!v.IsScalar()) fail("spec.wrong-type", path, "expected a string", v);
     const std::string& s = v.Scalar();
     if (s.size() > WD_MAX_STRING_BYTES) fail("spec.too-large", path, "string value too long", v);
-    if (!valid_utf8(s)) fail("spec.invalid-utf8", path, "value is not valid UTF-8", v);
-    return s;
+    if (valid_utf8(s)) return s;
+    // yaml-cpp 0.7 decodes the escapes \N and \_ to the single bytes 0x85 and 0xA0 instead of
+    // U+0085 and U+00A0 in UTF-8. When the source text is UTF-8, a stray byte of those two
+    // values can only have come from such an escape.
+    if (source_utf8_) {
+      std::string fixed = reencode_escape_bytes(s);
+      if (valid_utf8(fixed)) return fixed;
+    }
+    fail("spec.invalid-utf8", path, "value is not valid UTF-8", v);
+  }
+
+  static std::string reencode_escape_bytes(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (size_t i = 0; i < s.size();) {
+      size_t len = 1;
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x80) {
+        len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+        if (len == 0 || i + len > s.size() || !valid_utf8(s.substr(i, len))) {
+          if (c == 0x85 || c == 0xa0) {
+            out += static_cast<char>(0xc2);
+            out += static_cast<char>(c);
+          } else {
+            out += static_cast<char>(c);  // left invalid: the caller refuses it
+          }
+          ++i;
+          continue;
+        }
+      }
+      out.append(s.substr(i, len));
+      i += len;
+    }
+    return out;
   }
 
   template <typename T>
@@ -280,6 +312,7 @@ class walker {
 
   std::string file_;
   spec& out_;
+  bool source_utf8_;
   size_t visited_ = 0;
 };
 
@@ -297,6 +330,9 @@ source_position spec::position_of(const std::string& path) const {
 }
 
 node parse_config_value(std::string_view text, const std::string& path) {
+  if (text.size() > WD_MAX_SPEC_BYTES) {
+    throw error(errc::invalid, "spec.too-large", path, fmt::format("value is larger than {} bytes", WD_MAX_SPEC_BYTES));
+  }
   YAML::Node y;
   try {
     y = YAML::Load(std::string(text));
@@ -304,7 +340,7 @@ node parse_config_value(std::string_view text, const std::string& path) {
     throw error(errc::parse, "config.syntax", path, e.msg, {"", e.mark.line + 1, e.mark.column + 1});
   }
   spec scratch;
-  walker w("", scratch);
+  walker w("", scratch, valid_utf8(text));
   return w.to_node(y, path, 0);
 }
 
@@ -328,7 +364,7 @@ spec parse_spec(std::string_view text, const std::string& file, const std::strin
   out.file = file;
   out.base_dir = base_dir;
   wasmdeploy::v1alpha1::Spec msg;
-  walker w(file, out);
+  walker w(file, out, valid_utf8(text));
   try {
     w.read_message(docs[0], msg, "", 0);
   } catch (const YAML::Exception& e) {

@@ -305,6 +305,26 @@ static void test_inspect_and_undeploy(void) {
   wd_spec_free(spec);
 }
 
+/* Bytes that are not UTF-8 set through the API are refused when rendering, with the field path. */
+static void test_invalid_utf8(void) {
+  wd_spec *spec = NULL;
+  wd_render_result *result = NULL;
+  static const char yaml[] =
+      "istio: '1.24'\n"
+      "filters: [{name: hello, module: 'oci://ghcr.io/acme/hello:v1'}]\n"
+      "targets: [{namespace: demo, selector: {app: web}}]\n";
+  CHECK_RC(WD_OK, wd_spec_parse(&spec, yaml, strlen(yaml), "inline.yaml", NULL));
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "rootId", "caf\xe9"));
+  CHECK_RC(WD_EINVALID, wd_render(&result, spec, NULL));
+  CHECK(result == NULL);
+  CHECK_STR(wd_error_last_id(), "spec.invalid-utf8");
+  CHECK_STR(wd_error_last_path(), "filters[0].rootId");
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "rootId", "caf\xc3\xa9"));
+  CHECK_RC(WD_OK, wd_render(&result, spec, NULL));
+  wd_render_result_free(result);
+  wd_spec_free(spec);
+}
+
 int main(void) {
   test_versions();
   test_error_model();
@@ -314,6 +334,7 @@ int main(void) {
   test_render_target();
   test_capabilities();
   test_inspect_and_undeploy();
+  test_invalid_utf8();
   if (check_failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", check_failures);
     return 1;

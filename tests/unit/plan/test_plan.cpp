@@ -322,19 +322,64 @@ TEST_CASE("1.20: WasmPlugin targetRef accepts only Gateway before 1.22 (istio.md
   CHECK(contains(e.message(), "Istio 1.22 and later"));
 }
 
-// ---- Known gaps: these fail today and are tagged [!shouldfail] so the suite stays green while
-// ---- they are open; when one is fixed Catch reports it and the tag must go.
-
-TEST_CASE("strings that are not UTF-8 are refused, not rewritten", "[plan][!shouldfail]") {
+TEST_CASE("strings that are not UTF-8 are refused, not rewritten", "[plan][errors]") {
   // The spec reader refuses them, but CLI flags (--config, --root-id) and specs built in code
-  // reach the emitters, which write each bad byte as U+00NN: the proxy gets other bytes.
-  spec s = parse_spec("istio: '1.24'\nfilters:\n- name: f\n  module: oci://ghcr.io/a/f:v1\n"
-                      "targets:\n- namespace: ns\n  selector: {app: a}\n");
-  s.filters[0].config = node(std::string("caf\xe9"));  // Latin-1, as a shell might pass it
-  s.filters[0].resource = resource_kind::envoy_filter;
-  s.filters[0].sha256 = wdtest::kSha;
-  const error e = wdtest::error_of([&] { render(s, render_options{}); });
-  CHECK(e.path() == "filters[0].config");
+  // reach the model directly; the emitters would have to write each bad byte as some other
+  // character, so the proxy would get other bytes. Every front end goes through validation.
+  const std::string text = "istio: '1.24'\nfilters:\n- name: f\n  module: oci://ghcr.io/a/f:v1\n"
+                           "targets:\n- namespace: ns\n  selector: {app: a}\n";
+  const std::string latin1("caf\xe9");  // as a shell in a Latin-1 locale might pass it
+  const auto refused = [](const spec& s, const std::string& path) {
+    const error e = wdtest::error_of([&] { render(s, render_options{}); });
+    INFO(format_error(e));
+    CHECK(e.code() == "spec.invalid-utf8");
+    CHECK(e.path() == path);
+    CHECK(e.category() == errc::invalid);
+  };
+  SECTION("string config on an EnvoyFilter") {
+    spec s = parse_spec(text);
+    s.filters[0].config = node(latin1);
+    s.filters[0].resource = resource_kind::envoy_filter;
+    s.filters[0].sha256 = wdtest::kSha;
+    refused(s, "filters[0].config");
+  }
+  SECTION("a nested config value and key") {
+    spec s = parse_spec(text);
+    node inner = node::mapping();
+    inner.add("ok", node(std::string("fine")));
+    inner.add("bad", node(latin1));
+    node cfg = node::mapping();
+    cfg.add("outer", std::move(inner));
+    s.filters[0].config = cfg;
+    refused(s, "filters[0].config.outer.bad");
+    node keyed = node::mapping();
+    keyed.add(latin1, node(std::string("v")));
+    s.filters[0].config = keyed;
+    refused(s, "filters[0].config");
+  }
+  SECTION("root id, vm id, env, selector, workload annotations, targetRefs") {
+    spec s = parse_spec(text);
+    s.filters[0].root_id = latin1;
+    refused(s, "filters[0].rootId");
+    s = parse_spec(text);
+    s.filters[0].vm_id = "\xff";
+    refused(s, "filters[0].vmId");
+    s = parse_spec(text);
+    s.filters[0].env.push_back(env_var{"A", "\xc3", env_source::inline_value});  // truncated sequence
+    refused(s, "filters[0].env[0].value");
+    s = parse_spec(text);
+    s.targets[0].selector["app"] = "\xed\xa0\x80";  // a UTF-16 surrogate
+    refused(s, "targets[0].selector.app");
+    s = parse_spec(text);
+    s.targets[0].selector.clear();
+    s.targets[0].refs.push_back(target_ref{"", "Gateway", "\xe0\x80\xaf"});  // overlong '/'
+    refused(s, "targets[0].targetRefs[0].name");
+  }
+  SECTION("valid UTF-8 of every width still renders") {
+    spec s = parse_spec(text);
+    s.filters[0].root_id = "caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80";
+    CHECK_NOTHROW(render(s, render_options{}));
+  }
 }
 
 TEST_CASE("1.8: a local module needing ABI 0.2.1 is refused on 1.7 (istio.md 6.4)", "[plan][gates][abi]") {

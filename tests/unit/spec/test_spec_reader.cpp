@@ -308,6 +308,21 @@ TEST_CASE("invalid UTF-8 is refused", "[spec][errors]") {
   }
 }
 
+TEST_CASE("the YAML escapes \\N and \\_ read as U+0085 and U+00A0", "[spec]") {
+  // yaml-cpp 0.7 decodes them to lone bytes; found by tests/property/hostile_strings.py.
+  spec s = parse_spec("filters:\n- name: f\n  rootId: \"a\\Nb\\_c\\x85\"\n  config: {\"\\N\": \"\\_\"}\n");
+  CHECK(s.filters[0].root_id == "a\xc2\x85" "b\xc2\xa0" "c\xc2\x85");
+  REQUIRE(s.filters[0].config.find("\xc2\x85") != nullptr);
+  CHECK(s.filters[0].config.find("\xc2\x85")->as_string() == "\xc2\xa0");
+  CHECK(parse_config_value("\"\\N\"", "--config-json").as_string() == "\xc2\x85");
+  // The same bytes raw in the file are not UTF-8 and still refused.
+  for (const char* raw : {"\x85", "\xa0"}) {
+    const error e = parse_error(std::string("filters:\n- name: f\n  rootId: \"a") + raw + "\"\n");
+    CHECK(e.code() == "spec.invalid-utf8");
+    CHECK(e.path() == "filters[0].rootId");
+  }
+}
+
 TEST_CASE("a key without a value leaves the field unset", "[spec]") {
   spec s = parse_spec("istio:\nfilters:\n- name: f\n  rootId:\n  priority:\n", "s.yaml");
   CHECK(s.istio.empty());
