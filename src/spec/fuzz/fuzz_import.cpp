@@ -1,7 +1,7 @@
 // libFuzzer entry point for the importers behind `wasmdeploy convert`: bytes -> YAML stream of
 // FilterDeployment / EnvoyFilter / WasmPlugin / TrafficExtension -> model, then what convert does
-// with it: write it as a spec and read that back, and render it for a resource kind or platform
-// and Istio version picked from a hash of the input.
+// with it: write it as a spec and read that back (which must give the same spec), and render it
+// for a resource kind or platform and Istio version picked from a hash of the input.
 //
 // Any input must end in a result or in wasmdeploy::error; a crash, a sanitizer report, another
 // exception type, a timeout or a huge allocation is a bug. Built by tests/fuzz/CMakeLists.txt.
@@ -47,10 +47,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const error&) {
     return 0;
   }
-  // convert --to spec, read back as a spec file would be.
-  try {
-    (void)parse_spec(to_yaml(spec_to_node(r.imported)), "converted.yaml");
-  } catch (const error&) {
+  // convert --to spec must write a spec that reads back to the same model: a refusal or a
+  // difference is a bug, like a crash.
+  {
+    const node written = spec_to_node(r.imported);
+    try {
+      if (spec_to_node(parse_spec(to_yaml(written), "converted.yaml")) != written) std::abort();
+    } catch (const error&) {
+      std::abort();
+    }
   }
   // convert --to <kind or platform> --istio <v> --all-workloads --wrap-string-config value
   render_options o;
