@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install what is needed, build with warnings as
-# errors, run every ctest label (unit, golden, cli, wasm, oci, capi, python, negative, conformance), then
-# a bounded fuzzing run under ASan+UBSan. Prints one summary line per stage and a final
-# "N passed, N failed" line.
+# errors, run every ctest label (unit, golden, cli, wasm, oci, capi, python, property, negative,
+# conformance), then the unit, golden and cli tests again under ASan+UBSan and a bounded fuzzing
+# run. Prints one summary line per stage and a final "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # Paths relative to the checkout let ccache reuse objects across clones of the project.
@@ -24,10 +24,14 @@ run_stage() {  # name, command...
 }
 
 run_stage ci cmake --workflow --preset ci
+# One clang build (build/fuzz) serves two stages: the whole tree under ASan + UBSan runs the
+# unit (with the fuzz regression replays), golden and cli tests, then each libFuzzer target
+# fuzzes for WD_FUZZ_SECONDS (see tests/fuzz/CMakeLists.txt).
 if command -v clang++ >/dev/null; then
-  run_stage fuzz bash -c 'cmake --preset fuzz >/dev/null && cmake --build --preset fuzz --target fuzz_wasm_binary && ctest --preset fuzz'
+  run_stage asan bash -c 'cmake --preset fuzz >/dev/null && cmake --build --preset fuzz && ctest --test-dir build/fuzz -j2 --output-on-failure -L "^(unit|golden|cli)$"'
+  run_stage fuzz ctest --preset fuzz
 else
-  echo "SKIPPED: fuzzing needs clang (scripts/setup.sh installs it)"; stages+=("fuzz: SKIPPED")
+  echo "SKIPPED: ASan stage and fuzzing need clang (scripts/setup.sh installs it)"; stages+=("asan: SKIPPED" "fuzz: SKIPPED")
 fi
 
 log "done"

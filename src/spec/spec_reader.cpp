@@ -7,10 +7,12 @@
 
 #include <charconv>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "spec/spec_convert.hpp"
@@ -65,7 +67,9 @@ class walker {
     const pb::Descriptor* d = msg.GetDescriptor();
     std::set<std::string> seen;
     for (auto it = y.begin(); it != y.end(); ++it) {
-      const YAML::Node& k = it->first;
+      // A copy: yaml-cpp's operator-> returns a temporary proxy, so a reference to
+      // it->first dangles at the end of this statement.
+      const YAML::Node k = it->first;
       if (!k.IsScalar()) fail("spec.wrong-type", path, "mapping keys must be strings", k);
       const std::string key = k.Scalar();
       const std::string child = path.empty() ? key : path + "." + key;
@@ -316,6 +320,40 @@ class walker {
   size_t visited_ = 0;
 };
 
+// Counts the documents of a YAML stream, stopping at the second, and records where each starts.
+// yaml-cpp 0.7's LoadAll loops forever, allocating a null document per turn, when a token after
+// a document is never consumed ("{a: b}, c"; yaml-cpp #1040, fixed upstream after 0.7); a
+// bounded Parser loop sees that as a second document instead.
+class document_counter : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;  // where each document starts ("---" when it has one)
+  YAML::Mark root = YAML::Mark::null_mark();  // where the current document's root node is
+  size_t nodes = 0;                 // non-null nodes in the current document
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    starts.push_back(mark);
+    nodes = 0;
+    root = YAML::Mark::null_mark();
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m, false); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m, true); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { node(m, true); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m, true);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m, true);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& m, bool content) {
+    if (root.is_null()) root = m;
+    if (content) ++nodes;
+  }
+};
+
 }  // namespace
 
 source_position spec::position_of(const std::string& path) const {
@@ -349,24 +387,38 @@ spec parse_spec(std::string_view text, const std::string& file, const std::strin
     throw error(errc::invalid, "spec.too-large", "", fmt::format("spec is larger than {} bytes", WD_MAX_SPEC_BYTES),
                 {file, 0, 0});
   }
-  std::vector<YAML::Node> docs;
+  const std::string input(text);
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    std::istringstream in(input);
+    YAML::Parser parser(in);
+    document_counter counter;
+    while (counter.starts.size() < 2 && parser.HandleNextDocument(counter)) {
+    }
+    if (counter.starts.size() > 1) {
+      const YAML::Mark m = counter.root.is_null() ? counter.starts[1] : counter.root;
+      // A real second document has content or starts with "---"; an empty one without a
+      // marker is the token yaml-cpp could not place.
+      const size_t at = static_cast<size_t>(counter.starts[1].pos);
+      if (counter.nodes == 0 && at < input.size() && input.compare(at, 3, "---") != 0) {
+        throw error(errc::parse, "spec.syntax", "", fmt::format("unexpected '{}' after the document", input[at]),
+                    {file, m.line + 1, m.column + 1});
+      }
+      throw error(errc::invalid, "spec.multiple-documents", "", "a spec file holds exactly one YAML document",
+                  {file, m.line + 1, m.column + 1});
+    }
+    if (!counter.starts.empty()) root = YAML::Load(input);
   } catch (const YAML::Exception& e) {
     throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
   }
-  if (docs.empty() || docs[0].IsNull()) throw error(errc::invalid, "spec.empty", "", "the spec is empty", {file, 1, 1});
-  if (docs.size() > 1) {
-    throw error(errc::invalid, "spec.multiple-documents", "", "a spec file holds exactly one YAML document",
-                {file, docs[1].Mark().line + 1, docs[1].Mark().column + 1});
-  }
+  if (!root.IsDefined() || root.IsNull()) throw error(errc::invalid, "spec.empty", "", "the spec is empty", {file, 1, 1});
   spec out;
   out.file = file;
   out.base_dir = base_dir;
   wasmdeploy::v1alpha1::Spec msg;
   walker w(file, out, valid_utf8(text));
   try {
-    w.read_message(docs[0], msg, "", 0);
+    w.read_message(root, msg, "", 0);
   } catch (const YAML::Exception& e) {
     throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
   }

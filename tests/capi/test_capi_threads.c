@@ -1,9 +1,9 @@
 /* Many threads, each with its own handles, render the same spec: every thread must produce the
  * bytes the main thread produced, and each thread's last error must stay its own.
- * Usage: test_capi_threads [threads] [iterations] [build-only]
- * "build-only" makes every spec through the setters instead of parsing half of them: the TSan
- * run uses it because the spec reader crashes under -fsanitize=thread inside protobuf's map
- * reflection even single-threaded (a core issue, reported; the CLI crashes the same way). */
+ * Usage: test_capi_threads [threads] [iterations] [mixed|parse-only|build-only]
+ * mixed (the default) alternates between parsing the spec and building it through the setters,
+ * so both paths run concurrently; parse-only makes every thread parse (the spec reader, its map
+ * fields included, under contention); build-only never parses. */
 /* POSIX threads rather than C11 <threads.h>: GCC 12's ThreadSanitizer does not intercept
  * thrd_create, so threads started with it crash under TSan. */
 #define _POSIX_C_SOURCE 200809L
@@ -21,7 +21,7 @@
 static wd_buf expected_yaml = WD_BUF_INIT;
 static wd_buf expected_json = WD_BUF_INIT;
 static int iterations = 20;
-static int build_only = 0;
+static enum { MIXED, PARSE_ONLY, BUILD_ONLY } mode = MIXED;
 
 static int same(const wd_buf *a, const wd_buf *b) {
   return a->size == b->size && memcmp(a->ptr, b->ptr, a->size) == 0;
@@ -34,8 +34,8 @@ static void *worker(void *arg) {
     wd_render_result *result = NULL;
     wd_buf yaml = WD_BUF_INIT, json = WD_BUF_INIT;
     /* Alternate between the parsed and the built spec so both paths run concurrently. */
-    int rc = !build_only && (i + id) % 2 ? wd_spec_parse(&spec, BOOKINFO_YAML, strlen(BOOKINFO_YAML), NULL, NULL)
-                                         : build_bookinfo(&spec);
+    int parse = mode == PARSE_ONLY || (mode == MIXED && (i + id) % 2);
+    int rc = parse ? wd_spec_parse(&spec, BOOKINFO_YAML, strlen(BOOKINFO_YAML), NULL, NULL) : build_bookinfo(&spec);
     if (rc == WD_OK) rc = wd_render(&result, spec, NULL);
     if (rc == WD_OK) rc = wd_render_result_text(&yaml, result, WD_FORMAT_YAML);
     if (rc == WD_OK) rc = wd_render_result_text(&json, result, WD_FORMAT_JSON);
@@ -66,10 +66,19 @@ int main(int argc, char **argv) {
   int ids[64];
   wd_spec *spec = NULL;
   if (argc > 2) iterations = atoi(argv[2]);
-  if (argc > 3) build_only = strcmp(argv[3], "build-only") == 0;
+  if (argc > 3) {
+    if (strcmp(argv[3], "build-only") == 0) {
+      mode = BUILD_ONLY;
+    } else if (strcmp(argv[3], "parse-only") == 0) {
+      mode = PARSE_ONLY;
+    } else if (strcmp(argv[3], "mixed") != 0) {
+      fprintf(stderr, "unknown mode %s\n", argv[3]);
+      return 2;
+    }
+  }
   if (nthreads < 1 || nthreads > 64) nthreads = 8;
 
-  if ((build_only ? build_bookinfo(&spec) : wd_spec_parse(&spec, BOOKINFO_YAML, strlen(BOOKINFO_YAML), NULL, NULL)) != WD_OK ||
+  if ((mode == BUILD_ONLY ? build_bookinfo(&spec) : wd_spec_parse(&spec, BOOKINFO_YAML, strlen(BOOKINFO_YAML), NULL, NULL)) != WD_OK ||
       wd_render_text(&expected_yaml, spec, NULL, WD_FORMAT_YAML) != WD_OK ||
       wd_render_text(&expected_json, spec, NULL, WD_FORMAT_JSON) != WD_OK) {
     fprintf(stderr, "reference render failed: %s\n", wd_error_last_message());
