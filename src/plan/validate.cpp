@@ -60,6 +60,8 @@ void check_dns_label(const spec& s, const std::string& value, const std::string&
   }
 }
 
+bool is_dns_subdomain(std::string_view value) { return value.size() <= 253 && dns_subdomain(value); }
+
 void check_dns_subdomain(const spec& s, const std::string& value, const std::string& path, const char* what) {
   if (value.size() > 253) {
     reject(s, "name.too-long", path, fmt::format("{} '{}...' is {} characters; Kubernetes allows 253", what,
