@@ -422,6 +422,9 @@ bool applies(const target& t, const filter& f) {
 struct cross_checks {
   key_index names;      ///< "<Kind>/<ns>/<name>" of every filter resource
   key_index workloads;  ///< "<ns>/<Kind>/<name>" of every workload that gets a volume patch
+  /// Only one target has patches: validate_spec already refused a workload listed twice in a
+  /// target, so the workload index is not needed.
+  bool one_patch_target = false;
 };
 
 // The resource name of a placement, rebuilt from its indexes (c = workload + 1, 0 for none).
@@ -550,7 +553,7 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
   }
   std::string key;
   std::string other;
-  for (size_t wi = 0; file_delivery && wi < t.workloads.size(); ++wi) {
+  for (size_t wi = 0; file_delivery && !checks.one_patch_target && wi < t.workloads.size(); ++wi) {
     // One patch per workload: each patch sets the whole annotation, so a second patch for a
     // workload listed in another target would drop the first one's volumes.
     const workload& w = t.workloads[wi];
@@ -603,6 +606,13 @@ plan make_plan(const spec& s, const render_options& options) {
   }
   p.targets.resize(s.targets.size());
   cross_checks checks;
+  size_t patch_targets = 0;
+  for (const auto& t : s.targets) {
+    bool file_delivery = false;
+    for (size_t fi = 0; fi < s.filters.size(); ++fi) file_delivery |= applies(t, s.filters[fi]) && !p.filters[fi].volume_name.empty();
+    patch_targets += file_delivery && !t.workloads.empty();
+  }
+  checks.one_patch_target = patch_targets <= 1;
   for (size_t i = 0; i < s.targets.size(); ++i) plan_target(c, i, checks);
   std::sort(p.cache_images.begin(), p.cache_images.end());
   p.cache_images.erase(std::unique(p.cache_images.begin(), p.cache_images.end()), p.cache_images.end());

@@ -39,6 +39,16 @@ std::string document_file_name(document::role role, const std::string& kind, con
 
 namespace {
 
+// "<prefix><kind>-<ns>-<old name>.yaml" -> the same with the new name, keeping the head.
+void rename_file(document& d, const std::string& name) {
+  constexpr size_t kExt = 5;  // ".yaml"
+  const size_t head = d.file_name.size() - d.name.size() - kExt;
+  d.file_name.resize(head);
+  d.file_name += name;
+  d.file_name += ".yaml";
+  d.name = name;
+}
+
 node* metadata_name(document& d) {
   node* md = d.body.find("metadata");
   return md ? md->find("name") : nullptr;
@@ -73,8 +83,7 @@ bool rebind_resource(document& d, const spec& s, const placement& pl) {
   if ((labels != nullptr) != wants) return false;
   if (labels) set_labels(*labels, *pl.selector);
   *name = node(pl.name);
-  d.name = pl.name;
-  d.file_name = document_file_name(d.what, d.kind, d.ns, d.name);
+  rename_file(d, pl.name);
   return true;
 }
 
@@ -82,8 +91,7 @@ bool rebind_patch(document& d, const workload& w) {
   node* name = metadata_name(d);
   if (!name || d.kind != to_string(w.kind)) return false;
   *name = node(w.name);
-  d.name = w.name;
-  d.file_name = document_file_name(d.what, d.kind, d.ns, d.name);
+  rename_file(d, w.name);
   return true;
 }
 
