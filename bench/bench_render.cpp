@@ -1,9 +1,12 @@
 // Renders N workloads x 1 filter (Istio 1.8.1, wasme node cache: one EnvoyFilter and one
-// volume patch per workload) to YAML, streaming into a file. Prints seconds and bytes.
-//   bench_render N OUT_FILE [--check]
+// volume patch per workload) to YAML, streaming into a file. Prints seconds, documents and
+// memory: resident KiB once the input spec is built, and the peak at the end (Linux /proc), so
+// bench/run.py can tell what the input costs from what rendering adds.
+//   bench_render N OUT_FILE
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include <fmt/format.h>
@@ -38,6 +41,20 @@ spec make_spec(size_t n) {
   return s;
 }
 
+// A "VmRSS:" / "VmHWM:" line of /proc/self/status, in KiB (0 where unavailable).
+long status_kib(const char* field) {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  long kib = 0;
+  const size_t n = std::strlen(field);
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::strncmp(line, field, n) == 0) kib = std::strtol(line + n, nullptr, 10);
+  }
+  std::fclose(f);
+  return kib;
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr, "usage: bench_render N OUT_FILE\n");
@@ -45,6 +62,7 @@ int main(int argc, char** argv) {
   }
   const size_t n = std::strtoul(argv[1], nullptr, 10);
   spec s = make_spec(n);
+  const long input_kib = status_kib("VmRSS:");
   std::FILE* out = std::fopen(argv[2], "wb");
   if (!out) return 1;
   auto t0 = std::chrono::steady_clock::now();
@@ -54,6 +72,7 @@ int main(int argc, char** argv) {
   std::fclose(out);
   auto t1 = std::chrono::steady_clock::now();
   double secs = std::chrono::duration<double>(t1 - t0).count();
-  std::printf("{\"workloads\": %zu, \"documents\": %zu, \"seconds\": %.6f}\n", n, r.documents, secs);
+  std::printf("{\"workloads\": %zu, \"documents\": %zu, \"seconds\": %.6f, \"input_kib\": %ld, \"peak_kib\": %ld}\n", n,
+              r.documents, secs, input_kib, status_kib("VmHWM:"));
   return 0;
 }

@@ -11,9 +11,14 @@ namespace wasmdeploy::detail {
 namespace {
 
 
-// Words some YAML resolver (1.1 booleans, null) would not read as strings.
+// Words some YAML resolver (1.1 booleans, null) would not read as strings. Most keys are short
+// enough to be candidates, so the first letter rules out nearly all before any comparison.
 bool is_reserved_word(std::string_view s) {
   if (s.size() > 5) return false;
+  switch (s[0] | 0x20) {  // callers pass a non-empty string starting with a letter, '_' or '/'
+    case 'y': case 'n': case 'o': case 't': case 'f': break;
+    default: return false;
+  }
   char lower[6] = {};
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
@@ -47,8 +52,13 @@ constexpr auto kPlain = make_plain_table();
 bool plain_safe(std::string_view s) {
   const size_t n = s.size();
   if (n == 0 || !(kPlain[static_cast<unsigned char>(s[0])] & kFirst)) return false;
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
   for (size_t i = 1; i < n; ++i) {
-    const std::uint8_t cls = kPlain[static_cast<unsigned char>(s[i])];
+    // Every scalar of every document passes here: skip runs of ordinary characters four at a
+    // time before looking at one character.
+    while (i + 4 <= n && (kPlain[u[i]] & kPlain[u[i + 1]] & kPlain[u[i + 2]] & kPlain[u[i + 3]] & kAlways)) i += 4;
+    if (i == n) break;
+    const std::uint8_t cls = kPlain[u[i]];
     if (cls & kAlways) continue;
     if (cls == kNever) return false;
     // ':' and ' ' are fine inside a plain scalar unless they start a comment or a mapping

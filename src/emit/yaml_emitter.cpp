@@ -8,6 +8,14 @@ namespace {
 
 constexpr size_t kMaxImplicitKey = 1024;
 
+// Indentation comes from one constant run of spaces (append(n, ' ') is a slower fill).
+void indent_to(std::string& out, size_t indent) {
+  static constexpr char kSpaces[] = "                                                                ";
+  constexpr size_t kRun = sizeof(kSpaces) - 1;
+  for (; indent > kRun; indent -= kRun) out.append(kSpaces, kRun);
+  out.append(kSpaces, indent);
+}
+
 bool is_block(const node& n) { return (n.is_mapping() || n.is_sequence()) && !n.empty(); }
 
 void emit_block(std::string& out, const node& n, size_t indent, bool first_inline);
@@ -31,7 +39,7 @@ void emit_block(std::string& out, const node& n, size_t indent, bool first_inlin
   bool first = true;
   if (n.is_mapping()) {
     for (const auto& m : n.members()) {
-      if (!(first && first_inline)) out.append(indent, ' ');
+      if (!(first && first_inline)) indent_to(out, indent);
       first = false;
       const size_t key_start = out.size();
       append_yaml_string(out, m.key);
@@ -40,7 +48,7 @@ void emit_block(std::string& out, const node& n, size_t indent, bool first_inlin
         // write an explicit "? key" entry instead.
         out.insert(key_start, "? ");
         out += '\n';
-        out.append(indent, ' ');
+        indent_to(out, indent);
       }
       out += ':';
       emit_after_key(out, m.value, indent);
@@ -48,7 +56,7 @@ void emit_block(std::string& out, const node& n, size_t indent, bool first_inlin
     return;
   }
   for (const auto& item : n.items()) {
-    if (!(first && first_inline)) out.append(indent, ' ');
+    if (!(first && first_inline)) indent_to(out, indent);
     first = false;
     out += '-';
     if (is_block(item)) {

@@ -14,6 +14,7 @@
 #include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/oci_image.hpp>
 
+#include "plan/key_index.hpp"
 #include "plan/validate.hpp"
 
 namespace wasmdeploy::detail {
@@ -441,7 +442,40 @@ bool applies(const target& t, const filter& f) {
   return false;
 }
 
-void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
+// Cross-document checks keep no per-document strings: names and workload keys go into
+// key_index tables (a hash and three indexes per entry), rebuilt from the spec on a hash match.
+struct cross_checks {
+  key_index names;      ///< "<Kind>/<ns>/<name>" of every filter resource
+  key_index workloads;  ///< "<ns>/<Kind>/<name>" of every workload that gets a volume patch
+  /// Only one target has patches: validate_spec already refused a workload listed twice in a
+  /// target, so the workload index is not needed.
+  bool one_patch_target = false;
+};
+
+// The resource name of a placement, rebuilt from its indexes (c = workload + 1, 0 for none).
+std::string placement_name(const spec& s, const key_ref& r) {
+  const target& t = s.targets[r.a];
+  const std::string& fname = s.filters[r.b].name;
+  if (r.c > 0) return t.workloads[r.c - 1].name + "-" + fname;
+  return t.name.empty() ? fname : t.name + "-" + fname;
+}
+
+void append_resource_key(std::string& out, const plan& p, const spec& s, const key_ref& r) {
+  out.assign(to_string(p.filters[r.b].kind));
+  out += '/';
+  out += s.targets[r.a].ns;
+  out += '/';
+}
+
+void append_workload_key(std::string& out, const target& t, const workload& w) {
+  out.assign(t.ns);
+  out += '/';
+  out += to_string(w.kind);
+  out += '/';
+  out += w.name;
+}
+
+void plan_target(const context& c, size_t ti, cross_checks& checks) {
   const target& t = c.s.targets[ti];
   naming_scheme naming = c.s.options.naming;
   if (naming == naming_scheme::automatic) {
@@ -455,6 +489,8 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
     reject(c.s, "naming.per-target-needs-selector", t.path + ".selector",
            "per-target naming makes one resource per target, so the target needs a selector (or targetRefs)");
   }
+  target_plan& tp = c.p.targets[ti];
+  tp.per_workload = naming == naming_scheme::per_workload;
   bool any = false;
   for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
     const filter& f = c.s.filters[fi];
@@ -491,23 +527,38 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
              "gateways injected with the gateway template ignore sidecar.istio.io/userVolume; mount the module "
              "volume in the gateway Deployment yourself");
     }
-    auto add = [&](long wi, std::string name, std::map<std::string, std::string> selector) {
-      const std::string kind(to_string(fp.kind));
-      const std::string where = wi >= 0 ? fmt::format("{}.workloads[{}]", t.path, wi) : t.path;
-      check_dns_subdomain(c.s, name, where, "resource name");
-      if (!names.insert(kind + "/" + t.ns + "/" + name).second) {
-        reject(c.s, "render.name-collision", where,
+    std::string key;
+    std::string other;
+    auto add = [&](long wi, const std::string& name) {
+      // The field path is formatted only for an error: this runs once per rendered resource.
+      auto where = [&] { return wi >= 0 ? fmt::format("{}.workloads[{}]", t.path, wi) : t.path; };
+      if (!is_dns_subdomain(name)) check_dns_subdomain(c.s, name, where(), "resource name");
+      const key_ref ref{static_cast<std::uint32_t>(ti), static_cast<std::uint32_t>(fi),
+                        static_cast<std::uint32_t>(wi + 1)};
+      append_resource_key(key, c.p, c.s, ref);
+      key += name;
+      key_ref found;
+      const bool seen = checks.names.find_or_insert(key, ref, found, [&](const key_ref& r) -> const std::string& {
+        append_resource_key(other, c.p, c.s, r);
+        other += placement_name(c.s, r);
+        return other;
+      });
+      if (seen) {
+        reject(c.s, "render.name-collision", where(),
                fmt::format("two {} resources would be named {}/{}; give targets distinct names or use per-workload naming",
-                           kind, t.ns, name));
+                           to_string(fp.kind), t.ns, name));
       }
-      c.p.placements.push_back({fi, ti, wi, std::move(name), std::move(selector)});
     };
-    if (naming == naming_scheme::per_workload) {
+    tp.filters.push_back(fi);
+    if (!fp.volume_name.empty()) tp.file_filters.push_back(fi);
+    if (tp.per_workload) {
+      std::string name;
       for (size_t wi = 0; wi < t.workloads.size(); ++wi) {
-        add(static_cast<long>(wi), t.workloads[wi].name + "-" + f.name, t.workloads[wi].labels);
+        name.assign(t.workloads[wi].name).append(1, '-').append(f.name);
+        add(static_cast<long>(wi), name);
       }
     } else {
-      add(-1, t.name.empty() ? f.name : t.name + "-" + f.name, t.selector);
+      add(-1, t.name.empty() ? f.name : t.name + "-" + f.name);
     }
     if (!fp.configmap_name.empty()) {
       bool seen = false;
@@ -526,23 +577,27 @@ void plan_target(const context& c, size_t ti, std::set<std::string>& names) {
            "the module is delivered as a file, but no workloads are listed: add the sidecar.istio.io/userVolume and "
            "userVolumeMount annotations to the pods yourself, or list the workloads to get patches");
   }
-  for (size_t wi = 0; file_delivery && wi < t.workloads.size(); ++wi) {
+  std::string key;
+  std::string other;
+  for (size_t wi = 0; file_delivery && !checks.one_patch_target && wi < t.workloads.size(); ++wi) {
     // One patch per workload: each patch sets the whole annotation, so a second patch for a
     // workload listed in another target would drop the first one's volumes.
     const workload& w = t.workloads[wi];
-    std::string key = t.ns;
-    key += '/';
-    key += to_string(w.kind);
-    key += '/';
-    key += w.name;
-    auto [it, inserted] = c.p.patch_index.emplace(std::move(key), c.p.patches.size());
-    if (inserted) c.p.patches.push_back(workload_patch{ti, wi, {}});
-    workload_patch* wpatch = &c.p.patches[it->second];
-    for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
-      if (applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty() &&
-          std::find(wpatch->filters.begin(), wpatch->filters.end(), fi) == wpatch->filters.end()) {
-        wpatch->filters.push_back(fi);
-      }
+    append_workload_key(key, t, w);
+    key_ref first;
+    const bool seen = checks.workloads.find_or_insert(
+        key, key_ref{static_cast<std::uint32_t>(ti), 0, static_cast<std::uint32_t>(wi)}, first,
+        [&](const key_ref& r) -> const std::string& {
+          append_workload_key(other, c.s.targets[r.a], c.s.targets[r.a].workloads[r.c]);
+          return other;
+        });
+    if (!seen) continue;
+    c.p.repeated_listings.insert(listing_key(ti, wi));
+    auto [it, inserted] = c.p.merged_patches.try_emplace(listing_key(first.a, first.c));
+    std::vector<size_t>& filters = it->second;
+    if (inserted) filters = c.p.targets[first.a].file_filters;
+    for (size_t fi : tp.file_filters) {
+      if (std::find(filters.begin(), filters.end(), fi) == filters.end()) filters.push_back(fi);
     }
   }
 }
@@ -575,8 +630,16 @@ plan make_plan(const spec& s, const render_options& options) {
       }
     }
   }
-  std::set<std::string> names;
-  for (size_t i = 0; i < s.targets.size(); ++i) plan_target(c, i, names);
+  p.targets.resize(s.targets.size());
+  cross_checks checks;
+  size_t patch_targets = 0;
+  for (const auto& t : s.targets) {
+    bool file_delivery = false;
+    for (size_t fi = 0; fi < s.filters.size(); ++fi) file_delivery |= applies(t, s.filters[fi]) && !p.filters[fi].volume_name.empty();
+    patch_targets += file_delivery && !t.workloads.empty();
+  }
+  checks.one_patch_target = patch_targets <= 1;
+  for (size_t i = 0; i < s.targets.size(); ++i) plan_target(c, i, checks);
   std::sort(p.cache_images.begin(), p.cache_images.end());
   p.cache_images.erase(std::unique(p.cache_images.begin(), p.cache_images.end()), p.cache_images.end());
   return p;

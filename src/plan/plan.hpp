@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <wasmdeploy/render.hpp>
@@ -31,13 +32,15 @@ struct filter_plan {
   bool wasme_cache = false;    ///< file comes from the wasme node cache DaemonSet
 };
 
-/// One filter resource (EnvoyFilter, WasmPlugin, ...) to render.
+/// One filter resource (EnvoyFilter, WasmPlugin, ...) to render. Placements are not stored:
+/// for_each_placement produces them one at a time, so memory does not grow with the output.
 struct placement {
   size_t filter = 0;
   size_t target = 0;
   long workload = -1;  ///< index into target.workloads, or -1 for per-target resources
   std::string name;
-  std::map<std::string, std::string> selector;
+  /// The workload's labels or the target's selector (points into the spec).
+  const std::map<std::string, std::string>* selector = nullptr;
 };
 
 /// ConfigMap holding a module for one namespace.
@@ -50,20 +53,89 @@ struct configmap_unit {
 struct workload_patch {
   size_t target = 0;
   size_t workload = 0;
-  std::vector<size_t> filters;  ///< filters needing file delivery on this workload
+  const std::vector<size_t>* filters = nullptr;  ///< filters needing file delivery on this workload
+};
+
+/// Per-target decisions.
+struct target_plan {
+  bool per_workload = false;        ///< one resource per workload (else one per target)
+  std::vector<size_t> filters;      ///< filters that apply, in spec order
+  std::vector<size_t> file_filters; ///< of those, the ones delivered as a file (volume patch)
 };
 
 struct plan {
   mesh_version version;
   std::vector<filter_plan> filters;
+  std::vector<target_plan> targets;
   std::vector<configmap_unit> configmaps;
-  std::vector<placement> placements;
-  std::vector<workload_patch> patches;
-  /// "namespace/Kind/name" -> index into patches, so each workload gets one patch in O(1).
-  std::unordered_map<std::string, size_t> patch_index;
+  /// A workload listed in several targets gets one patch, at its first listing, covering the
+  /// filters of every listing: (target << 32 | workload) of that first listing -> its filters.
+  /// Later listings are skipped. Only such workloads are recorded, so the common case costs
+  /// nothing per workload.
+  std::unordered_map<std::uint64_t, std::vector<size_t>> merged_patches;
+  std::unordered_set<std::uint64_t> repeated_listings;
   std::vector<std::string> cache_images;  ///< images the wasme cache DaemonSet must pull
   std::vector<diagnostic> diagnostics;
 };
+
+inline std::uint64_t listing_key(size_t target, size_t workload) {
+  return (static_cast<std::uint64_t>(target) << 32) | static_cast<std::uint32_t>(workload);
+}
+
+/// Every filter resource in output order (targets, then filters, then workloads, in spec
+/// order). The placement passed to `fn` is reused between calls.
+template <typename Fn>
+void for_each_placement(const plan& p, const spec& s, Fn&& fn) {
+  placement pl;
+  for (size_t ti = 0; ti < s.targets.size(); ++ti) {
+    const target& t = s.targets[ti];
+    const target_plan& tp = p.targets[ti];
+    for (size_t fi : tp.filters) {
+      const std::string& fname = s.filters[fi].name;
+      pl.filter = fi;
+      pl.target = ti;
+      if (tp.per_workload) {
+        for (size_t wi = 0; wi < t.workloads.size(); ++wi) {
+          pl.workload = static_cast<long>(wi);
+          pl.name.assign(t.workloads[wi].name).append(1, '-').append(fname);
+          pl.selector = &t.workloads[wi].labels;
+          fn(static_cast<const placement&>(pl));
+        }
+      } else {
+        pl.workload = -1;
+        if (t.name.empty()) pl.name.assign(fname);
+        else pl.name.assign(t.name).append(1, '-').append(fname);
+        pl.selector = &t.selector;
+        fn(static_cast<const placement&>(pl));
+      }
+    }
+  }
+}
+
+/// Every workload patch in output order (first listing of each workload). The patch passed to
+/// `fn` is reused between calls; `merged` tells whether it combines several listings.
+template <typename Fn>
+void for_each_patch(const plan& p, const spec& s, Fn&& fn) {
+  workload_patch wp;
+  for (size_t ti = 0; ti < s.targets.size(); ++ti) {
+    const target_plan& tp = p.targets[ti];
+    if (tp.file_filters.empty()) continue;
+    for (size_t wi = 0; wi < s.targets[ti].workloads.size(); ++wi) {
+      const std::uint64_t key = listing_key(ti, wi);
+      if (!p.repeated_listings.empty() && p.repeated_listings.count(key)) continue;
+      bool merged = false;
+      wp.target = ti;
+      wp.workload = wi;
+      if (auto it = p.merged_patches.find(key); it != p.merged_patches.end()) {
+        wp.filters = &it->second;
+        merged = true;
+      } else {
+        wp.filters = &tp.file_filters;
+      }
+      fn(static_cast<const workload_patch&>(wp), merged);
+    }
+  }
+}
 
 /// Validates the spec against the version and decides everything. Throws wasmdeploy::error.
 plan make_plan(const spec& s, const render_options& options);

@@ -11,6 +11,8 @@
 
 #include "wasm/byte_reader.hpp"
 
+#include "plan/key_index.hpp"
+
 namespace wasmdeploy::detail {
 namespace {
 
@@ -87,6 +89,8 @@ void check_dns_label(const spec& s, const std::string& value, const std::string&
   }
 }
 
+bool is_dns_subdomain(std::string_view value) { return value.size() <= 253 && dns_subdomain(value); }
+
 void check_dns_subdomain(const spec& s, const std::string& value, const std::string& path, const char* what) {
   if (value.size() > 253) {
     reject(s, "name.too-long", path, fmt::format("{} '{}...' is {} characters; Kubernetes allows 253", what,
@@ -96,6 +100,18 @@ void check_dns_subdomain(const spec& s, const std::string& value, const std::str
     reject(s, "name.invalid", path,
            fmt::format("{} '{}' must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'", what, value));
   }
+}
+
+// The same rules as check_labels without building paths, for the loop over every workload.
+bool labels_valid(const std::map<std::string, std::string>& labels) {
+  for (const auto& [k, v] : labels) {
+    if (k.find('*') != std::string::npos || v.find('*') != std::string::npos) return false;
+    auto slash = k.find('/');
+    std::string_view name = slash == std::string::npos ? std::string_view(k) : std::string_view(k).substr(slash + 1);
+    if (slash != std::string::npos && !dns_subdomain(std::string_view(k).substr(0, slash))) return false;
+    if (!label_name(name, false) || !label_name(v, true)) return false;
+  }
+  return true;
 }
 
 void check_labels(const spec& s, const std::map<std::string, std::string>& labels, const std::string& path) {
@@ -335,17 +351,23 @@ void validate_spec(const spec& s, platform which) {
     check_dns_label(s, t.ns, t.path + ".namespace", "namespace");
     if (!t.name.empty()) check_dns_subdomain(s, t.name, t.path + ".name", "target name");
     check_labels(s, t.selector, t.path + ".selector");
-    std::set<std::string> wl_names;
+    // Runs once per workload: paths are formatted only for an error, and the duplicate check
+    // keeps a hash per name instead of a copy.
+    key_index wl_names;
     for (size_t i = 0; i < t.workloads.size(); ++i) {
       const auto& w = t.workloads[i];
-      const std::string p = fmt::format("{}.workloads[{}]", t.path, i);
-      check_dns_subdomain(s, w.name, p + ".name", "workload name");
-      if (!wl_names.insert(w.name).second) reject(s, "workload.duplicate", p + ".name", fmt::format("workload '{}' is listed twice", w.name));
+      auto p = [&] { return fmt::format("{}.workloads[{}]", t.path, i); };
+      if (!is_dns_subdomain(w.name)) check_dns_subdomain(s, w.name, p() + ".name", "workload name");
+      key_ref first;
+      if (wl_names.find_or_insert(w.name, key_ref{0, 0, static_cast<std::uint32_t>(i)}, first,
+                                  [&](const key_ref& r) -> const std::string& { return t.workloads[r.c].name; })) {
+        reject(s, "workload.duplicate", p() + ".name", fmt::format("workload '{}' is listed twice", w.name));
+      }
       if (w.labels.empty()) {
-        reject(s, "workload.no-labels", p + ".labels",
+        reject(s, "workload.no-labels", p() + ".labels",
                "list the workload's pod-template labels: they become the resource's selector");
       }
-      check_labels(s, w.labels, p + ".labels");
+      if (!labels_valid(w.labels)) check_labels(s, w.labels, p() + ".labels");
     }
     if (istio && !t.all_workloads && t.workloads.empty() && t.selector.empty() && t.refs.empty()) {
       reject(s, "target.no-selector", t.path,

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include <wasmdeploy/mesh_version.hpp>
 #include <wasmdeploy/spec.hpp>
@@ -13,6 +14,8 @@ namespace wasmdeploy::detail {
 [[noreturn]] void reject(const spec& s, const std::string& code, const std::string& path, const std::string& message,
                          errc category = errc::invalid);
 
+/// True when check_dns_subdomain would accept `value` (no allocation, for hot loops).
+bool is_dns_subdomain(std::string_view value);
 void check_dns_label(const spec& s, const std::string& value, const std::string& path, const char* what);
 void check_dns_subdomain(const spec& s, const std::string& value, const std::string& path, const char* what);
 void check_labels(const spec& s, const std::map<std::string, std::string>& labels, const std::string& path);

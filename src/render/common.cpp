@@ -26,11 +26,73 @@ document make_document(document::role role, std::string api_version, std::string
   d.ns = std::move(ns);
   d.name = std::move(name);
   d.body = std::move(body);
-  std::string k;
-  for (char c : d.kind) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const char* prefix = role == document::role::patch ? "patch-" : "";
-  d.file_name = d.ns.empty() ? fmt_file(prefix, k, "", d.name) : fmt_file(prefix, k, d.ns, d.name);
+  d.file_name = document_file_name(role, d.kind, d.ns, d.name);
   return d;
+}
+
+std::string document_file_name(document::role role, const std::string& kind, const std::string& ns,
+                               const std::string& name) {
+  std::string k;
+  for (char c : kind) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return fmt_file(role == document::role::patch ? "patch-" : "", k, ns, name);
+}
+
+namespace {
+
+// "<prefix><kind>-<ns>-<old name>.yaml" -> the same with the new name, keeping the head.
+void rename_file(document& d, const std::string& name) {
+  constexpr size_t kExt = 5;  // ".yaml"
+  const size_t head = d.file_name.size() - d.name.size() - kExt;
+  d.file_name.resize(head);
+  d.file_name += name;
+  d.file_name += ".yaml";
+  d.name = name;
+}
+
+node* metadata_name(document& d) {
+  node* md = d.body.find("metadata");
+  return md ? md->find("name") : nullptr;
+}
+
+void set_labels(node& labels, const std::map<std::string, std::string>& values) {
+  auto& members = labels.members();
+  if (members.size() != values.size()) {
+    members.clear();
+    for (const auto& [k, v] : values) labels.add(k, v);
+    return;
+  }
+  size_t i = 0;
+  for (const auto& [k, v] : values) {
+    members[i].key.assign(k);
+    members[i].value = node(v);
+    ++i;
+  }
+}
+
+}  // namespace
+
+bool rebind_resource(document& d, const spec& s, const placement& pl) {
+  node* name = metadata_name(d);
+  node* sp = d.body.find("spec");
+  if (!name || !sp) return false;
+  node* labels = nullptr;
+  if (node* ws = sp->find("workloadSelector")) labels = ws->find("labels");
+  else if (node* sel = sp->find("selector")) labels = sel->find("matchLabels");
+  // The renderers write a selector exactly when the target has no targetRefs and labels exist.
+  const bool wants = s.targets[pl.target].refs.empty() && pl.selector && !pl.selector->empty();
+  if ((labels != nullptr) != wants) return false;
+  if (labels) set_labels(*labels, *pl.selector);
+  *name = node(pl.name);
+  rename_file(d, pl.name);
+  return true;
+}
+
+bool rebind_patch(document& d, const workload& w) {
+  node* name = metadata_name(d);
+  if (!name || d.kind != to_string(w.kind)) return false;
+  *name = node(w.name);
+  rename_file(d, w.name);
+  return true;
 }
 
 std::string fmt_file(const char* prefix, const std::string& kind, const std::string& ns, const std::string& name) {

@@ -28,6 +28,20 @@ node owned_metadata(const std::string& name, const std::string& ns, const std::s
 document make_document(document::role role, std::string api_version, std::string kind, std::string ns,
                        std::string name, node body);
 
+/// The directory file name make_document gives a document.
+std::string document_file_name(document::role role, const std::string& kind, const std::string& ns,
+                               const std::string& name);
+
+/// Re-points a rendered filter resource (EnvoyFilter, WasmPlugin, TrafficExtension) at another
+/// placement of the same target and filter, which differ only in the name and the selector's
+/// labels: a bulk render then builds each target's tree once instead of once per workload.
+/// Returns false when the document's shape does not fit (the caller renders afresh).
+bool rebind_resource(document& d, const spec& s, const placement& pl);
+
+/// The same for a volume patch of a workload with no volume annotations of its own: only the
+/// workload's name differs. False when the kinds differ.
+bool rebind_patch(document& d, const workload& w);
+
 /// The plugin configuration as the string the Wasm module receives: strings verbatim,
 /// mappings as compact JSON. Empty when there is none.
 std::string configuration_string(const filter& f);

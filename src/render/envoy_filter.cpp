@@ -137,9 +137,9 @@ document render_envoy_filter(const plan& p, const spec& s, const placement& pl) 
     node refs = node::sequence();
     for (const auto& r : t.refs) refs.push(target_ref_node(r));
     sp.add("targetRefs", std::move(refs));
-  } else if (!pl.selector.empty()) {
+  } else if (pl.selector && !pl.selector->empty()) {
     node labels = node::mapping();
-    for (const auto& [k, val] : pl.selector) labels.add(k, val);
+    for (const auto& [k, val] : *pl.selector) labels.add(k, val);
     sp.add("workloadSelector", make_mapping({{"labels", std::move(labels)}}));
   }
   if (f.priority) {

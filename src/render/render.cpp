@@ -1,13 +1,39 @@
 // The pipeline's last two stages: walk the plan, render each document, hand it to the sink.
 // Order is stable: wasme cache objects, ConfigMaps, filter resources (targets and filters in
 // spec order), workload patches, then non-Kubernetes files.
+//
+// Nothing per document is kept: the plan holds per-filter and per-target decisions only, and
+// the filter resources and patches are produced one at a time. Every check that can refuse runs
+// before the first document reaches the sink.
 #include <wasmdeploy/render.hpp>
 
+#include <limits>
+
 #include "plan/plan.hpp"
+#include "render/common.hpp"
 #include "render/platforms.hpp"
 #include "render/renderers.hpp"
 
 namespace wasmdeploy {
+namespace {
+
+constexpr size_t kNone = std::numeric_limits<size_t>::max();
+
+document render_placement(const detail::plan& p, const spec& s, const detail::placement& pl) {
+  switch (p.filters[pl.filter].kind) {
+    case resource_kind::wasm_plugin: return detail::render_wasm_plugin(p, s, pl);
+    case resource_kind::traffic_extension: return detail::render_traffic_extension(p, s, pl);
+    default: return detail::render_envoy_filter(p, s, pl);
+  }
+}
+
+// A patch is "plain" when it has nothing of its own to merge: its result depends only on the
+// target's filters, so one check per target covers all of them and one tree can be reused.
+bool plain_patch(const spec& s, const detail::workload_patch& wp, bool merged) {
+  return !merged && !detail::has_volume_annotations(s.targets[wp.target].workloads[wp.workload]);
+}
+
+}  // namespace
 
 platform chosen_platform(const spec& s, const render_options& options) {
   return options.target ? *options.target : s.options.target_platform;
@@ -29,11 +55,17 @@ render_summary render(const spec& s, const render_options& options, document_sin
   }
   detail::plan p = detail::make_plan(s, options);
   // Volume patches merge the workloads' existing annotations and can still refuse
-  // (volume.conflict, annotation.invalid-json), so they are rendered before the first document
-  // reaches the sink.
-  std::vector<document> patches;
-  patches.reserve(p.patches.size());
-  for (const auto& wp : p.patches) patches.push_back(detail::render_volume_patch(p, s, wp));
+  // (volume.conflict, annotation.invalid-json): check them, in output order, before the first
+  // document reaches the sink.
+  size_t checked_target = kNone;
+  detail::for_each_patch(p, s, [&](const detail::workload_patch& wp, bool merged) {
+    if (plain_patch(s, wp, merged)) {
+      if (wp.target == checked_target) return;
+      checked_target = wp.target;
+    }
+    (void)detail::render_volume_patch(p, s, wp);
+  });
+
   render_summary summary;
   summary.version = p.version;
   summary.diagnostics = p.diagnostics;
@@ -43,17 +75,33 @@ render_summary render(const spec& s, const render_options& options, document_sin
   };
   for (const auto& d : detail::render_wasme_cache(p)) emit(d);
   for (const auto& cm : p.configmaps) emit(detail::render_config_map(p, s, cm));
-  for (const auto& pl : p.placements) {
-    const resource_kind k = p.filters[pl.filter].kind;
-    if (k == resource_kind::wasm_plugin) {
-      emit(detail::render_wasm_plugin(p, s, pl));
-    } else if (k == resource_kind::traffic_extension) {
-      emit(detail::render_traffic_extension(p, s, pl));
-    } else {
-      emit(detail::render_envoy_filter(p, s, pl));
+
+  // Placements of one target and filter differ only in name and selector: the tree is built
+  // once and re-pointed for each workload.
+  document reused;
+  size_t reused_target = kNone, reused_filter = kNone;
+  detail::for_each_placement(p, s, [&](const detail::placement& pl) {
+    if (pl.target != reused_target || pl.filter != reused_filter || !detail::rebind_resource(reused, s, pl)) {
+      reused = render_placement(p, s, pl);
+      reused_target = pl.target;
+      reused_filter = pl.filter;
     }
-  }
-  for (const auto& d : patches) emit(d);
+    emit(reused);
+  });
+
+  reused_target = kNone;
+  detail::for_each_patch(p, s, [&](const detail::workload_patch& wp, bool merged) {
+    const workload& w = s.targets[wp.target].workloads[wp.workload];
+    if (!plain_patch(s, wp, merged)) {
+      emit(detail::render_volume_patch(p, s, wp));
+      return;
+    }
+    if (wp.target != reused_target || !detail::rebind_patch(reused, w)) {
+      reused = detail::render_volume_patch(p, s, wp);
+      reused_target = wp.target;
+    }
+    emit(reused);
+  });
   for (size_t i = 0; i < p.filters.size(); ++i) emit(detail::render_runtime_config(p, s, i));
   return summary;
 }

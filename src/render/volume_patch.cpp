@@ -91,13 +91,21 @@ void merge_entry(const spec& s, node& into, const std::string& name, node value,
 
 }  // namespace
 
+bool has_volume_annotations(const workload& w) {
+  for (const char* key : {kUserVolume, kUserVolumeMount}) {
+    auto it = w.annotations.find(key);
+    if (it != w.annotations.end() && !it->second.empty()) return true;
+  }
+  return false;
+}
+
 document render_volume_patch(const plan& p, const spec& s, const workload_patch& wp) {
   const target& t = s.targets[wp.target];
   const workload& w = t.workloads[wp.workload];
   const std::string path = fmt::format("{}.workloads[{}].annotations", t.path, wp.workload);
   node volumes = existing_entries(s, w, kUserVolume, path);
   node mounts = existing_entries(s, w, kUserVolumeMount, path);
-  for (size_t fi : wp.filters) {
+  for (size_t fi : *wp.filters) {
     const filter_plan& fp = p.filters[fi];
     node source = fp.how == delivery::configmap
                       ? make_mapping({{"configMap", make_mapping({{"name", fp.configmap_name}})}})

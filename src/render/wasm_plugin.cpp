@@ -42,7 +42,7 @@ node vm_config(const filter& f) {
 
 node selector_of(const placement& pl) {
   node labels = node::mapping();
-  for (const auto& [k, val] : pl.selector) labels.add(k, val);
+  for (const auto& [k, val] : *pl.selector) labels.add(k, val);
   return make_mapping({{"matchLabels", std::move(labels)}});
 }
 
@@ -59,7 +59,7 @@ document render_wasm_plugin(const plan& p, const spec& s, const placement& pl) {
   const mesh_version& v = p.version;
 
   node sp = node::mapping();
-  if (t.refs.empty() && !pl.selector.empty()) sp.add("selector", selector_of(pl));
+  if (t.refs.empty() && pl.selector && !pl.selector->empty()) sp.add("selector", selector_of(pl));
   sp.add("url", fp.remote_url.empty() ? "file://" + fp.local_path : fp.remote_url);
   if (!fp.sha256.empty() && !fp.remote_url.empty()) sp.add("sha256", fp.sha256);
   if (f.pull != pull_policy::unset) sp.add("imagePullPolicy", std::string(to_string(f.pull)));
@@ -101,7 +101,7 @@ document render_traffic_extension(const plan& p, const spec& s, const placement&
 
   node sp = node::mapping();
   if (t.refs.empty()) {
-    if (!pl.selector.empty()) sp.add("selector", selector_of(pl));
+    if (pl.selector && !pl.selector->empty()) sp.add("selector", selector_of(pl));
   } else {
     node refs = node::sequence();
     for (const auto& r : t.refs) refs.push(target_ref_node(r));

@@ -422,6 +422,10 @@ spec parse_spec(std::string_view text, const std::string& file, const std::strin
   } catch (const YAML::Exception& e) {
     throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
   }
+  // The YAML tree is the largest form of a big spec (several KiB per workload): drop it before
+  // the model is built so the two never coexist.
+  docs.clear();
+  docs.shrink_to_fit();
   detail::convert_spec(msg, w.values, out);
   return out;
 }

@@ -307,7 +307,11 @@ TEST_CASE("hostpath delivery notes and the gateway warning", "[plan]") {
   CHECK(codes.count("hostpath.pod-security"));
   CHECK(codes.count("gateway.annotations-ignored"));
   CHECK(codes.count("volume.no-workloads"));
-  CHECK(p.patches.empty());
+  size_t patches = 0;
+  const spec s = parse_spec(spec_of(kOci, kShaLine + "  moduleSha256: " + wdtest::kSha2 + "\n",
+                                    "- namespace: ns\n  context: gateway\n  selector: {istio: ingressgateway}\n"));
+  detail::for_each_patch(p, s, [&](const detail::workload_patch&, bool) { ++patches; });
+  CHECK(patches == 0);
 }
 
 TEST_CASE("1.20: WasmPlugin targetRef accepts only Gateway before 1.22 (istio.md 2.1)", "[plan][gates]") {
