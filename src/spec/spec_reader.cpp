@@ -382,12 +382,11 @@ node parse_config_value(std::string_view text, const std::string& path) {
   return w.to_node(y, path, 0);
 }
 
-spec parse_spec(std::string_view text, const std::string& file, const std::string& base_dir) {
-  if (text.size() > WD_MAX_SPEC_BYTES) {
-    throw error(errc::invalid, "spec.too-large", "", fmt::format("spec is larger than {} bytes", WD_MAX_SPEC_BYTES),
-                {file, 0, 0});
-  }
-  const std::string input(text);
+namespace {
+
+// Loads the one document of a spec. yaml-cpp's LoadAll never returns on some inputs (`{a: b}, c`,
+// yaml-cpp #1040), so documents are counted with the event parser, stopping at the second.
+YAML::Node load_one_document(const std::string& input, const std::string& file) {
   YAML::Node root;
   try {
     std::istringstream in(input);
@@ -412,20 +411,31 @@ spec parse_spec(std::string_view text, const std::string& file, const std::strin
     throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
   }
   if (!root.IsDefined() || root.IsNull()) throw error(errc::invalid, "spec.empty", "", "the spec is empty", {file, 1, 1});
+  return root;
+}
+
+}  // namespace
+
+spec parse_spec(std::string_view text, const std::string& file, const std::string& base_dir) {
+  if (text.size() > WD_MAX_SPEC_BYTES) {
+    throw error(errc::invalid, "spec.too-large", "", fmt::format("spec is larger than {} bytes", WD_MAX_SPEC_BYTES),
+                {file, 0, 0});
+  }
   spec out;
   out.file = file;
   out.base_dir = base_dir;
   wasmdeploy::v1alpha1::Spec msg;
   walker w(file, out, valid_utf8(text));
-  try {
-    w.read_message(root, msg, "", 0);
-  } catch (const YAML::Exception& e) {
-    throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
+  {
+    // The YAML tree is the largest form of a big spec (several KiB per workload): it lives only
+    // in this block, so it is freed before the model is built and the two never coexist.
+    const YAML::Node root = load_one_document(std::string(text), file);
+    try {
+      w.read_message(root, msg, "", 0);
+    } catch (const YAML::Exception& e) {
+      throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
+    }
   }
-  // The YAML tree is the largest form of a big spec (several KiB per workload): drop it before
-  // the model is built so the two never coexist.
-  docs.clear();
-  docs.shrink_to_fit();
   detail::convert_spec(msg, w.values, out);
   return out;
 }
