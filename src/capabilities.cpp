@@ -27,10 +27,11 @@ const std::vector<capability_info> kTable = {
     {capability::deprecated_filter_name_match, "deprecated-filter-name-match", r(5), r(19),
      "EnvoyFilter matches on deprecated filter names (envoy.router)",
      "istio/istio c2225561517 (tag 1.19.0) removed it"},
-    // wasmdeploy writes v3 type URLs wherever typed_config is used (1.7+).
+    // wasmdeploy writes v3 type URLs wherever typed_config is used (1.7+); `convert` reads this
+    // row to refuse an imported EnvoyFilter that used v2 URLs on a release that rejects them.
     {capability::xds_v2_type_urls, "xds-v2-type-urls", r(5), r(19),
      "xDS v2 type URLs in EnvoyFilter typed_config are accepted",
-     "istio/istio 4fa46fc17ea (1.19) made them an error", kDoc},
+     "istio/istio 4fa46fc17ea (1.19) made them an error"},
     {capability::envoy_filter_priority, "envoy-filter-priority", r(11), {},
      "EnvoyFilter.priority orders patch sets", "istio/api envoy_filter.proto priority = 5"},
     {capability::envoy_filter_target_refs, "envoy-filter-target-refs", r(27), {},

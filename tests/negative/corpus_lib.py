@@ -78,7 +78,7 @@ def _custom_section(name, size):
 
 def expand(text):
     """`${repeat:N:TEXT:end}` stands for TEXT written N times (big or deep inputs stay readable)."""
-    return re.sub(r"\$\{repeat:(\d+):(.*?):end\}", lambda m: m.group(2) * int(m.group(1)), text)
+    return re.sub(r"\$\{repeat:(\d+):(.*?):end\}", lambda m: m.group(2) * int(m.group(1)), text, flags=re.S)
 
 
 def _blob_bytes(b):
