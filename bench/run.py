@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""One command for every benchmark, measured side by side in one run, printed as ratios.
+"""One command for every benchmark, measured side by side in one run, printed as ratios:
+bulk render vs PyYAML, memory at 1 000 vs 100 000 documents, CLI cold start, inspect vs
+openssl, and Python per call vs a pure-Python renderer.
 
   python3 bench/run.py [--build build/release] [--workloads 10000] [--quick]
   python3 bench/run.py --memory-only [--small 500] [--large 50000]   # the ctest bench.memory check
@@ -149,6 +151,19 @@ def main():
         out = subprocess.run([inspect, "64", "5"], check=True, capture_output=True, text=True).stdout
         print("\ninspect 64 MiB module:")
         print("  " + "\n  ".join(l for l in out.splitlines() if l.strip()))
+    # Python per-call cost against a pure-Python renderer (and the C API underneath).
+    pymod = os.path.join(a.build, "python")
+    if os.path.isdir(os.path.join(pymod, "wasmdeploy")):
+        capi = os.path.join(a.build, "bench", "bench_capi_render")
+        cmd = [sys.executable, os.path.join(HERE, "bench_python_call.py"), "--number", "500" if a.quick else "2000"]
+        if os.path.exists(capi):
+            cmd += ["--capi-bench", capi]
+        env = dict(os.environ, PYTHONPATH=pymod + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+        print("\nPython per call:")
+        print("  " + "\n  ".join(l.strip() for l in out.splitlines() if l.strip()))
+    else:
+        print(f"\nSKIPPED: Python per-call benchmark (no wasmdeploy module in {pymod})")
     for f in os.listdir(tmp):
         os.remove(os.path.join(tmp, f))
     os.rmdir(tmp)
