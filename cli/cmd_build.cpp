@@ -2,6 +2,7 @@
 
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/file_io.hpp>
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/oci_image.hpp>
 
 #include <memory>
@@ -42,7 +43,7 @@ void run_build(const build_args& a) {
   o.output_dir = a.output;
   o.force = a.force;
   o.compat_runtime_config = !a.no_runtime_config;
-  std::string module = wasmdeploy::read_file(a.module_path);
+  std::string module = wasmdeploy::read_file(a.module_path, WD_MAX_WASM_MODULE_BYTES);
   wasmdeploy::build_result r = wasmdeploy::build_image(module, o);
 
   fmt::print("wrote OCI image layout {} (variant {})\n", r.output_dir,

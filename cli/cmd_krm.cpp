@@ -12,6 +12,7 @@
 
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/file_io.hpp>
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/render.hpp>
 
 #include "commands.hpp"
@@ -30,7 +31,11 @@ node result(const char* severity, const std::string& message, const std::string&
 }
 
 void run(const krm_flags& o) {
-  std::string text = o.file == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {}) : read_file(o.file);
+  std::string text = read_input_prefix(o.file, WD_MAX_SPEC_BYTES);
+  if (text.size() > WD_MAX_SPEC_BYTES) {
+    throw error(errc::invalid, "file.too-large", "",
+                fmt::format("{} is larger than {} bytes", o.file == "-" ? "stdin" : o.file, WD_MAX_SPEC_BYTES));
+  }
   node list = parse_config_value(text, "ResourceList");
   const node* kind = list.find("kind");
   if (!list.is_mapping() || kind == nullptr || !kind->is_string() || kind->as_string() != "ResourceList") {

@@ -13,7 +13,7 @@
 
 namespace wasmdeploy {
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, std::size_t max_bytes) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
     throw error(errc::io, "io.open", "", fmt::format("cannot open {}: {}", path, std::strerror(errno)));
@@ -21,10 +21,13 @@ std::string read_file(const std::string& path) {
   std::string out;
   char buf[1 << 16];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  while (out.size() <= max_bytes && (n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
   bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) throw error(errc::io, "io.read", "", fmt::format("cannot read {}", path));
+  if (out.size() > max_bytes) {
+    throw error(errc::invalid, "file.too-large", "", fmt::format("{} is larger than {} bytes", path, max_bytes));
+  }
   return out;
 }
 

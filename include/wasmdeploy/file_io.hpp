@@ -7,8 +7,10 @@
 
 namespace wasmdeploy {
 
-/// Whole file into memory. Throws error{io, "io.open"/"io.read"} naming the path.
-std::string read_file(const std::string& path);
+/// Whole file into memory, refusing one over `max_bytes` (error{invalid, "file.too-large"})
+/// after reading at most one byte more: a path may name /dev/zero or a FIFO. Throws
+/// error{io, "io.open"/"io.read"} naming the path when it cannot be read.
+std::string read_file(const std::string& path, std::size_t max_bytes);
 
 /// At most `max_bytes + 1` bytes of a file ("-" is stdin): enough for the caller to refuse an
 /// input over its limit without first reading all of it into memory.

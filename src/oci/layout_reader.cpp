@@ -3,6 +3,7 @@
 // wasme variant; anything else is named so check_layout_for() can refuse it precisely.
 #include <wasmdeploy/digest.hpp>
 #include <wasmdeploy/file_io.hpp>
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/oci_image.hpp>
 
 #include "oci/media_types.hpp"
@@ -72,7 +73,7 @@ class layout {
       throw error(errc::not_found, "oci.blob.missing", d.digest,
                   fmt::format("{} does not exist", p.string()));
     }
-    std::string bytes = read_file(p.string());
+    std::string bytes = read_file(p.string(), static_cast<std::size_t>(limit));
     if (bytes.size() != d.size || "sha256:" + sha256_hex(bytes) != d.digest) {
       throw error(errc::invalid, "oci.blob.digest-mismatch", d.digest,
                   fmt::format("{} does not match its descriptor (size {} vs {})", p.string(),
@@ -88,7 +89,7 @@ class layout {
       throw error(errc::not_found, "oci.layout.missing", name,
                   fmt::format("{} is not an OCI image layout: {} is missing", dir_.string(), name));
     }
-    return read_file(p.string());
+    return read_file(p.string(), WD_MAX_SPEC_BYTES);
   }
 
  private:

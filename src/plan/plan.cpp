@@ -56,11 +56,24 @@ std::string sanitize_label(std::string name) {
 
 }  // namespace
 
+namespace {
+
+// Reads a file a spec field names; a failure carries that field's path and spec position.
+std::string read_named_file(const spec& s, const std::string& file, std::size_t max_bytes, const std::string& field) {
+  try {
+    return read_file(join_path(s.base_dir, file), max_bytes);
+  } catch (const error& e) {
+    reject(s, e.code(), field, e.message(), e.category());
+  }
+}
+
+}  // namespace
+
 // wasme's runtime-config.json: {"type":..., "abiVersions":[...], "config":{"rootIds":[...]}}.
 // Like wasme's jsonpb reader it accepts either field spelling and rejects unknown keys.
 void read_runtime_config(const spec& s, const filter& f, filter_plan& fp) {
   const std::string path = f.path + ".runtimeConfig";
-  std::string text = read_file(join_path(s.base_dir, f.runtime_config_path));
+  std::string text = read_named_file(s, f.runtime_config_path, WD_MAX_SPEC_BYTES, path);
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -304,7 +317,7 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   std::optional<layout_report> layout;
   if (!f.image_layout.empty()) layout = read_image_layout(c, f, fp);
   if (f.module.is_local()) {
-    fp.module_bytes = read_file(join_path(c.s.base_dir, f.module.url));
+    fp.module_bytes = read_named_file(c.s, f.module.url, WD_MAX_WASM_MODULE_BYTES, f.path + ".module");
     std::string actual = sha256_hex(fp.module_bytes);
     if (!f.sha256.empty() && f.sha256 != actual) {
       reject(c.s, "sha256.mismatch", f.path + ".sha256",

@@ -19,7 +19,7 @@ using json = nlohmann::json;
 namespace {
 
 std::string blob(const std::string& dir, const json& desc) {
-  return read_file(dir + "/blobs/sha256/" + desc["digest"].get<std::string>().substr(7));
+  return read_file(dir + "/blobs/sha256/" + desc["digest"].get<std::string>().substr(7), SIZE_MAX);
 }
 
 /// Go's archive/tar over ustar: 512-byte headers, octal sizes, filepath.Base(name) match.

@@ -33,13 +33,13 @@ std::map<std::string, std::string> snapshot(const fs::path& dir) {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     if (e.is_regular_file())
-      files[fs::relative(e.path(), dir).string()] = read_file(e.path().string());
+      files[fs::relative(e.path(), dir).string()] = read_file(e.path().string(), SIZE_MAX);
   }
   return files;
 }
 
 json blob_json(const std::string& dir, const std::string& digest) {
-  return json::parse(read_file(dir + "/blobs/sha256/" + digest.substr(7)));
+  return json::parse(read_file(dir + "/blobs/sha256/" + digest.substr(7), SIZE_MAX));
 }
 
 }  // namespace
@@ -95,8 +95,8 @@ TEST_CASE("oci variant is wasme's two-layer image", "[oci][build]") {
   build_result r = build_image(module, options_for(image_variant::oci, t / "img"));
   std::string dir = t / "img";
 
-  CHECK(read_file(dir + "/oci-layout") == R"({"imageLayoutVersion":"1.0.0"})");
-  json index = json::parse(read_file(dir + "/index.json"));
+  CHECK(read_file(dir + "/oci-layout", SIZE_MAX) == R"({"imageLayoutVersion":"1.0.0"})");
+  json index = json::parse(read_file(dir + "/index.json", SIZE_MAX));
   CHECK(index["schemaVersion"] == 2);
   REQUIRE(index["manifests"].size() == 1);
   CHECK(index["manifests"][0]["digest"] == r.manifest.digest);
@@ -116,9 +116,9 @@ TEST_CASE("oci variant is wasme's two-layer image", "[oci][build]") {
         "v0-4689a30309abf31aee9ae36e73d34b1bb182685f");
   CHECK(m["annotations"]["module.wasm.runtime/type"] == "envoy_proxy");
   CHECK(
-      read_file(dir + "/blobs/sha256/" + r.config.digest.substr(7)) ==
+      read_file(dir + "/blobs/sha256/" + r.config.digest.substr(7), SIZE_MAX) ==
       R"({"type":"envoy_proxy","abiVersions":["v0-4689a30309abf31aee9ae36e73d34b1bb182685f"],"config":{"rootIds":["my_root_id"]}})");
-  CHECK(read_file(dir + "/blobs/sha256/" + sha256_hex(module)) == module);
+  CHECK(read_file(dir + "/blobs/sha256/" + sha256_hex(module), SIZE_MAX) == module);
   // Exactly the three distinct blobs.
   CHECK(std::distance(fs::directory_iterator(dir + "/blobs/sha256"), fs::directory_iterator()) ==
         3);
@@ -183,11 +183,11 @@ TEST_CASE("build_image never clobbers: empty dir ok, layout needs force, other d
 
   auto other = options_for(image_variant::compat, t / "img");
   CHECK(oci_test::error_code_of([&] { build_image(module, other); }) == "oci.layout.exists");
-  CHECK(read_file(t / "img/index.json").find(first.manifest.digest) != std::string::npos);
+  CHECK(read_file(t / "img/index.json", SIZE_MAX).find(first.manifest.digest) != std::string::npos);
 
   other.force = true;
   build_result second = build_image(module, other);
-  CHECK(read_file(t / "img/index.json").find(second.manifest.digest) != std::string::npos);
+  CHECK(read_file(t / "img/index.json", SIZE_MAX).find(second.manifest.digest) != std::string::npos);
   CHECK_FALSE(fs::exists(t.path() / "img/blobs/sha256" / first.manifest.digest.substr(7)));
 
   fs::create_directory(t / "precious");
@@ -195,7 +195,7 @@ TEST_CASE("build_image never clobbers: empty dir ok, layout needs force, other d
   auto danger = options_for(image_variant::oci, t / "precious");
   danger.force = true;
   CHECK(oci_test::error_code_of([&] { build_image(module, danger); }) == "oci.layout.not-a-layout");
-  CHECK(read_file(t / "precious/notes.txt") == "keep me");
+  CHECK(read_file(t / "precious/notes.txt", SIZE_MAX) == "keep me");
 
   write_file_atomic(t / "afile", "x");
   auto onfile = options_for(image_variant::oci, t / "afile");

@@ -195,7 +195,7 @@ TEST_CASE("inspect_layout checks structure, names and digests", "[oci][inspect][
         "oci.layout.ref-not-found");
 
   SECTION("ambiguous index") {
-    json index = json::parse(read_file(t / "img/index.json"));
+    json index = json::parse(read_file(t / "img/index.json", SIZE_MAX));
     index["manifests"].push_back(index["manifests"][0]);
     index["manifests"][0]["annotations"] = {{"org.opencontainers.image.ref.name", "a"}};
     index["manifests"][1]["annotations"] = {{"org.opencontainers.image.ref.name", "b"}};
@@ -209,7 +209,7 @@ TEST_CASE("inspect_layout checks structure, names and digests", "[oci][inspect][
           "oci.blob.digest-mismatch");
   }
   SECTION("digest that is not a sha256 (no path traversal)") {
-    json index = json::parse(read_file(t / "img/index.json"));
+    json index = json::parse(read_file(t / "img/index.json", SIZE_MAX));
     index["manifests"][0]["digest"] = "sha256:../../../etc/passwd";
     write_file_atomic(t / "img/index.json", index.dump());
     CHECK(oci_test::error_code_of([&] { inspect_layout(t / "img"); }) == "oci.blob.algorithm");

@@ -24,7 +24,7 @@ std::string yaml_of(const std::vector<document>& docs) { return to_text(docs, ou
 }  // namespace
 
 TEST_CASE("seed 000 FilterDeployment imports with its gaps reported", "[import][wasme]") {
-  import_result r = import_resources(read_file(example("convert-wasme/filterdeployment.yml")));
+  import_result r = import_resources(read_file(example("convert-wasme/filterdeployment.yml"), SIZE_MAX));
   REQUIRE(r.imported.filters.size() == 1);
   const filter& f = r.imported.filters[0];
   CHECK(f.name == "bookinfo-custom-filter");
@@ -112,7 +112,7 @@ spec:
 }
 
 TEST_CASE("unknown kinds and malformed resources are reported", "[import]") {
-  import_result r = import_resources(read_file(example("convert-wasme/filterdeployment.yml")) +
+  import_result r = import_resources(read_file(example("convert-wasme/filterdeployment.yml"), SIZE_MAX) +
                                      "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
   CHECK(has(r, "import.unknown-kind"));
   try {
@@ -228,6 +228,6 @@ spec:
   CHECK_THROWS_AS(check_legacy_forms(t, mesh_version::parse("1.19")), error);
 
   // A wasme FilterDeployment carries no EnvoyFilter shape at all.
-  import_result modern = import_resources(read_file(example("convert-wasme/filterdeployment.yml")));
+  import_result modern = import_resources(read_file(example("convert-wasme/filterdeployment.yml"), SIZE_MAX));
   CHECK(modern.legacy.empty());
 }

@@ -251,7 +251,7 @@ TEST_CASE("text report names the verdict", "[inspect][format]") {
 
 TEST_CASE("a real clang-built filter", "[inspect][toolchain]") {
 #ifdef WD_REAL_FILTER_WASM
-  const auto r = inspect_module(read_file(WD_REAL_FILTER_WASM));
+  const auto r = inspect_module(read_file(WD_REAL_FILTER_WASM, SIZE_MAX));
   CHECK(r.abi == proxy_abi::v0_2_1);
   CHECK(r.allocator == allocator_kind::both);
   REQUIRE(r.proxy_imports.size() == 3);

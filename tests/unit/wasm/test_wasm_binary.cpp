@@ -282,7 +282,7 @@ listing objdump_listing(const std::string& path) {
 }
 
 listing our_listing(const std::string& path) {
-  const auto info = read_wasm_binary(read_file(path));
+  const auto info = read_wasm_binary(read_file(path, SIZE_MAX));
   listing l;
   for (const auto& i : info.imports) l.imports.insert(i.module + "." + i.field);
   for (const auto& e : info.exports) l.exports.insert(std::string(wasm_extern_kind_name(e.kind)) + ":" + e.name);

@@ -15,7 +15,7 @@ inline std::string fixture_path(const std::string& name) {
   return std::string(WD_WASM_FIXTURES_DIR) + "/" + name + ".wasm";
 }
 
-inline std::string fixture(const std::string& name) { return wasmdeploy::read_file(fixture_path(name)); }
+inline std::string fixture(const std::string& name) { return wasmdeploy::read_file(fixture_path(name), SIZE_MAX); }
 
 /// Every .wat fixture compiled by tests/wasm/CMakeLists.txt.
 inline const std::vector<std::string>& fixture_names() {
