@@ -13,24 +13,6 @@
 
 namespace wasmdeploy {
 
-std::string read_file(const std::string& path, std::size_t max_bytes) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    throw error(errc::io, "io.open", "", fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  }
-  std::string out;
-  char buf[1 << 16];
-  size_t n;
-  while (out.size() <= max_bytes && (n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) throw error(errc::io, "io.read", "", fmt::format("cannot read {}", path));
-  if (out.size() > max_bytes) {
-    throw error(errc::invalid, "file.too-large", "", fmt::format("{} is larger than {} bytes", path, max_bytes));
-  }
-  return out;
-}
-
 std::string read_input_prefix(const std::string& path, std::size_t max_bytes) {
   const bool in = path == "-";
   std::FILE* f = in ? stdin : std::fopen(path.c_str(), "rb");
@@ -45,6 +27,14 @@ std::string read_input_prefix(const std::string& path, std::size_t max_bytes) {
   if (!in) std::fclose(f);
   if (failed) throw error(errc::io, "io.read", "", fmt::format("cannot read {}", path));
   if (out.size() > max_bytes + 1) out.resize(max_bytes + 1);
+  return out;
+}
+
+std::string read_file(const std::string& path, std::size_t max_bytes) {
+  std::string out = read_input_prefix(path == "-" ? "./-" : path, max_bytes);
+  if (out.size() > max_bytes) {
+    throw error(errc::invalid, "file.too-large", "", fmt::format("{} is larger than {} bytes", path, max_bytes));
+  }
   return out;
 }
 
