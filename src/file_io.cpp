@@ -26,7 +26,7 @@ std::string read_input_prefix(const std::string& path, std::size_t max_bytes) {
   bool failed = std::ferror(f) != 0;
   if (!in) std::fclose(f);
   if (failed) throw error(errc::io, "io.read", "", fmt::format("cannot read {}", path));
-  if (out.size() > max_bytes + 1) out.resize(max_bytes + 1);
+  if (!out.empty() && out.size() - 1 > max_bytes) out.resize(max_bytes + 1);  // no overflow at SIZE_MAX
   return out;
 }
 
