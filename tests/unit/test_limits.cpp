@@ -338,7 +338,8 @@ TEST_CASE("WD_MAX_ENV_ENTRIES: exactly the limit renders, one entry more is refu
   spec s = one_filter_spec();
   for (unsigned i = 0; i < WD_MAX_ENV_ENTRIES; ++i) s.filters[0].env.push_back(env_var{"E" + std::to_string(i), "v", env_source::inline_value});
   const auto r = render(s, render_options{});
-  const auto* env = wdtest::at(wdtest::one(r, "WasmPlugin").body, {"spec", "vmConfig", "env"});
+  const auto plugin = wdtest::one(r, "WasmPlugin");  // one() returns a copy: keep it alive
+  const auto* env = wdtest::at(plugin.body, {"spec", "vmConfig", "env"});
   REQUIRE(env != nullptr);
   CHECK(env->items().size() == WD_MAX_ENV_ENTRIES);
   s.filters[0].env.push_back(env_var{"E", "v", env_source::inline_value});
