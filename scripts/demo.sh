@@ -4,6 +4,7 @@
 #   ./scripts/demo.sh [extra render flags, e.g. --istio 1.24 or -o json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"  # ccache reuses objects across clones
 bash scripts/setup.sh >&2
 cmake --preset release >/dev/null
 cmake --build --preset release --target wasmdeploy_cli >&2
