@@ -13,34 +13,18 @@
 #include <wasmdeploy/import.hpp>
 #include <wasmdeploy/render.hpp>
 
+#include "fuzz_support.hpp"
+
 namespace {
 
-class discarding_sink : public wasmdeploy::document_sink {
- public:
-  void on_document(const wasmdeploy::document& d) override {
-    if (d.what != wasmdeploy::document::role::file) (void)wasmdeploy::to_yaml(d.body);
-  }
-};
-
 constexpr const char* kIstio[] = {"1.5", "1.7", "1.8", "1.9", "1.12", "1.16", "1.19", "1.22", "1.24", "1.27", "1.30"};
-
-std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace wasmdeploy;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  std::uint64_t pick = fnv1a(text);
-  auto take = [&pick](std::uint64_t n) {
-    std::uint64_t v = pick % n;
-    pick /= n;
-    return static_cast<std::size_t>(v);
-  };
+  wasmdeploy::fuzz::input_choices choose(text);
   import_result r;
   try {
     r = import_resources(text, "fuzz.yaml");
@@ -59,8 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // convert --to <kind or platform> --istio <v> --all-workloads --wrap-string-config value
   render_options o;
-  o.istio = kIstio[take(std::size(kIstio))];
-  switch (take(9)) {
+  o.istio = kIstio[choose.take(std::size(kIstio))];
+  switch (choose.take(9)) {
     case 0: r.imported.options.resource = resource_kind::wasm_plugin; break;
     case 1: r.imported.options.resource = resource_kind::envoy_filter; break;
     case 2: r.imported.options.resource = resource_kind::traffic_extension; break;
@@ -73,12 +57,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (auto& f : r.imported.filters) {
     if (r.imported.options.resource != resource_kind::automatic) f.resource = resource_kind::automatic;
-    if (f.config.is_string() && take(2) == 0) f.config = make_mapping({{"value", f.config}});
+    if (f.config.is_string() && choose.take(2) == 0) f.config = make_mapping({{"value", f.config}});
   }
   for (auto& t : r.imported.targets) {
     if (t.selector.empty() && t.workloads.empty() && t.refs.empty()) t.all_workloads = true;
   }
-  discarding_sink sink;
+  wasmdeploy::fuzz::discarding_sink sink;
   try {
     (void)render(r.imported, o, sink);
   } catch (const error&) {

@@ -18,21 +18,13 @@
 #include <wasmdeploy/spec.hpp>
 #include <wasmdeploy/undeploy.hpp>
 
+#include "fuzz_support.hpp"
+
 #ifndef WD_FUZZ_FILES_DIR
 #define WD_FUZZ_FILES_DIR "."
 #endif
 
 namespace {
-
-// Serialises each document and drops it: the emitters run, nothing is kept.
-class discarding_sink : public wasmdeploy::document_sink {
- public:
-  void on_document(const wasmdeploy::document& d) override {
-    if (d.what == wasmdeploy::document::role::file) return;
-    (void)wasmdeploy::to_yaml(d.body);
-    (void)wasmdeploy::to_json(d.body);
-  }
-};
 
 constexpr const char* kIstio[] = {"1.5",  "1.6",  "1.7",  "1.7.1", "1.8",  "1.9",  "1.10", "1.11", "1.12",
                                   "1.14", "1.16", "1.19", "1.20",  "1.22", "1.24", "1.27", "1.29", "1.30",
@@ -42,22 +34,11 @@ constexpr wasmdeploy::platform kPlatforms[] = {
     wasmdeploy::platform::envoy, wasmdeploy::platform::envoy_gateway, wasmdeploy::platform::higress};
 constexpr const char* kGateway[] = {"v1.1", "v1.2", "v1.3", "v1.5", "v1.9", "v2.0", ""};
 
-std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  std::uint64_t pick = fnv1a(text);
-  auto take = [&pick](std::uint64_t n) {
-    std::uint64_t v = pick % n;
-    pick /= n;
-    return static_cast<std::size_t>(v);
-  };
+  wasmdeploy::fuzz::input_choices choose(text);
   wasmdeploy::spec s;
   try {
     s = wasmdeploy::parse_spec(text, "fuzz.yaml", WD_FUZZ_FILES_DIR);
@@ -65,15 +46,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   wasmdeploy::render_options o;
-  const bool own = take(4) == 0;
-  const std::size_t istio = take(std::size(kIstio));
-  const std::size_t platform = take(std::size(kPlatforms));
-  const std::size_t gateway = take(std::size(kGateway));
+  const bool own = choose.take(4) == 0;
+  const std::size_t istio = choose.take(std::size(kIstio));
+  const std::size_t platform = choose.take(std::size(kPlatforms));
+  const std::size_t gateway = choose.take(std::size(kGateway));
   if (!own || s.istio.empty()) o.istio = kIstio[istio];
   if (!own || !s.options.platform_set) o.target = kPlatforms[platform];
   if (!own) o.gateway_version = kGateway[gateway];
-  o.allow_incompatible_module = take(2) == 0;
-  discarding_sink sink;
+  o.allow_incompatible_module = choose.take(2) == 0;
+  wasmdeploy::fuzz::discarding_sink sink;
   try {
     (void)wasmdeploy::render(s, o, sink);
   } catch (const wasmdeploy::error&) {
