@@ -76,4 +76,15 @@ bool is_sha256_hex(std::string_view s) noexcept {
   return true;
 }
 
+std::string normalized_sha256(std::string_view s) {
+  if (s.size() > 7 && (s.substr(0, 7) == "sha256:" || s.substr(0, 7) == "SHA256:")) s.remove_prefix(7);
+  if (s.size() != 64) return {};
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return {};
+  }
+  return out;
+}
+
 }  // namespace wasmdeploy

@@ -37,4 +37,9 @@ class sha256_hasher {
 /// True when `s` is exactly 64 lowercase hex characters (what Istio's validation demands).
 bool is_sha256_hex(std::string_view s) noexcept;
 
+/// A digest as tools print it ("sha256:6B0E..." from skopeo, uppercase from some registries UIs)
+/// in the form Istio demands: 64 lowercase hex characters without the prefix. Returns "" when
+/// `s` is not 64 hex characters of any case after an optional "sha256:".
+std::string normalized_sha256(std::string_view s);
+
 }  // namespace wasmdeploy

@@ -140,11 +140,35 @@ void check_labels(const spec& s, const std::map<std::string, std::string>& label
 
 void check_sha256(const spec& s, const std::string& value, const std::string& path) {
   if (value.empty() || is_sha256_hex(value)) return;
-  if (value.size() != 64) {
+  const std::string_view hex = value.rfind("sha256:", 0) == 0 ? std::string_view(value).substr(7) : value;
+  if (hex.size() != 64) {
     reject(s, "sha256.length", path,
-           fmt::format("sha256 must be 64 hex characters, got {} (Istio rejects any other length)", value.size()));
+           fmt::format("sha256 must be 64 hex characters (optionally after sha256:), got {} in '{}'", hex.size(),
+                       shorten(value)));
   }
-  reject(s, "sha256.format", path, "sha256 must be lowercase hex [a-f0-9]{64}; Istio rejects uppercase");
+  reject(s, "sha256.format", path,
+         fmt::format("'{}' is not a sha256: 64 hex characters [0-9a-f], optionally after sha256:", shorten(value)));
+}
+
+const spec& normalize_digests(const spec& s, std::optional<spec>& storage, std::vector<diagnostic>& notes) {
+  const auto fix = [&](size_t i, std::string filter::*field, const char* name) {
+    const std::string& value = s.filters[i].*field;
+    if (value.empty() || is_sha256_hex(value)) return;
+    std::string hex = normalized_sha256(value);
+    if (hex.empty()) return;  // check_sha256 refuses it with the reason
+    if (!storage) storage = s;
+    storage->filters[i].*field = hex;
+    const std::string path = s.filters[i].path + "." + name;
+    notes.push_back({severity::note, "sha256.normalized", path,
+                     fmt::format("using {} (Istio wants 64 lowercase hex characters{})", hex,
+                                 value.size() > 64 ? " without the sha256: prefix" : ""),
+                     s.position_of(path)});
+  };
+  for (size_t i = 0; i < s.filters.size(); ++i) {
+    fix(i, &filter::sha256, "sha256");
+    fix(i, &filter::module_sha256, "moduleSha256");
+  }
+  return storage ? *storage : s;
 }
 
 void check_target_ref_kinds(const spec& s, const mesh_version& v, const target& t, bool envoy_filter) {
@@ -371,7 +395,8 @@ void validate_spec(const spec& s, platform which) {
     }
     if (istio && !t.all_workloads && t.workloads.empty() && t.selector.empty() && t.refs.empty()) {
       reject(s, "target.no-selector", t.path,
-             "give workloads, a selector or targetRefs; an empty selector would match every workload in the namespace");
+             "give workloads, a selector or targetRefs; an empty selector would match every workload in the namespace "
+             "(set allWorkloads: true, or pass render --all-workloads, if that is what you want)");
     }
     if (t.all_workloads && (!t.selector.empty() || !t.workloads.empty() || !t.refs.empty())) {
       reject(s, "target.all-workloads-and-selector", t.path + ".allWorkloads",

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -20,6 +22,11 @@ void check_dns_label(const spec& s, const std::string& value, const std::string&
 void check_dns_subdomain(const spec& s, const std::string& value, const std::string& path, const char* what);
 void check_labels(const spec& s, const std::map<std::string, std::string>& labels, const std::string& path);
 void check_sha256(const spec& s, const std::string& value, const std::string& path);
+
+/// Digests written as tools print them (a "sha256:" prefix, uppercase hex) in the form Istio
+/// demands, for specs from files, flags, the C API and Python alike. Returns `s` when nothing
+/// changes, else a corrected copy held in `storage`; each change is a note naming the value used.
+const spec& normalize_digests(const spec& s, std::optional<spec>& storage, std::vector<diagnostic>& notes);
 
 /// Checks every filter and target field that does not depend on the Istio version. Targeting
 /// rules (a target needs workloads, a selector or targetRefs) apply to Istio only; the other

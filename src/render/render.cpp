@@ -8,8 +8,10 @@
 #include <wasmdeploy/render.hpp>
 
 #include <limits>
+#include <optional>
 
 #include "plan/plan.hpp"
+#include "plan/validate.hpp"
 #include "render/common.hpp"
 #include "render/platforms.hpp"
 #include "render/renderers.hpp"
@@ -39,13 +41,17 @@ platform chosen_platform(const spec& s, const render_options& options) {
   return options.target ? *options.target : s.options.target_platform;
 }
 
-render_summary render(const spec& s, const render_options& options, document_sink& sink) {
+render_summary render(const spec& input, const render_options& options, document_sink& sink) {
+  std::optional<spec> normalized;
+  std::vector<diagnostic> notes;
+  const spec& s = detail::normalize_digests(input, normalized, notes);
   const platform which = chosen_platform(s, options);
   if (which != platform::istio) {
     // Other platforms build their (few) documents first, so nothing reaches the sink unless
     // the whole render succeeded, as for Istio.
     render_summary summary;
     summary.target = which;
+    summary.diagnostics = notes;
     detail::platform_context c{s, options, summary.diagnostics, {}};
     std::vector<document> docs = detail::render_platform(which, c);
     summary.platform_version = c.version_text;
@@ -68,7 +74,8 @@ render_summary render(const spec& s, const render_options& options, document_sin
 
   render_summary summary;
   summary.version = p.version;
-  summary.diagnostics = p.diagnostics;
+  summary.diagnostics = std::move(notes);
+  summary.diagnostics.insert(summary.diagnostics.end(), p.diagnostics.begin(), p.diagnostics.end());
   auto emit = [&](const document& d) {
     sink.on_document(d);
     ++summary.documents;
