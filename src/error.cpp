@@ -37,6 +37,14 @@ std::string format_diagnostic(const diagnostic& d) {
   return fmt::format("{}: {}", severity_name(d.level), compose(d.position, d.code, d.path, d.message));
 }
 
+std::string shorten(std::string_view value, std::size_t max) {
+  if (value.size() <= max) return std::string(value);
+  std::size_t keep = max > 24 ? max - 24 : max;
+  // Never cut a UTF-8 sequence in two.
+  while (keep > 0 && (static_cast<unsigned char>(value[keep]) & 0xc0) == 0x80) --keep;
+  return fmt::format("{}... ({} bytes)", value.substr(0, keep), value.size());
+}
+
 const char* severity_name(severity s) noexcept {
   switch (s) {
     case severity::note: return "note";

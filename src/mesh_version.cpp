@@ -74,12 +74,12 @@ mesh_version mesh_version::parse(std::string_view text) {
       return v;
     case parse_status::syntax:
       throw error(errc::version, "version.syntax", "istio",
-                  fmt::format("'{}' is not an Istio version; write 1.N, 1.N.x or 1.N.P (e.g. 1.8.1)", text));
+                  fmt::format("'{}' is not an Istio version; write 1.N, 1.N.x or 1.N.P (e.g. 1.8.1)", shorten(text)));
     case parse_status::range:
       break;
   }
   throw error(errc::version, "version.unsupported", "istio",
-              fmt::format("Istio {} is outside the supported range {} to {}", text,
+              fmt::format("Istio {} is outside the supported range {} to {}", shorten(text),
                           oldest_supported().str(true), newest_supported().str(true)));
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -44,7 +45,7 @@ E value_of(const name_table<E, N>& t, std::string_view s, std::string_view what,
     choices += name;
   }
   throw error(errc::invalid, fmt::format("{}.unknown-value", what), path,
-              fmt::format("'{}' is not a valid {}; expected one of: {}", s, what, choices));
+              fmt::format("'{}' is not a valid {}; expected one of: {}", shorten(s), what, choices));
 }
 
 const name_table<filter_type, 2> kFilterType{{{filter_type::http, "HTTP"}, {filter_type::network, "NETWORK"}}};
@@ -102,7 +103,7 @@ void parse_oci_reference(std::string_view ref, module_source& out, const std::st
     std::string_view dig = rest.substr(at + 1);
     if (!starts_with(dig, "sha256:") || !is_sha256_hex(dig.substr(7))) {
       bad_module("module.bad-digest", path,
-                 fmt::format("'{}' must be followed by sha256:<64 lowercase hex> after '@'", ref));
+                 fmt::format("'{}' must be followed by sha256:<64 lowercase hex> after '@'", shorten(ref)));
     }
     out.digest = std::string(dig.substr(7));
     rest = rest.substr(0, at);
@@ -119,7 +120,7 @@ void parse_oci_reference(std::string_view ref, module_source& out, const std::st
     out.tag = std::string(repo.substr(colon + 1));
     repo = repo.substr(0, colon);
     if (out.tag.empty() || out.tag.size() > 128) {
-      bad_module("module.bad-reference", path, fmt::format("'{}' has an empty or over-long tag", ref));
+      bad_module("module.bad-reference", path, fmt::format("'{}' has an empty or over-long tag", shorten(ref)));
     }
   }
   if (repo.empty() || !std::all_of(repo.begin(), repo.end(), oci_repo_char)) {
@@ -170,14 +171,14 @@ module_source parse_module_source(std::string_view text, const std::string& path
   if (starts_with(text, "http://") || starts_with(text, "https://")) {
     m.kind = starts_with(text, "https://") ? module_source::scheme::https : module_source::scheme::http;
     std::string_view rest = text.substr(text.find("://") + 3);
-    if (rest.empty() || rest[0] == '/') bad_module("module.bad-url", path, fmt::format("'{}' has no host", text));
+    if (rest.empty() || rest[0] == '/') bad_module("module.bad-url", path, fmt::format("'{}' has no host", shorten(text)));
     m.url = std::string(text);
     return m;
   }
   if (starts_with(text, "file://")) {
     std::string_view p = text.substr(7);
     if (p.empty() || p[0] != '/') {
-      bad_module("module.bad-url", path, fmt::format("'{}' must be file:///absolute/path", text));
+      bad_module("module.bad-url", path, fmt::format("'{}' must be file:///absolute/path", shorten(text)));
     }
     m.kind = module_source::scheme::file;
     m.url = std::string(p);
@@ -193,12 +194,27 @@ module_source parse_module_source(std::string_view text, const std::string& path
     m.url = std::string(text);
     return m;
   }
-  // A registry reference without a scheme: Istio's URL parser reads "host:5000/x" as scheme
-  // "host", so it is refused before it reaches a cluster.
+  // A registry reference without a scheme. Istio parses the url with Go's net/url: a prefix of
+  // letters, digits, '+', '-' and '.' before the first ':' is taken as the scheme
+  // ("localhost:5000/x" has scheme "localhost", which istiod refuses); otherwise a WasmPlugin
+  // defaults to oci://. Either way the text does not say what the user meant, so it is refused.
+  const std::string shown = shorten(text);
+  std::string_view head = text.substr(0, text.find(':'));
+  const bool scheme_like = head.size() < text.size() && !head.empty() &&
+                           std::isalpha(static_cast<unsigned char>(head[0])) &&
+                           std::all_of(head.begin(), head.end(), [](char c) {
+                             return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+                           });
   bad_module("module.no-scheme", path,
-             fmt::format("'{}' has no scheme; write oci://{} for an image, or a path ending in .wasm for a "
-                         "local file (Istio would read '{}' as the URL scheme)",
-                         text, text, text.substr(0, text.find_first_of(":/"))));
+             scheme_like
+                 ? fmt::format("'{}' has no scheme: Istio would read '{}' as the URL scheme, so istiod refuses a "
+                               "WasmPlugin with it and an EnvoyFilter's fetch fails; write oci://{} for an image, or "
+                               "a path ending in .wasm for a local file",
+                               shown, shorten(head, 40), shown)
+                 : fmt::format("'{}' has no scheme: a WasmPlugin would pull it as oci://{} (Istio's default), while an "
+                               "EnvoyFilter needs an http(s) or oci:// URL to fetch anything; write oci://{} to say "
+                               "it is an image, or a path ending in .wasm for a local file",
+                               shown, shown, shown));
 }
 
 std::map<std::string, std::string> parse_labels(std::string_view s, const std::string& path) {
@@ -211,9 +227,15 @@ std::map<std::string, std::string> parse_labels(std::string_view s, const std::s
     auto eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       throw error(errc::invalid, "labels.syntax", path,
-                  fmt::format("'{}' is not key=value (write app=details,version=v1)", item));
+                  fmt::format("'{}' is not key=value (write app=details,version=v1)", shorten(item)));
     }
-    out[std::string(item.substr(0, eq))] = std::string(item.substr(eq + 1));
+    auto [it, inserted] = out.emplace(std::string(item.substr(0, eq)), std::string(item.substr(eq + 1)));
+    if (!inserted && it->second != item.substr(eq + 1)) {
+      // kubectl refuses a label given twice too; keeping the last would silently drop the first.
+      throw error(errc::invalid, "labels.duplicate", path,
+                  fmt::format("label '{}' is given twice ({}={} and {}); give it once", shorten(it->first, 63),
+                              shorten(it->first, 63), shorten(it->second, 63), shorten(item, 127)));
+    }
   }
   return out;
 }

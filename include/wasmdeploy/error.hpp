@@ -2,7 +2,9 @@
 #pragma once
 
 #include <stdexcept>
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wasmdeploy {
@@ -67,5 +69,9 @@ struct diagnostic {
 std::string format_error(const error& e);
 std::string format_diagnostic(const diagnostic& d);
 const char* severity_name(severity s) noexcept;
+
+/// `value` as shown in a message: values longer than `max` bytes keep their start and say how
+/// long they were, so a huge flag or field value cannot flood the terminal.
+std::string shorten(std::string_view value, std::size_t max = 80);
 
 }  // namespace wasmdeploy
