@@ -106,6 +106,22 @@ void read_runtime_config(const spec& s, const filter& f, filter_plan& fp) {
 
 namespace {
 
+// The image's runtime-config.json (wasme's format) names the root ids the module registers;
+// wasme deploy used the first one, so a render from the same image does too.
+void root_id_from_image(const context& c, const filter& f, const std::string& text, filter_plan& fp) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("config") || !j["config"].is_object()) return;
+  for (const char* key : {"rootIds", "root_ids"}) {
+    const auto it = j["config"].find(key);
+    if (it != j["config"].end() && it->is_array() && !it->empty() && (*it)[0].is_string()) {
+      fp.root_id = (*it)[0].get<std::string>();
+      c.note(severity::note, "filter.root-id-from-image", f.path + ".imageLayout",
+             fmt::format("root id {} read from the image's runtime-config.json", fp.root_id));
+      return;
+    }
+  }
+}
+
 resource_kind choose_kind(const context& c, const filter& f) {
   resource_kind k = f.resource != resource_kind::automatic ? f.resource : c.s.options.resource;
   const std::string path = f.path + ".resource";
@@ -316,6 +332,7 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   }
   std::optional<layout_report> layout;
   if (!f.image_layout.empty()) layout = read_image_layout(c, f, fp);
+  if (fp.root_id.empty() && layout && layout->runtime_config) root_id_from_image(c, f, *layout->runtime_config, fp);
   if (f.module.is_local()) {
     fp.module_bytes = read_named_file(c.s, f.module.url, WD_MAX_WASM_MODULE_BYTES, f.path + ".module");
     std::string actual = sha256_hex(fp.module_bytes);
@@ -329,8 +346,21 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
     fp.module_sha256 = fp.sha256;
   }
 
+  if (fp.root_id.empty()) {
+    c.note(severity::warning, "filter.no-root-id", f.path + ".rootId",
+           "no root id: Envoy starts the plugin with an empty root id, and a module that registers its root context "
+           "under a name never runs; set rootId (--root-id), or give runtimeConfig / imageLayout (--runtime-config, "
+           "--image-layout) to read it from the image as wasme did");
+  }
   fp.kind = choose_kind(c, f);
   choose_delivery(c, f, fp);
+  if (!is_plugin_kind(fp.kind) && !f.priority && f.phase != plugin_phase::authn &&
+      supports(c.v, capability::envoy_filter_priority)) {
+    c.note(severity::note, "envoyfilter.default-priority", f.path + ".priority",
+           fmt::format("priority: {} is written: EnvoyFilters inserted relative to another filter apply in creation "
+                       "order without one (istioctl analyze IST0151); set priority (--priority) to order it against "
+                       "your other EnvoyFilters", kDefaultEnvoyFilterPriority));
+  }
   if (layout) check_image_layout(c, f, fp, *layout);
   const bool wp = is_plugin_kind(fp.kind);
 
@@ -504,6 +534,21 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
   }
   target_plan& tp = c.p.targets[ti];
   tp.per_workload = naming == naming_scheme::per_workload;
+  if (c.s.options.naming == naming_scheme::automatic && t.refs.empty()) {
+    c.note(severity::note, "naming.automatic", t.path,
+           tp.per_workload
+               ? "resources are named <workload>-<filter> because workloads are listed; a selector alone would name "
+                 "them <filter> instead, so switching leaves these behind: undeploy first (options.naming / --naming "
+                 "fixes the scheme)"
+               : "resources are named <filter> (or <target>-<filter>) because no workloads are listed; listing them "
+                 "would name them <workload>-<filter>, so switching leaves these behind: undeploy first "
+                 "(options.naming / --naming fixes the scheme)");
+  }
+  if (t.ns == kDefaultRootNamespace) {
+    c.note(severity::note, "target.root-namespace", t.path + ".namespace",
+           fmt::format("{} is Istio's default root namespace: a resource there applies to matching workloads in every "
+                       "namespace (mesh-wide), not only {}", t.ns, t.ns));
+  }
   bool any = false;
   for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
     const filter& f = c.s.filters[fi];

@@ -13,6 +13,12 @@
 
 namespace wasmdeploy::detail {
 
+/// EnvoyFilter.priority written when the spec sets none and the patch is relative (Istio 1.11+,
+/// see IST0151); the plan notes it so the user knows where the number came from.
+constexpr int kDefaultEnvoyFilterPriority = 10;
+/// Istio's default meshConfig.rootNamespace: configuration there applies to every namespace.
+constexpr const char* kDefaultRootNamespace = "istio-system";
+
 /// Per-filter decisions for the chosen version.
 struct filter_plan {
   const filter* f = nullptr;

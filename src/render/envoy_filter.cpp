@@ -18,8 +18,6 @@
 namespace wasmdeploy::detail {
 namespace {
 
-/// EnvoyFilter.priority written when the spec sets none (Istio 1.11+, see IST0151).
-constexpr int kDefaultEnvoyFilterPriority = 10;
 
 const char* patch_context(traffic_context c) {
   switch (c) {
