@@ -47,6 +47,11 @@ struct spec {
 spec parse_spec(std::string_view text, const std::string& file = "<input>",
                 const std::string& base_dir = ".");
 
+/// Parses a YAML stream of one or more specs ("---" between documents; empty documents are
+/// skipped), each as parse_spec does, with positions in the whole text.
+std::vector<spec> parse_spec_documents(std::string_view text, const std::string& file = "<input>",
+                                       const std::string& base_dir = ".");
+
 /// Parses a YAML or JSON value (as used for plugin configuration) into a node, with the same
 /// scalar rules as spec files. `path` names the value in errors.
 node parse_config_value(std::string_view text, const std::string& path = "config");

@@ -5,6 +5,7 @@
 #include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/spec.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <sstream>
@@ -415,6 +416,49 @@ YAML::Node load_one_document(const std::string& input, const std::string& file) 
 }
 
 }  // namespace
+
+std::vector<spec> parse_spec_documents(std::string_view text, const std::string& file, const std::string& base_dir) {
+  if (text.size() > WD_MAX_SPEC_BYTES) return {parse_spec(text, file, base_dir)};  // refuses it
+  const std::string input(text);
+  // Where each document starts and whether it has content. A document without content and
+  // without "---" is the token yaml-cpp could not place (see load_one_document).
+  std::vector<std::pair<size_t, bool>> docs;
+  try {
+    std::istringstream in(input);
+    YAML::Parser parser(in);
+    document_counter counter;
+    while (parser.HandleNextDocument(counter)) {
+      const YAML::Mark start = counter.starts.back();
+      const size_t at = static_cast<size_t>(start.pos);
+      if (counter.nodes == 0 && docs.size() > 0 && (at >= input.size() || input.compare(at, 3, "---") != 0)) {
+        return {parse_spec(text, file, base_dir)};  // reports the stray token as parse_spec does
+      }
+      if (docs.size() >= WD_MAX_FILTERS) {
+        throw error(errc::invalid, "spec.too-many", "", fmt::format("more than {} documents", WD_MAX_FILTERS),
+                    {file, start.line + 1, start.column + 1});
+      }
+      docs.emplace_back(at, counter.nodes > 0);
+    }
+  } catch (const YAML::Exception& e) {
+    throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
+  }
+  // Each document is read on its own; the text before it becomes newlines so that positions
+  // stay those of the whole file. Empty documents ("---" with nothing after it) are skipped.
+  std::vector<spec> out;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (!docs[i].second) continue;
+    // From the start of the line: "---" is always at column 0, and the first document keeps
+    // its indentation.
+    const size_t nl = docs[i].first == 0 ? std::string::npos : input.rfind('\n', docs[i].first - 1);
+    const size_t begin = nl == std::string::npos ? 0 : nl + 1;
+    const size_t end = i + 1 < docs.size() ? docs[i + 1].first : input.size();
+    std::string one(static_cast<size_t>(std::count(input.begin(), input.begin() + begin, '\n')), '\n');
+    one.append(input, begin, end - begin);
+    out.push_back(parse_spec(one, file, base_dir));
+  }
+  if (out.empty()) out.push_back(parse_spec(text, file, base_dir));  // spec.empty
+  return out;
+}
 
 spec parse_spec(std::string_view text, const std::string& file, const std::string& base_dir) {
   if (text.size() > WD_MAX_SPEC_BYTES) {
