@@ -430,15 +430,16 @@ import_result import_resources(std::string_view text, const std::string& file) {
                 fmt::format("input holds {} YAML documents; the limit is {}", chunks.size(), WD_MAX_IMPORT_DOCUMENTS),
                 {file, 0, 0});
   }
-  for (const auto& chunk : chunks) {
-    node d = parse_config_value(chunk, file);
-    if (d.is_null()) continue;
+  size_t objects = 0;
+  const auto import_one = [&](const node& d) {
     if (!d.is_mapping()) im.fail("import.malformed", "a document is not a mapping");
+    if (++objects > WD_MAX_IMPORT_DOCUMENTS) {
+      throw error(errc::invalid, "import.too-many-documents", "",
+                  fmt::format("input holds more than {} objects", WD_MAX_IMPORT_DOCUMENTS), {file, 0, 0});
+    }
     const std::string kind = str(d.find("kind"));
     const std::string api = str(d.find("apiVersion"));
-    if (kind == "List") {
-      im.fail("import.list", "give the objects as a YAML stream (kubectl get -o yaml of one kind at a time is a List)");
-    } else if (kind == "FilterDeployment" && api.rfind("wasme.io/", 0) == 0) {
+    if (kind == "FilterDeployment" && api.rfind("wasme.io/", 0) == 0) {
       read_filter_deployment(im, d, r.imported);
     } else if (kind == "EnvoyFilter" && api.rfind("networking.istio.io/", 0) == 0) {
       read_envoy_filter(im, d, r.imported);
@@ -448,6 +449,21 @@ import_result import_resources(std::string_view text, const std::string& file) {
       im.report(severity::warning, "import.unknown-kind", fmt::format("{} {} is not imported", api, kind));
     }
     ++im.doc;
+  };
+  for (const auto& chunk : chunks) {
+    node d = parse_config_value(chunk, file);
+    if (d.is_null()) continue;
+    if (d.is_mapping() && str(d.find("kind")) == "List") {
+      // What `kubectl get -o yaml` and `wasmdeploy render -o json` print: a v1 List of objects.
+      const node* items = d.find("items");
+      if (items == nullptr || !items->is_sequence()) im.fail("import.list", "a List needs items: a list of objects");
+      for (const auto& item : items->items()) {
+        if (item.is_mapping() && str(item.find("kind")) == "List") im.fail("import.list", "a List inside a List");
+        import_one(item);
+      }
+      continue;
+    }
+    import_one(d);
   }
   if (r.imported.filters.empty()) im.fail("import.nothing", "no FilterDeployment, EnvoyFilter or WasmPlugin found");
   return r;
