@@ -76,6 +76,9 @@ release parse_gateway_version(std::string_view text, const std::string& path) {
   return r;
 }
 
+release gateway_oldest_supported() { return info(gateway_capability::eep_wasm).since; }
+release gateway_newest_supported() { return kNewest; }
+
 bool supports(const release& gateway_version, gateway_capability c) { return gateway_version >= info(c).since; }
 
 std::string describe_support(gateway_capability c) {

@@ -40,6 +40,9 @@ const gateway_capability_info& info(gateway_capability c);
 /// Parses "v1.3", "1.3", "v1.3.2"; range-checked against the table (v1.1 ... v1.9). Throws
 /// wasmdeploy::error with code `gateway-version.syntax` or `gateway-version.unsupported`.
 release parse_gateway_version(std::string_view text, const std::string& path);
+/// The range parse_gateway_version accepts.
+release gateway_oldest_supported();
+release gateway_newest_supported();
 /// "v1.3" (or "v1.3.2").
 std::string gateway_version_str(const release& r);
 
