@@ -16,6 +16,7 @@
 #include <wasmdeploy/render.hpp>
 
 #include "commands.hpp"
+#include "spec_flags.hpp"
 
 namespace wasmdeploy::cli {
 namespace {
@@ -65,6 +66,11 @@ void fix_up(const convert_flags& o, import_result& r, bool plugin_config_object,
 
 void run(const convert_flags& o) {
   if (o.file.empty()) throw error(errc::usage, "convert.no-input", "-f", "give the resources to convert with -f FILE");
+  if (o.output != "yaml" && o.output != "json") {
+    throw error(errc::usage, "output.syntax", "-o", fmt::format("unknown output '{}'; use yaml or json", shorten(o.output)));
+  }
+  if (!o.istio.empty()) istio_flag(o.istio);
+  if (!o.from_istio.empty()) istio_flag(o.from_istio, "--from-istio");
   std::string text = read_input_prefix(o.file, WD_MAX_SPEC_BYTES);
   import_result r = import_resources(text, o.file);
   const std::string to = o.to;
@@ -75,7 +81,7 @@ void run(const convert_flags& o) {
   bool istio = false;
   if (to == "spec") {
     fix_up(o, r, false, false);
-    if (!o.from_istio.empty()) check_legacy_forms(r, mesh_version::parse(o.from_istio));
+    if (!o.from_istio.empty()) check_legacy_forms(r, istio_flag(o.from_istio, "--from-istio"));
     std::fputs("---\n", stdout);
     std::string yaml = to_yaml(spec_to_node(r.imported));
     if (yaml.empty() || yaml.back() != '\n') yaml += '\n';
@@ -90,17 +96,20 @@ void run(const convert_flags& o) {
       for (auto& f : r.imported.filters) f.resource = resource_kind::automatic;
       istio = true;
     } else {
-      ro.target = parse_platform(to, "--to");
+      try {
+        ro.target = parse_platform(to, "--to");
+      } catch (const error& e) {
+        throw error(errc::usage, "convert.unknown-to", "--to",
+                    fmt::format("'{}' is not something to convert to; expected one of: spec, wasmplugin, envoyfilter, "
+                                "trafficextension, wasme, gloo, envoy, envoy-gateway, higress", shorten(to)));
+      }
       object_config = *ro.target == platform::envoy_gateway || *ro.target == platform::higress;
     }
     fix_up(o, r, object_config, istio);
     // A legacy EnvoyFilter the target release ignores was not running there; converting it
     // would switch it on, unless it ran on an earlier release (--from-istio).
     const std::string ran_on = !o.from_istio.empty() ? o.from_istio : (istio || ro.target == platform::wasme ? o.istio : "");
-    if (!ran_on.empty()) check_legacy_forms(r, mesh_version::parse(ran_on));
-    if (o.output != "yaml" && o.output != "json") {
-      throw error(errc::usage, "output.syntax", "-o", fmt::format("unknown output '{}'; use yaml or json", o.output));
-    }
+    if (!ran_on.empty()) check_legacy_forms(r, istio_flag(ran_on, o.from_istio.empty() ? "--istio" : "--from-istio"));
     stream_writer out(stdout, o.output == "json" ? output_format::json : output_format::yaml);
     render_summary rs = render(r.imported, ro, out);
     out.finish();
@@ -134,7 +143,7 @@ void add_convert_command(CLI::App& app) {
   cmd->add_flag("--all-workloads", o->all_workloads,
                 "Accept a namespace-wide resource for a source without a selector");
   cmd->add_option("-o,--output", o->output, "yaml (default) or json");
-  cmd->add_flag("-q,--quiet", o->quiet, "Do not print notes");
+  cmd->add_flag("-q,--quiet", o->quiet, "Do not print notes and warnings");
   cmd->callback([o] { run(*o); });
 }
 

@@ -19,6 +19,11 @@
 
 #include <fmt/format.h>
 
+#include <wasmdeploy/spec.hpp>
+
+#include "commands.hpp"
+#include "spec_flags.hpp"
+
 namespace wasmdeploy::cli {
 
 namespace {
@@ -38,19 +43,19 @@ wasmdeploy::module_report inspect_layout_dir(const inspect_options& o, const std
   head += fmt::format("            WasmPlugin sha256 for oci:// delivery: {}\n",
                       r.manifest.digest.substr(r.manifest.digest.find(':') + 1));
   for (const auto& l : r.layers) head += fmt::format("layer:      {} {} ({} bytes)\n", l.digest, l.media_type, l.size);
-  if (o.output != "json") std::fputs(head.c_str(), stdout);
+  if (o.output == "text") std::fputs(head.c_str(), stdout);
   for (const auto& d : check_layout_for(wasm_platform::istio, r, version)) {
     std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
     if (d.level == severity::error) throw error(errc::invalid, d.code, o.module, d.message);
   }
   if (!r.module) throw error(errc::invalid, "oci.platform.no-module", o.module, "the layout holds no Wasm module");
-  if (o.output != "json") std::fputs("module inside the image:\n", stdout);
+  if (o.output == "text") std::fputs("module inside the image:\n", stdout);
   return inspect_module(*r.module);
 }
 
 void run_inspect(const inspect_options& o) {
   std::optional<wasmdeploy::mesh_version> version;
-  if (!o.istio.empty()) version = wasmdeploy::mesh_version::parse(o.istio);
+  if (!o.istio.empty()) version = istio_flag(o.istio);
   wasmdeploy::module_report report;
   try {
     std::error_code ec;
@@ -60,9 +65,15 @@ void run_inspect(const inspect_options& o) {
     // Name the file: the library's parse errors carry only the byte offset.
     throw wasmdeploy::error(e.category(), e.code(), o.module, e.message());
   }
-  const std::string text = o.output == "json" ? wasmdeploy::format_report_json(report, version)
-                                              : wasmdeploy::format_report_text(report, version);
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (o.output == "text") {
+    const std::string text = wasmdeploy::format_report_text(report, version);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else if (o.output == "yaml") {
+    print_data(parse_config_value(wasmdeploy::format_report_json(report, version), "report"), "yaml");
+  } else {
+    const std::string text = wasmdeploy::format_report_json(report, version);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
   std::fflush(stdout);
   if (version) {
     const auto verdict = wasmdeploy::verdict_for(report, *version);
@@ -85,8 +96,8 @@ void add_inspect_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("inspect", "Check a proxy-wasm module (or an OCI image layout) against Istio releases");
   cmd->add_option("module", opts->module, "The .wasm module, or an OCI image layout directory")->required();
   cmd->add_option("--istio", opts->istio, "Istio version to check against (1.N, 1.N.x or 1.N.P)");
-  cmd->add_option("-o,--output", opts->output, "Output format")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("-o,--output", opts->output, "text (default), json or yaml")
+      ->check(CLI::IsMember({"text", "json", "yaml"}));
   cmd->callback([opts] { run_inspect(*opts); });
 }
 

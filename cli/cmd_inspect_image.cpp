@@ -12,6 +12,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "spec_flags.hpp"
+
 namespace wasmdeploy::cli {
 
 namespace {
@@ -21,10 +23,26 @@ struct inspect_args {
   std::string ref;
   std::string platform;
   std::string istio_version;
+  std::string old_platform, old_istio_version;  ///< --platform / --istio-version, deprecated
   std::string extract;  ///< write the module here
 };
 
-void run_inspect(const inspect_args& a) {
+// The names inspect-image had before every command used --target and --istio.
+void take_deprecated(const std::string& old_value, const char* old_name, std::string& value, const char* name) {
+  if (old_value.empty()) return;
+  const wasmdeploy::diagnostic d{wasmdeploy::severity::warning, "cli.deprecated-flag", old_name,
+                                 fmt::format("deprecated, use {}", name), {}};
+  fmt::print(stderr, "{}\n", wasmdeploy::format_diagnostic(d));
+  if (!value.empty() && value != old_value) {
+    throw wasmdeploy::error(wasmdeploy::errc::usage, "flags.conflict", name,
+                            fmt::format("{} and {} (its old name) give different values", name, old_name));
+  }
+  value = old_value;
+}
+
+void run_inspect(inspect_args a) {
+  take_deprecated(a.old_platform, "--platform", a.platform, "--target");
+  take_deprecated(a.old_istio_version, "--istio-version", a.istio_version, "--istio");
   wasmdeploy::layout_report r = wasmdeploy::inspect_layout(a.dir, a.ref);
   fmt::print("layout    {}\n", r.directory);
   fmt::print("variant   {}\n", wasmdeploy::layout_kind_name(r.kind));
@@ -42,7 +60,7 @@ void run_inspect(const inspect_args& a) {
   if (!a.platform.empty()) {
     auto platform = wasmdeploy::parse_wasm_platform(a.platform);
     std::optional<wasmdeploy::mesh_version> v;
-    if (!a.istio_version.empty()) v = wasmdeploy::mesh_version::parse(a.istio_version);
+    if (!a.istio_version.empty()) v = istio_flag(a.istio_version);
     for (const auto& d : wasmdeploy::check_layout_for(platform, r, v)) {
       fmt::print(stderr, "{}\n", wasmdeploy::format_diagnostic(d));
     }
@@ -58,10 +76,13 @@ void add_inspect_image_command(CLI::App& app) {
       "inspect-image", "Classify a Wasm OCI image layout and check it for a platform");
   cmd->add_option("dir", args->dir, "OCI image layout directory")->required();
   cmd->add_option("--ref", args->ref, "Manifest to read, by org.opencontainers.image.ref.name");
-  cmd->add_option("--platform", args->platform, "Refuse layouts this platform rejects")
-      ->check(CLI::IsMember({"istio", "envoy-gateway", "higress", "gloo"}));
-  cmd->add_option("--istio-version", args->istio_version,
-                  "Istio release for --platform istio (e.g. 1.15)");
+  const auto platforms = CLI::IsMember({"istio", "envoy-gateway", "higress", "gloo"});
+  cmd->add_option("--target", args->platform, "Refuse layouts this platform rejects: istio, envoy-gateway, higress, gloo")
+      ->check(platforms);
+  cmd->add_option("--istio", args->istio_version, "Istio release for --target istio (e.g. 1.15)");
+  // Hidden old names (an empty group hides an option from --help).
+  cmd->add_option("--platform", args->old_platform, "Deprecated: --target")->check(platforms)->group("");
+  cmd->add_option("--istio-version", args->old_istio_version, "Deprecated: --istio")->group("");
   cmd->add_option("--extract", args->extract, "Write the module found in the image to this file");
   cmd->callback([args] { run_inspect(*args); });
 }

@@ -9,6 +9,7 @@
 #include <wasmdeploy/node.hpp>
 
 #include "commands.hpp"
+#include "spec_flags.hpp"
 
 namespace wasmdeploy::cli {
 namespace {
@@ -50,18 +51,18 @@ void run(const versions_options& o) {
   if (!o.capability.empty()) {
     auto c = find_capability(o.capability);
     if (!c) {
-      throw error(errc::usage, "capability.unknown", "capability",
-                  fmt::format("unknown capability '{}'; `wasmdeploy versions` lists them", o.capability));
+      throw error(errc::usage, "capability.unknown", "--capability",
+                  fmt::format("unknown capability '{}'; `wasmdeploy versions` lists them", shorten(o.capability)));
     }
     const auto& row = info(*c);
-    if (o.output == "json") {
+    if (o.output != "text") {
       node n = make_mapping({{"key", std::string(row.key)},
                              {"since", row.since.str()},
                              {"until", row.until ? node(row.until->str()) : node()},
                              {"summary", std::string(row.summary)},
                              {"source", std::string(row.source)},
                              {"use", use_name(row.use)}});
-      std::fputs(to_json_pretty(n).c_str(), stdout);
+      print_data(n, o.output);
     } else {
       std::printf("%s: %s\n  %s\n  source: %s\n", std::string(row.key).c_str(), describe_support(*c).c_str(),
                   std::string(row.summary).c_str(), std::string(row.source).c_str());
@@ -72,20 +73,20 @@ void run(const versions_options& o) {
     return;
   }
   if (!o.istio.empty()) {
-    mesh_version v = mesh_version::parse(o.istio);
+    mesh_version v = istio_flag(o.istio);
     node list = node::sequence();
     for (const auto& row : capability_table()) {
-      if (o.output == "json") {
+      if (o.output != "text") {
         list.push(make_mapping({{"key", std::string(row.key)}, {"supported", supports(v, row.id)}}));
       } else {
         std::printf("%s %-32s %s%s\n", supports(v, row.id) ? "yes" : "no ", std::string(row.key).c_str(),
                     std::string(row.summary).c_str(), row.use == row_use::documentation ? " (documentation only)" : "");
       }
     }
-    if (o.output == "json") std::fputs(to_json_pretty(list).c_str(), stdout);
+    if (o.output != "text") print_data(list, o.output);
     return;
   }
-  if (o.output == "json") {
+  if (o.output != "text") {
     node list = node::sequence();
     for (const auto& row : capability_table()) {
       list.push(make_mapping({{"key", std::string(row.key)},
@@ -95,7 +96,7 @@ void run(const versions_options& o) {
                               {"source", std::string(row.source)},
                               {"use", use_name(row.use)}}));
     }
-    std::fputs(to_json_pretty(list).c_str(), stdout);
+    print_data(list, o.output);
     return;
   }
   print_matrix();
@@ -108,7 +109,7 @@ void add_versions_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("versions", "Show which Istio releases support what (the capability table)");
   cmd->add_option("--istio", o->istio, "List the capabilities of one Istio version (1.8, 1.8.x, 1.8.1)");
   cmd->add_option("--capability", o->capability, "Show the releases that have one capability");
-  cmd->add_option("-o,--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("-o,--output", o->output, "text (default), json or yaml")->check(CLI::IsMember({"text", "json", "yaml"}));
   cmd->callback([o] { run(*o); });
 }
 

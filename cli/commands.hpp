@@ -19,17 +19,34 @@ void add_inspect_image_command(CLI::App& app);
 void add_undeploy_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_krm_command(CLI::App& app);
+void add_version_command(CLI::App& app);
+void add_help_command(CLI::App& app);
+void add_completion_command(CLI::App& app);
+
+/// Throws error{usage, "cli.unknown-command"} with did-you-mean when `name` is no command.
+void check_subcommand(CLI::App& app, const std::string& name);
 
 /// render_options from the shared render/undeploy/krm flags.
 render_options make_render_options(const spec& s, const std::string& istio, const std::string& target,
                                    const std::string& gateway_version, bool allow_incompatible);
-/// Prints diagnostics to stderr (notes only unless quiet).
+/// Prints diagnostics to stderr (errors only when quiet).
 void print_diagnostics(const render_summary& r, bool quiet);
-/// Diagnostics to stderr, one per line; notes are dropped when quiet.
+/// Diagnostics to stderr, one per line; notes and warnings are dropped when quiet.
 void print_diagnostics(const std::vector<diagnostic>& diagnostics, bool quiet);
+struct output_settings {
+  std::string output = "yaml";  ///< yaml, json or dir=PATH
+  bool force = false;           ///< replace a directory that has files
+  bool quiet = false;           ///< print errors only
+  bool strict = false;          ///< a warning refuses the output (exit 1, nothing written)
+  /// Applied to diagnostics before they are printed (e.g. naming the flag a value came from).
+  std::function<std::vector<diagnostic>(std::vector<diagnostic>)> rename;
+};
 /// Writes what `produce` renders as -o yaml|json (streamed to stdout) or -o dir=PATH.
+void write_output(const output_settings& o, const std::function<render_summary(document_sink&)>& produce);
 void write_output(const std::string& output, bool force, bool quiet,
                   const std::function<render_summary(document_sink&)>& produce);
+/// Prints a data report (versions, inspect, version) as -o json or -o yaml.
+void print_data(const node& n, const std::string& format);
 /// Writes role::file documents' contents to stdout.
 void print_files(const std::vector<document>& docs);
 

@@ -1,6 +1,7 @@
 // wasmdeploy: render proxy-wasm deployment manifests for Istio and Envoy.
 // Exit codes: 0 success, 1 invalid input (or a failed check), 2 usage error.
 #include <cstdio>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -18,7 +19,7 @@ int& exit_status() {
 int main(int argc, char** argv) {
   CLI::App app{"wasmdeploy: render and check proxy-wasm deployment manifests for Istio and Envoy"};
   app.set_version_flag("--version", std::string("wasmdeploy ") + WD_CLI_VERSION);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   wasmdeploy::cli::add_render_command(app);
   wasmdeploy::cli::add_versions_command(app);
   wasmdeploy::cli::add_inspect_command(app);
@@ -27,8 +28,18 @@ int main(int argc, char** argv) {
   wasmdeploy::cli::add_undeploy_command(app);
   wasmdeploy::cli::add_convert_command(app);
   wasmdeploy::cli::add_krm_command(app);
+  wasmdeploy::cli::add_version_command(app);
+  wasmdeploy::cli::add_help_command(app);
+  wasmdeploy::cli::add_completion_command(app);
   try {
+    // Like kubectl: a mistyped command gets a suggestion instead of a list of stray arguments.
+    if (argc > 1 && argv[1][0] != '-') wasmdeploy::cli::check_subcommand(app, argv[1]);
     app.parse(argc, argv);
+    if (app.get_subcommands().empty()) {
+      // Bare `wasmdeploy`, as kubectl and istioctl do: the usage, exit 0.
+      std::fputs(app.help().c_str(), stdout);
+      return 0;
+    }
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -1,5 +1,6 @@
 // Output shared by the commands that render documents: -o yaml|json streams to stdout,
 // -o dir=PATH collects and writes one file per document atomically.
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -12,16 +13,12 @@
 namespace wasmdeploy::cli {
 void print_diagnostics(const std::vector<diagnostic>& diagnostics, bool quiet) {
   for (const auto& d : diagnostics) {
-    if (quiet && d.level == severity::note) continue;
+    if (quiet && d.level != severity::error) continue;
     std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
   }
 }
 
 void print_diagnostics(const render_summary& r, bool quiet) { print_diagnostics(r.diagnostics, quiet); }
-
-namespace {
-
-}  // namespace
 
 render_options make_render_options(const spec& s, const std::string& istio, const std::string& target,
                                    const std::string& gateway_version, bool allow_incompatible) {
@@ -31,6 +28,12 @@ render_options make_render_options(const spec& s, const std::string& istio, cons
   ro.gateway_version = gateway_version;
   ro.allow_incompatible_module = allow_incompatible || s.options.allow_incompatible_module;
   return ro;
+}
+
+void print_data(const node& n, const std::string& format) {
+  std::string text = format == "yaml" ? to_yaml(n) : to_json_pretty(n);
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  std::fputs(text.c_str(), stdout);
 }
 
 void print_files(const std::vector<document>& docs) {
@@ -43,26 +46,48 @@ void print_files(const std::vector<document>& docs) {
   }
 }
 
-void write_output(const std::string& output, bool force, bool quiet,
-                  const std::function<render_summary(document_sink&)>& produce) {
-  if (output.rfind("dir=", 0) == 0) {
-    const std::string dir = output.substr(4);
-    if (dir.empty()) throw error(errc::usage, "output.syntax", "-o", "write -o dir=PATH");
-    std::vector<document> docs;
-    document_collector all(docs);
-    render_summary r = produce(all);
-    write_directory(docs, dir, force);
-    print_diagnostics(r, quiet);
-    if (!quiet) std::fprintf(stderr, "wrote %zu files to %s\n", docs.size(), dir.c_str());
+void write_output(const output_settings& o, const std::function<render_summary(document_sink&)>& produce) {
+  const bool to_dir = o.output.rfind("dir=", 0) == 0;
+  if (to_dir && o.output.size() == 4) throw error(errc::usage, "output.syntax", "-o", "write -o dir=PATH");
+  if (!to_dir && o.output != "yaml" && o.output != "json") {
+    throw error(errc::usage, "output.syntax", "-o",
+                fmt::format("unknown output '{}'; use yaml, json or dir=PATH", shorten(o.output)));
+  }
+  const auto report = [&](const render_summary& r) {
+    const std::vector<diagnostic> shown = o.rename ? o.rename(r.diagnostics) : r.diagnostics;
+    print_diagnostics(shown, o.quiet);
+    const auto warnings = std::count_if(shown.begin(), shown.end(), [](const diagnostic& d) {
+      return d.level == severity::warning;
+    });
+    if (o.strict && warnings > 0) {
+      throw error(errc::invalid, "render.strict", "--strict",
+                  fmt::format("{} warning(s){}; nothing was written", warnings, o.quiet ? " (hidden by -q)" : " above"));
+    }
+  };
+  if (!to_dir && !o.strict) {
+    stream_writer out(stdout, o.output == "json" ? output_format::json : output_format::yaml);
+    render_summary r = produce(out);
+    out.finish();
+    report(r);
     return;
   }
-  if (output != "yaml" && output != "json") {
-    throw error(errc::usage, "output.syntax", "-o", fmt::format("unknown output '{}'; use yaml, json or dir=PATH", output));
+  // Directory output, and --strict (which may refuse after the render), collect first.
+  std::vector<document> docs;
+  document_collector all(docs);
+  report(produce(all));
+  if (to_dir) {
+    write_directory(docs, o.output.substr(4), o.force);
+    if (!o.quiet) std::fprintf(stderr, "wrote %zu files to %s\n", docs.size(), o.output.substr(4).c_str());
+    return;
   }
-  stream_writer out(stdout, output == "json" ? output_format::json : output_format::yaml);
-  render_summary r = produce(out);
+  stream_writer out(stdout, o.output == "json" ? output_format::json : output_format::yaml);
+  for (const auto& d : docs) out.on_document(d);
   out.finish();
-  print_diagnostics(r, quiet);
+}
+
+void write_output(const std::string& output, bool force, bool quiet,
+                  const std::function<render_summary(document_sink&)>& produce) {
+  write_output(output_settings{output, force, quiet, false, {}}, produce);
 }
 
 }  // namespace wasmdeploy::cli

@@ -77,8 +77,8 @@ def case_usage_errors():
     expect(rc == 2, f"unknown flag exited {rc}", err)
     expect(out == "", "nothing on stdout for a usage error", out)
     expect("bogus-flag" in err, "the unknown flag is named on stderr", err)
-    rc, _, err = run()
-    expect(rc == 2, f"no subcommand exited {rc}", err)
+    rc, out, err = run()
+    expect(rc == 0 and "render" in out and "Usage" in out, f"bare wasmdeploy prints the usage (exited {rc})", out + err)
     rc, out, err = run("render", "--istio", "1.24")
     expect(rc == 2, f"render without input exited {rc}", err)
     expect("[render.no-input]" in err, "render.no-input on stderr", err)
@@ -225,6 +225,272 @@ def case_image_layout():
                            "--config-json", '{"a": 1}', "-n", "ns", "-l", "app=x", "--istio", "1.24")
         expect(rc == 0 and f"url: oci://registry.example.com/x:v1@sha256:{digest}" in out
                and f"sha256: {digest}" in out, "render pins url and sha256 to the manifest digest", out + err)
+
+
+HEX = "6b0e5e8d4b7c0a3f1b2d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a"
+ONE = ["render", "oci://ghcr.io/acme/f:v1", "--id", "f", "-n", "ns", "--root-id", "r"]
+
+
+def docs_of(out):
+    return [d for d in yaml.safe_load_all(out) if d is not None]
+
+
+def case_sha256_as_printed():
+    """skopeo's "sha256:..." and uppercase hex are accepted, with a note naming the value used."""
+    for given in ("sha256:" + HEX, HEX.upper(), "sha256:" + HEX.upper()):
+        rc, out, err = run(*ONE, "-l", "app=a", "--config", "x", "--istio", "1.24", "--sha256", given)
+        expect(rc == 0, f"--sha256 {given[:12]}... exited {rc}", err)
+        ef = [d for d in docs_of(out) if d["kind"] == "EnvoyFilter"][0]
+        expect(HEX in out and HEX.upper() not in out, "the lowercase digest is rendered", out)
+        expect("[sha256.normalized] --sha256: using " + HEX in err, "a note names the flag and the value", err)
+        expect(ef["metadata"]["name"] == "f", "rendered", ef)
+    rc, out, err = run(*ONE, "-l", "app=a", "--istio", "1.24", "--sha256", "sha256:abc")
+    expect(rc == 2 and out == "" and "[sha256.format] --sha256:" in err, f"a bad digest flag exited {rc}", err)
+    with tempfile.TemporaryDirectory() as tmp:
+        write(os.path.join(tmp, "s.yaml"), "istio: '1.24'\nfilters: [{name: f, module: 'oci://ghcr.io/a/f:v1', rootId: r,"
+              f" config: x, sha256: 'sha256:{HEX.upper()}'}}]\ntargets: [{{namespace: ns, selector: {{app: a}}}}]\n")
+        rc, out, err = run("render", "-f", "s.yaml", cwd=tmp)
+        expect(rc == 0 and HEX in out and HEX.upper() not in out, f"a spec's prefixed digest exited {rc}", err)
+        expect("s.yaml:2:" in err and "[sha256.normalized] filters[0].sha256" in err, "the note has the position", err)
+
+
+def case_flag_conflicts():
+    rc, out, err = run(*ONE, "-l", "app=x,app=y", "--istio", "1.24")
+    expect(rc == 2 and out == "" and "[labels.duplicate] --labels:" in err, f"-l app=x,app=y exited {rc}", err)
+    rc, out, err = run(*ONE, "--workload", "details:app=details", "-l", "app=y", "--istio", "1.24")
+    expect(rc == 2 and "[flags.conflict] --workload:" in err and "--labels" in err, f"--workload with -l exited {rc}", err)
+    rc, _, err = run(*ONE, "--all-workloads", "-l", "app=y", "--istio", "1.24")
+    expect(rc == 2 and "[flags.conflict] --all-workloads" in err, f"--all-workloads with -l exited {rc}", err)
+    rc, _, err = run(*ONE, "-l", "app=a", "--config", "x", "--config-json", "{}", "--istio", "1.24")
+    expect(rc == 2 and "[flags.conflict] --config" in err, f"--config with --config-json exited {rc}", err)
+    rc, _, err = run(*ONE, "-l", "app=a", "--istio", "1.24", "--force")
+    expect(rc == 2 and "[output.force-needs-dir] --force" in err, f"--force without -o dir= exited {rc}", err)
+
+
+def case_flag_values():
+    """Every bad flag value is a usage error (2) naming the flag and listing the choices."""
+    bad = {
+        ("--target", "kuma"): "istio, wasme, gloo, envoy, envoy-gateway, higress",
+        ("--context", "sidecar"): "inbound, outbound, gateway, any",
+        ("--fail-strategy", "FAIL_OPN"): "FAIL_CLOSE, FAIL_OPEN, FAIL_RELOAD",
+        ("--istio", "1.8.x.y"): "supported: 1.5 to 1.31",
+        ("--istio", "1.99"): "1.5 to 1.31",
+        ("--phase", "LATE"): "AUTHN, AUTHZ, STATS",
+        ("--gateway-version", "v9"): "v1.3",
+        ("--naming", "short"): "per-workload",
+    }
+    for (flag, value), choices in bad.items():
+        args = [*ONE, "-l", "app=a", *([] if flag == "--istio" else ["--istio", "1.24"]), flag, value]
+        rc, out, err = run(*args)
+        expect(rc == 2 and out == "", f"{flag} {value} exited {rc}", err)
+        expect(f"] {flag}:" in err and choices in err, f"{flag} {value}: the flag and the choices are named", err)
+    rc, _, err = run(*ONE, "-l", "app=a", "--istio", "1.24", "-o", "yml")
+    expect(rc == 2 and "[output.syntax] -o" in err, f"-o yml exited {rc}", err)
+    # A value the library refuses later still names the flag, not the field path.
+    rc, _, err = run(*ONE[:5], "Bad_NS", *ONE[6:], "-l", "app=a", "--istio", "1.24")
+    expect(rc == 1 and "[name.invalid] --namespace:" in err and "targets[0]" not in err, f"bad -n exited {rc}", err)
+    rc, _, err = run("versions", "--istio", "1.x")
+    expect(rc == 2 and "[version.syntax] --istio" in err, f"versions --istio 1.x exited {rc}", err)
+    fd = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "convert-wasme", "filterdeployment.yml")
+    rc, _, err = run("convert", "-f", fd, "--to", "kuma")
+    expect(rc == 2 and "[convert.unknown-to] --to:" in err and "wasmplugin" in err, f"convert --to kuma exited {rc}", err)
+
+
+def case_long_values_shortened():
+    huge = "x" * 100000
+    for args in ([*ONE, "-l", "app=a", "--istio", huge], [*ONE, "-l", "app=a", "--istio", "1.24", "--target", huge],
+                 ["render", huge, "--id", "f", "-l", "app=a", "--istio", "1.24"]):
+        rc, _, err = run(*args)
+        expect(rc in (1, 2) and len(err) < 2000 and "(100000 bytes)" in err, f"a huge value is shortened (exit {rc})",
+               err[:300])
+
+
+def case_config_json_errors():
+    rc, out, err = run(*ONE, "-l", "app=a", "--istio", "1.24", "--config-json", '{"a": [1, 2}')
+    expect(rc == 2 and out == "" and "[config.syntax] --config-json:" in err and "line 1, column" in err,
+           f"malformed --config-json exited {rc}", err)
+    rc, _, err = run(*ONE, "-l", "app=a", "--istio", "1.24", "--config-json", "[1, 2]")
+    expect(rc == 2 and "[config.not-an-object] --config-json" in err, f"a list as --config-json exited {rc}", err)
+
+
+def case_commands():
+    rc, out, err = run("rendr", "-f", "x.yaml")
+    expect(rc == 2 and "unknown command \"rendr\"" in err and "did you mean render?" in err, f"rendr exited {rc}", err)
+    rc, out, err = run("versoin")
+    expect(rc == 2 and "did you mean version?" in err, "versoin suggests version", err)
+    rc, out, err = run("help", "render")
+    expect(rc == 0 and "--all-workloads" in out and "--istio" in out, f"help render exited {rc}", out + err)
+    rc, out, err = run("help", "rendr")
+    expect(rc == 2 and "did you mean render?" in err, f"help rendr exited {rc}", err)
+    rc, out, err = run("version")
+    expect(rc == 0 and "istio:         1.5 to 1.31" in out and "envoy-gateway: v1.1 to v1.9" in out, "version", out + err)
+    for fmt in ("json", "yaml"):
+        rc, out, err = run("version", "-o", fmt)
+        v = json.loads(out) if fmt == "json" else yaml.safe_load(out)
+        expect(rc == 0 and v["istio"] == {"oldest": "1.5", "newest": "1.31"} and v["version"] and v["build"],
+               f"version -o {fmt}", out)
+    rc, out, err = run("completion", "bash")
+    expect(rc == 0, f"completion bash exited {rc}", err)
+    with tempfile.TemporaryDirectory() as tmp:
+        write(os.path.join(tmp, "c.bash"), out)
+        probe = ("source c.bash; COMP_WORDS=(wasmdeploy rend); COMP_CWORD=1; _wasmdeploy; echo ${COMPREPLY[@]}; "
+                 "COMP_WORDS=(wasmdeploy render --all-w); COMP_CWORD=2; _wasmdeploy; echo ${COMPREPLY[@]}")
+        p = subprocess.run(["bash", "-c", probe], cwd=tmp, capture_output=True, text=True, timeout=30)
+        expect(p.stdout.split("\n")[:2] == ["render", "--all-workloads"], "bash completes commands and flags", p.stdout + p.stderr)
+    for shell in ("zsh", "fish"):
+        rc, out, err = run("completion", shell)
+        expect(rc == 0 and "render" in out and "all-workloads" in out, f"completion {shell}", out + err)
+    rc, _, err = run("completion", "tcsh")
+    expect(rc == 2, f"completion tcsh exited {rc}", err)
+
+
+def case_data_outputs():
+    rc, out_json, err = run("versions", "-o", "json")
+    rc2, out_yaml, err2 = run("versions", "-o", "yaml")
+    expect(rc == 0 and rc2 == 0 and yaml.safe_load(out_yaml) == json.loads(out_json), "versions -o yaml", err + err2)
+    wat = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "productpage-x-hello-configmap", "x-hello.wat")
+    with tempfile.TemporaryDirectory() as tmp:
+        wasm = os.path.join(tmp, "x.wasm")
+        subprocess.run(["wat2wasm", wat, "-o", wasm], check=True)
+        rc, out_json, err = run("inspect", wasm, "-o", "json")
+        rc2, out_yaml, err2 = run("inspect", wasm, "-o", "yaml")
+        expect(rc == 0 and rc2 == 0 and yaml.safe_load(out_yaml) == json.loads(out_json), "inspect -o yaml", err + err2)
+        layout = os.path.join(tmp, "img")
+        run("build", wasm, "--root-id", "x_hello", "-o", layout)
+        rc, out, err = run("inspect-image", layout, "--target", "istio", "--istio", "1.24")
+        expect(rc == 0 and "istio: accepted" in out and "deprecated" not in err, "inspect-image --target --istio", out + err)
+        rc, out, err = run("inspect-image", layout, "--platform", "istio", "--istio-version", "1.24")
+        expect(rc == 0 and "istio: accepted" in out and "[cli.deprecated-flag] --platform: deprecated, use --target"
+               in err and "--istio-version: deprecated, use --istio" in err, "old names still work, with a warning", err)
+        rc, out, err = run("inspect-image", "--help")
+        expect("--istio-version" not in out and "--platform" not in out, "old names are hidden", out)
+
+
+def case_quiet_strict():
+    args = [*ONE[:-2], "-l", "app=a", "--istio", "1.24"]  # no root id, no sha256: two warnings
+    rc, out, err = run(*args)
+    expect(rc == 0 and "warning: [filter.no-root-id] --root-id:" in err and "[sha256.unpinned]" in err, "warnings", err)
+    rc, out, err = run(*args, "-q")
+    expect(rc == 0 and err == "" and "kind: WasmPlugin" in out, "-q hides notes and warnings", err)
+    for extra in ([], ["-q"]):
+        rc, out, err = run(*args, "--strict", *extra)
+        expect(rc == 1 and out == "" and "[render.strict] --strict" in err, f"--strict {extra} exited {rc}", out + err)
+        expect(("warning:" in err) != bool(extra), "warnings shown unless -q", err)
+    rc, out, err = run(*ONE, "-l", "app=a", "--config-json", "{}", "--sha256", HEX, "--istio", "1.24", "--strict")
+    expect(rc == 0 and "kind: WasmPlugin" in out, f"--strict without warnings exited {rc}", err)
+
+
+MULTI_A = """istio: '1.24'
+filters:
+- {name: a, module: 'oci://ghcr.io/acme/a:v1', rootId: r, sha256: %s}
+targets:
+- {namespace: ns, filters: [a], selector: {app: a}}
+""" % HEX
+MULTI_B = """istio: '1.24'
+filters:
+- {name: b, module: 'oci://ghcr.io/acme/b:v1', rootId: r, sha256: %s}
+targets:
+- {namespace: ns, filters: [b], selector: {app: b}}
+""" % HEX
+
+
+def case_multi_spec():
+    with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, "d"))
+        write(os.path.join(tmp, "d", "1-a.yaml"), MULTI_A)
+        write(os.path.join(tmp, "d", "2-b.yml"), MULTI_B)
+        write(os.path.join(tmp, "d", "notes.txt"), "not a spec")
+        write(os.path.join(tmp, "both.yaml"), MULTI_A + "---\n" + MULTI_B + "---\n")
+        want = None
+        for args in (["-f", "both.yaml"], ["-f", "d/1-a.yaml", "-f", "d/2-b.yml"], ["-f", "d"]):
+            rc, out, err = run("render", *args, "-q", cwd=tmp)
+            expect(rc == 0, f"render {args} exited {rc}", err)
+            names = [(d["kind"], d["metadata"]["name"]) for d in docs_of(out)]
+            expect(("WasmPlugin", "a") in names and ("WasmPlugin", "b") in names, f"{args}: both filters", names)
+            want = want or out
+            expect(out == want, f"{args}: the same bytes as one multi-document file", out)
+        # Conflicts name both places.
+        write(os.path.join(tmp, "c.yaml"), MULTI_B.replace("'1.24'", "'1.22'"))
+        rc, out, err = run("render", "-f", "d/1-a.yaml", "-f", "c.yaml", cwd=tmp)
+        expect(rc == 1 and out == "" and "c.yaml:1:" in err and "[spec.merge-conflict] istio" in err
+               and "d/1-a.yaml:1:" in err, f"different istio versions exited {rc}", err)
+        rc, out, err = run("render", "-f", "both.yaml", "-f", "d/1-a.yaml", cwd=tmp)
+        expect(rc == 1 and "[spec.merge-duplicate-filter] filters[2].name" in err and "d/1-a.yaml:3:" in err
+               and "both.yaml:3:" in err, f"a filter defined twice exited {rc}", err)
+        # A later document's error has that document's line.
+        write(os.path.join(tmp, "bad.yaml"), MULTI_A + "---\n" + MULTI_B.replace("rootId", "root_id"))
+        rc, _, err = run("render", "-f", "bad.yaml", cwd=tmp)
+        expect(rc == 1 and "bad.yaml:9:" in err and "[spec.unknown-field]" in err, "positions in the second document", err)
+
+
+def case_undeploy_one_liner():
+    flags = ["oci://ghcr.io/acme/f:v1", "--id", "f", "-n", "ns", "--workload", "d:app=d", "--root-id", "r",
+             "--config-json", '{"a": 1}', "--istio", "1.24", "-q"]
+    rc, out, err = run("undeploy", *flags)
+    expect(rc == 0, f"undeploy with render's flags exited {rc}", err)
+    with tempfile.TemporaryDirectory() as tmp:
+        write(os.path.join(tmp, "s.yaml"), "filters: [{name: f, module: 'oci://ghcr.io/acme/f:v1', rootId: r, "
+              "config: {a: 1}}]\ntargets: [{namespace: ns, workloads: [{name: d, labels: {app: d}}]}]\n")
+        rc, out2, err = run("undeploy", "-f", "s.yaml", "--istio", "1.24", "-q", cwd=tmp)
+    expect(rc == 0 and out == out2 and "kind: WasmPlugin" in out, "the same removal plan as from a spec", out + out2)
+    rc, _, err = run("undeploy", *flags, "--target", "kuma")
+    expect(rc == 2 and "] --target:" in err, f"undeploy --target kuma exited {rc}", err)
+
+
+def case_all_workloads():
+    """The seed's `wasme deploy istio IMAGE --id myfilter --namespace bookinfo --config tanjunchen20`."""
+    base = ["render", "oci://webassemblyhub.io/tanjunchen20/add-header:v0.1", "--id", "myfilter", "--namespace",
+            "bookinfo", "--config", "tanjunchen20", "--root-id", "add_header"]
+    rc, out, err = run(*base, "--istio", "1.24", "--sha256", HEX)
+    expect(rc == 1 and "allWorkloads" in err and "--all-workloads" in err, f"no selector exited {rc}", err)
+    rc, out, err = run(*base, "--istio", "1.24", "--sha256", HEX, "--all-workloads")
+    expect(rc == 0, f"--all-workloads exited {rc}", err)
+    efs = [d for d in docs_of(out) if d["kind"] == "EnvoyFilter"]
+    expect(efs and all("workloadSelector" not in d["spec"] for d in efs), "namespace-wide EnvoyFilter", out)
+
+
+def case_root_id():
+    wat = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "productpage-x-hello-configmap", "x-hello.wat")
+    with tempfile.TemporaryDirectory() as tmp:
+        wasm = os.path.join(tmp, "x.wasm")
+        subprocess.run(["wat2wasm", wat, "-o", wasm], check=True)
+        layout = os.path.join(tmp, "img")
+        rc, _, err = run("build", wasm, "--root-id", "x_hello", "-o", layout)
+        expect(rc == 0, "build", err)
+        base = ["render", "oci://registry.example.com/x:v1", "--id", "x", "-n", "ns", "-l", "app=x",
+                "--config-json", '{"a": 1}', "--istio", "1.24"]
+        rc, out, err = run(*base, "--image-layout", layout)
+        expect(rc == 0 and "pluginName: x_hello" in out and "filter.no-root-id" not in err
+               and "[filter.root-id-from-image]" in err, "the root id comes from the image", out + err)
+        rc, out, err = run(*base)
+        expect(rc == 0 and "pluginName" not in out and "[filter.no-root-id] --root-id:" in err, "no root id warns", err)
+
+
+def case_convert_list():
+    rc, out, err = run("render", "oci://ghcr.io/acme/f:v1", "--id", "f", "-n", "ns", "-l", "app=a", "--root-id", "r",
+                       "--config-json", '{"a": 1}', "--istio", "1.24", "-o", "json", "-q")
+    expect(rc == 0 and json.loads(out)["kind"] == "List", "render -o json is a List", out)
+    p = subprocess.run([CLI, "convert", "-f", "-", "--to", "spec"], input=out.encode(), capture_output=True, timeout=60)
+    spec = yaml.safe_load(p.stdout.decode().split("---\n", 1)[1])
+    expect(p.returncode == 0 and spec["filters"][0]["name"] == "f", "convert reads the List", p.stderr.decode())
+
+
+def case_no_scheme_reason():
+    rc, _, err = run(*ONE[:1], "ghcr.io/acme/f:v1", *ONE[2:], "-l", "app=a", "--istio", "1.24")
+    expect(rc == 2 and "[module.no-scheme] MODULE:" in err and "a WasmPlugin would pull it as oci://ghcr.io/acme/f:v1"
+           in err, f"a scheme-less image exited {rc}", err)
+    rc, _, err = run(*ONE[:1], "localhost:5000/acme/f:v1", *ONE[2:], "-l", "app=a", "--istio", "1.24")
+    expect(rc == 2 and "read 'localhost' as the URL scheme" in err, "host:port is read as a scheme", err)
+
+
+def case_notes():
+    rc, out, err = run(*ONE, "-l", "app=a", "--config", "x", "--sha256", HEX, "--istio", "1.24")
+    expect(rc == 0 and "priority: 10" in out and "note: [envoyfilter.default-priority] --priority: priority: 10" in err,
+           "the default priority is explained", err)
+    expect("[naming.automatic]" in err and "<workload>-<filter>" in err, "the naming choice is explained", err)
+    rc, out, err = run(*ONE[:5], "istio-system", "--root-id", "r", "-l", "app=a", "--config-json", "{}", "--istio",
+                       "1.24")
+    expect(rc == 0 and "[target.root-namespace]" in err and "mesh-wide" in err, "the root namespace is explained", err)
 
 
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}

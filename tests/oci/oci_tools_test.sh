@@ -43,7 +43,7 @@ cli)
     [ "$(manifest_digest again.txt)" = "$(manifest_digest "build-$v.txt")" ] || fail "$v digest differs between builds"
     diff -r "img-$v" "again/nested/img-$v" || fail "$v layouts differ"
     grep -q "^url: oci://.*@$(manifest_digest "build-$v.txt")\$" "build-$v.txt" || fail "no oci:// url hint"
-    "$tool" inspect-image "img-$v" --platform istio --istio-version 1.12 --extract "x-$v.wasm" > inspect.txt
+    "$tool" inspect-image "img-$v" --target istio --istio 1.12 --extract "x-$v.wasm" > inspect.txt
     grep -q "^variant   $v\$" inspect.txt || fail "inspect-image did not detect $v"
     cmp -s module.wasm "x-$v.wasm" || fail "extracted module differs ($v)"
   done
@@ -128,7 +128,7 @@ YML
     skopeo copy --quiet --preserve-digests --src-tls-verify=false "docker://$reg/wasm/$v@${!d}" "oci:back-$v:v1"
     back=$(skopeo inspect --raw "oci:back-$v:v1" | raw_digest)
     [ "$back" = "${!d}" ] || fail "copied-back manifest $back differs from ${!d} ($v)"
-    "$tool" inspect-image "back-$v" --platform istio --extract "back-$v.wasm" > inspect.txt
+    "$tool" inspect-image "back-$v" --target istio --extract "back-$v.wasm" > inspect.txt
     grep -q "^variant   $v\$" inspect.txt || fail "round-tripped $v image not detected as $v"
     cmp -s module.wasm "back-$v.wasm" || fail "round-tripped module differs ($v)"
   done
