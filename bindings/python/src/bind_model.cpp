@@ -127,6 +127,36 @@ std::vector<target_ref> refs_from_py(const py::iterable& items) {
   return out;
 }
 
+py::list rules_to_py(const std::vector<higress_rule>& rules) {
+  py::list out;
+  for (const auto& r : rules) {
+    py::dict d;
+    d["ingress"] = r.ingress;
+    d["domain"] = r.domain;
+    d["service"] = r.service;
+    d["config"] = from_node(r.config);
+    d["config_disable"] = r.config_disable;
+    out.append(d);
+  }
+  return out;
+}
+
+std::vector<higress_rule> rules_from_py(const py::iterable& items, const std::string& path) {
+  std::vector<higress_rule> out;
+  for (auto item : items) {
+    auto d = item.cast<py::dict>();
+    higress_rule r;
+    const std::string p = path + "[" + std::to_string(out.size()) + "]";
+    if (d.contains("ingress")) r.ingress = d["ingress"].cast<std::vector<std::string>>();
+    if (d.contains("domain")) r.domain = d["domain"].cast<std::vector<std::string>>();
+    if (d.contains("service")) r.service = d["service"].cast<std::vector<std::string>>();
+    if (d.contains("config")) r.config = to_node(d["config"], p + ".config");
+    if (d.contains("config_disable")) r.config_disable = d["config_disable"].cast<bool>();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace
 
 void bind_model(py::module_& m) {
@@ -190,7 +220,7 @@ void bind_model(py::module_& m) {
                        const std::vector<std::string>& host_env, std::optional<std::string> image_pull_policy,
                        const std::string& image_pull_secret, std::optional<std::string> phase,
                        std::optional<std::int32_t> priority, const std::string& delivery_, const std::string& resource,
-                       const std::string& runtime_config) {
+                       const std::string& runtime_config, const std::string& image_layout) {
              filter f;
              f.name = name;
              f.path = "filter(" + name + ")";
@@ -214,6 +244,7 @@ void bind_model(py::module_& m) {
              f.how = parse_delivery(delivery_, f.path + ".delivery");
              f.resource = parse_resource_kind(resource, f.path + ".resource");
              f.runtime_config_path = runtime_config;
+             f.image_layout = image_layout;
              return f;
            }),
            py::arg("name") = "", py::arg("module") = "", py::kw_only(), py::arg("sha256") = "",
@@ -222,6 +253,7 @@ void bind_model(py::module_& m) {
            py::arg("host_env") = std::vector<std::string>{}, py::arg("image_pull_policy") = py::none(),
            py::arg("image_pull_secret") = "", py::arg("phase") = py::none(), py::arg("priority") = py::none(),
            py::arg("delivery") = "auto", py::arg("resource") = "auto", py::arg("runtime_config") = "",
+           py::arg("image_layout") = "",
            "Creates a filter. Keyword names are the spec file's fields in snake_case.")
       .def_readwrite("name", &filter::name, "The filter id.")
       .def_property("module", [](const filter& f) { return f.module.text; },
@@ -271,6 +303,8 @@ void bind_model(py::module_& m) {
                     [](filter& f, const std::string& v) { f.resource = parse_resource_kind(v, f.path + ".resource"); },
                     "auto, EnvoyFilter, WasmPlugin or TrafficExtension.")
       .def_readwrite("runtime_config", &filter::runtime_config_path, "Path to a wasme runtime-config.json, or \"\".")
+      .def_readwrite("image_layout", &filter::image_layout,
+                     "OCI image layout (from build_image) the oci:// module was pushed from, or \"\".")
       .def("__repr__", [](const filter& f) {
         repr_builder r("Filter");
         r.add("name", quote(f.name));
@@ -292,6 +326,7 @@ void bind_model(py::module_& m) {
         if (f.how != delivery::automatic) r.add("delivery", quote(std::string(to_string(f.how))));
         if (f.resource != resource_kind::automatic) r.add("resource", quote(std::string(to_string(f.resource))));
         r.add_str("runtime_config", f.runtime_config_path);
+        r.add_str("image_layout", f.image_layout);
         return r.done();
       });
 
@@ -299,7 +334,8 @@ void bind_model(py::module_& m) {
       .def(py::init([](const std::string& ns, const std::string& name, const std::vector<workload>& workloads,
                        const std::map<std::string, std::string>& selector, std::optional<std::string> context,
                        const std::string& revision, const std::vector<std::string>& filters, const py::iterable& match,
-                       const py::iterable& target_refs) {
+                       const py::iterable& target_refs, const py::iterable& rules, const std::string& istio_namespace,
+                       bool all_workloads) {
              target t;
              t.ns = ns;
              t.name = name;
@@ -314,14 +350,20 @@ void bind_model(py::module_& m) {
              t.filters = filters;
              t.match = match_from_py(match, t.path + ".match");
              t.refs = refs_from_py(target_refs);
+             t.rules = rules_from_py(rules, t.path + ".rules");
+             t.istio_namespace = istio_namespace;
+             t.all_workloads = all_workloads;
              return t;
            }),
            py::arg("namespace") = "default", py::kw_only(), py::arg("name") = "",
            py::arg("workloads") = std::vector<workload>{}, py::arg("selector") = std::map<std::string, std::string>{},
            py::arg("context") = py::none(), py::arg("revision") = "", py::arg("filters") = std::vector<std::string>{},
-           py::arg("match") = py::list(), py::arg("target_refs") = py::list(),
+           py::arg("match") = py::list(), py::arg("target_refs") = py::list(), py::arg("rules") = py::list(),
+           py::arg("istio_namespace") = "", py::arg("all_workloads") = false,
            "Creates a target. match items are {\"mode\": ..., \"ports\": [...]}, target_refs items are "
-           "{\"group\": ..., \"kind\": ..., \"name\": ...}.")
+           "{\"group\": ..., \"kind\": ..., \"name\": ...}, rules (Higress matchRules) items are {\"ingress\": [...], "
+           "\"domain\": [...], \"service\": [...], \"config\": ..., \"config_disable\": bool}; all_workloads=True "
+           "means no selector (every workload in the namespace).")
       .def_readwrite("namespace", &target::ns, "The namespace.")
       .def_readwrite("name", &target::name, "Optional name used in per-target resource names.")
       .def_readwrite("workloads", &target::workloads, "Workloads (a copy; assign to change).")
@@ -342,6 +384,12 @@ void bind_model(py::module_& m) {
       .def_property("target_refs", [](const target& t) { return refs_to_py(t.refs); },
                     [](target& t, const py::iterable& v) { t.refs = refs_from_py(v); },
                     "Gateway API / Service references as dicts (a copy; assign to change).")
+      .def_property("rules", [](const target& t) { return rules_to_py(t.rules); },
+                    [](target& t, const py::iterable& v) { t.rules = rules_from_py(v, t.path + ".rules"); },
+                    "Higress matchRules as dicts (a copy; assign to change).")
+      .def_readwrite("istio_namespace", &target::istio_namespace, "wasme FilterDeployment istioNamespace, or \"\".")
+      .def_readwrite("all_workloads", &target::all_workloads,
+                     "No selector: the resources apply to every workload in the namespace.")
       .def("__repr__", [](const target& t) {
         repr_builder r("Target");
         r.add("namespace", quote(t.ns));
@@ -353,6 +401,9 @@ void bind_model(py::module_& m) {
         if (!t.filters.empty()) r.add("filters", obj_repr(py::cast(t.filters)));
         if (!t.match.empty()) r.add("match", obj_repr(match_to_py(t.match)));
         if (!t.refs.empty()) r.add("target_refs", obj_repr(refs_to_py(t.refs)));
+        if (!t.rules.empty()) r.add("rules", obj_repr(rules_to_py(t.rules)));
+        r.add_str("istio_namespace", t.istio_namespace);
+        if (t.all_workloads) r.add("all_workloads", "True");
         return r.done();
       });
 }

@@ -29,13 +29,31 @@ spec load_path(const std::string& path) {
   return load_spec(path);
 }
 
+// Only the keys given change; the others keep their defaults.
+void set_envoy(spec& s, const py::dict& d) {
+  for (auto item : d) {
+    const std::string key = item.first.cast<std::string>();
+    if (key == "listen_port") {
+      s.options.envoy_listen_port = item.second.cast<std::uint32_t>();
+    } else if (key == "admin_port") {
+      s.options.envoy_admin_port = item.second.cast<std::uint32_t>();
+    } else if (key == "upstream") {
+      s.options.envoy_upstream = item.second.cast<std::string>();
+    } else {
+      throw error(errc::invalid, "spec.unknown-field", "options.envoy." + key,
+                  "unknown field '" + key + "'; known fields: listen_port, admin_port, upstream");
+    }
+  }
+}
+
 }  // namespace
 
 void bind_spec(py::module_& m) {
   py::class_<spec>(m, "Spec", "A deployment spec: filters (what to deploy) and targets (where).")
       .def(py::init([](const std::vector<filter>& filters, const std::vector<target>& targets, const std::string& istio,
                        const std::string& naming, const std::string& resource, bool allow_incompatible_module,
-                       const std::string& base_dir, const std::string& file) {
+                       const std::string& base_dir, const std::string& file, std::optional<std::string> platform_,
+                       const std::string& gateway_version, const py::dict& envoy, const std::string& gloo_gateway) {
              spec s;
              s.filters = filters;
              s.targets = targets;
@@ -45,13 +63,24 @@ void bind_spec(py::module_& m) {
              s.options.allow_incompatible_module = allow_incompatible_module;
              s.base_dir = base_dir;
              s.file = file;
+             if (platform_) {
+               s.options.target_platform = parse_platform(*platform_, "options.platform");
+               s.options.platform_set = true;
+             }
+             s.options.gateway_version = gateway_version;
+             set_envoy(s, envoy);
+             s.options.gloo_gateway_file = gloo_gateway;
              renumber(s);
              return s;
            }),
            py::arg("filters") = std::vector<filter>{}, py::arg("targets") = std::vector<target>{}, py::kw_only(),
            py::arg("istio") = "", py::arg("naming") = "auto", py::arg("resource") = "auto",
            py::arg("allow_incompatible_module") = false, py::arg("base_dir") = ".", py::arg("file") = "<input>",
-           "Builds a spec from Filter and Target objects.")
+           py::arg("platform") = py::none(), py::arg("gateway_version") = "", py::arg("envoy") = py::dict(),
+           py::arg("gloo_gateway") = "",
+           "Builds a spec from Filter and Target objects. The keywords after the lists are the spec file's "
+           "fields and its options' fields in snake_case; envoy is {\"listen_port\": ..., \"admin_port\": ..., "
+           "\"upstream\": ...}.")
       .def_static("from_string", &parse_text, py::arg("text"), py::arg("file") = "<input>", py::arg("base_dir") = ".",
                   "Parses YAML or JSON text strictly; raises WasmDeployError with file:line:col.")
       .def_static("from_file", &load_path, py::arg("path"),
@@ -78,6 +107,32 @@ void bind_spec(py::module_& m) {
                       renumber(s);
                     },
                     "The targets (a copy: edit and assign back to change).")
+      .def_property("platform",
+                    [](const spec& s) {
+                      return s.options.platform_set ? std::optional<std::string>(std::string(to_string(s.options.target_platform)))
+                                                    : std::nullopt;
+                    },
+                    [](spec& s, std::optional<std::string> v) {
+                      s.options.platform_set = v.has_value();
+                      s.options.target_platform = v ? parse_platform(*v, "options.platform") : platform::istio;
+                    },
+                    "istio, wasme, gloo, envoy, envoy-gateway, higress, or None (istio).")
+      .def_property("gateway_version", [](const spec& s) { return s.options.gateway_version; },
+                    [](spec& s, const std::string& v) { s.options.gateway_version = v; },
+                    "Envoy Gateway version (v1.1 ... v1.9), or \"\".")
+      .def_property("envoy",
+                    [](const spec& s) {
+                      py::dict d;
+                      d["listen_port"] = s.options.envoy_listen_port;
+                      d["admin_port"] = s.options.envoy_admin_port;
+                      d["upstream"] = s.options.envoy_upstream;
+                      return d;
+                    },
+                    [](spec& s, const py::dict& d) { set_envoy(s, d); },
+                    "The local Envoy bootstrap's listen_port, admin_port and upstream (a copy; assign to change).")
+      .def_property("gloo_gateway", [](const spec& s) { return s.options.gloo_gateway_file; },
+                    [](spec& s, const std::string& v) { s.options.gloo_gateway_file = v; },
+                    "Existing Gloo Gateway file to merge the filters into, or \"\".")
       .def_readwrite("base_dir", &spec::base_dir, "Directory relative module paths resolve against.")
       .def_readwrite("file", &spec::file, "Name used in diagnostics.")
       .def("add_filter", [](spec& s, const filter& f) {

@@ -67,12 +67,14 @@ class Filter:
     delivery: str
     resource: str
     runtime_config: str
+    image_layout: str
     def __init__(self, name: str = "", module: str = "", *, sha256: str = "", module_sha256: str = "", root_id: str = "",
                  vm_id: str = "", config: Any = None, runtime: str = "v8", type: Optional[str] = None,
                  fail_strategy: Optional[str] = None, env: Dict[str, str] = ...,
                  host_env: List[str] = ..., image_pull_policy: Optional[str] = None,
                  image_pull_secret: str = "", phase: Optional[str] = None, priority: Optional[int] = None,
-                 delivery: str = "auto", resource: str = "auto", runtime_config: str = "") -> None: ...
+                 delivery: str = "auto", resource: str = "auto", runtime_config: str = "",
+                 image_layout: str = "") -> None: ...
 
 class Target:
     """Where filters go."""
@@ -85,10 +87,14 @@ class Target:
     filters: List[str]
     match: List[Dict[str, Any]]
     target_refs: List[Dict[str, str]]
+    rules: List[Dict[str, Any]]
+    istio_namespace: str
+    all_workloads: bool
     def __init__(self, namespace: str = "default", *, name: str = "", workloads: List[Workload] = ...,
                  selector: Dict[str, str] = ..., context: Optional[str] = None, revision: str = "",
                  filters: List[str] = ..., match: Iterable[Dict[str, Any]] = ...,
-                 target_refs: Iterable[Dict[str, str]] = ...) -> None: ...
+                 target_refs: Iterable[Dict[str, str]] = ..., rules: Iterable[Dict[str, Any]] = ...,
+                 istio_namespace: str = "", all_workloads: bool = False) -> None: ...
 
 class Spec:
     """A deployment spec: filters and targets."""
@@ -96,13 +102,18 @@ class Spec:
     naming: str
     resource: str
     allow_incompatible_module: bool
+    platform: Optional[str]
+    gateway_version: str
+    envoy: Dict[str, Any]
+    gloo_gateway: str
     filters: List[Filter]
     targets: List[Target]
     base_dir: str
     file: str
     def __init__(self, filters: List[Filter] = ..., targets: List[Target] = ..., *, istio: str = "",
                  naming: str = "auto", resource: str = "auto", allow_incompatible_module: bool = False,
-                 base_dir: str = ".", file: str = "<input>") -> None: ...
+                 base_dir: str = ".", file: str = "<input>", platform: Optional[str] = None,
+                 gateway_version: str = "", envoy: Dict[str, Any] = ..., gloo_gateway: str = "") -> None: ...
     @staticmethod
     def from_string(text: str, file: str = "<input>", base_dir: str = ".") -> Spec: ...
     @staticmethod
