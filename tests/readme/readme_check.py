@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Runs the README's commands: every ```sh block must say who runs it (readme_blocks.py).
+
+  readme_check.py --cli build/ci/cli/wasmdeploy --source . --build build/ci commands
+      runs every `<!-- test: readme -->` block, in order, in one scratch directory holding the
+      README's `<!-- file: NAME -->` inputs and the example modules (x-hello.wasm, filter.wasm),
+      with the CLI under test first on PATH as `wasmdeploy`; each line must exit 0, or N when it
+      ends with `# exit N`. Fails on an sh block without an annotation, and on an annotation
+      naming a ctest that does not exist (`ctest -N`).
+  readme_check.py ... entry_points
+      the `readme.entry_points` block (./scripts/demo.sh, ./scripts/test.sh): both scripts
+      exist and parse, .ci/run runs test.sh, and demo.sh's render runs with the CLI under test.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import readme_blocks  # noqa: E402
+
+TIMEOUT = 120
+
+
+def ctest_names(build):
+    p = subprocess.run(["ctest", "--test-dir", build, "-N"], capture_output=True, text=True, timeout=120)
+    return set(re.findall(r"Test\s+#\d+:\s+(\S+)", p.stdout))
+
+
+def prepare(work, source, blocks):
+    for b in blocks:
+        if b.file:
+            with open(os.path.join(work, b.file), "w", encoding="utf-8") as f:
+                f.write(b.text)
+    wat = os.path.join(source, "examples", "productpage-x-hello-configmap", "x-hello.wat")
+    for name in ("x-hello.wasm", "filter.wasm"):
+        subprocess.run(["wat2wasm", wat, "-o", os.path.join(work, name)], check=True, timeout=60)
+    shutil.copytree(os.path.join(source, "examples"), os.path.join(work, "examples"),
+                    ignore=shutil.ignore_patterns("expected"))
+
+
+def run_block(block, work, env):
+    """Runs a block's commands in one shell, as a reader pasting them would (a variable set on one
+    line is seen by the next), recording each command's status and output on its own."""
+    script, cmds = ["set -o pipefail"], readme_blocks.commands(block)
+    for i, (line, _) in enumerate(cmds):
+        script.append(f"{{ {line}\n}} > .wd-out.{i} 2> .wd-err.{i}; echo $? > .wd-status.{i}")
+    subprocess.run(["bash", "-c", "\n".join(script)], cwd=work, env=env, timeout=TIMEOUT * max(1, len(cmds)))
+    results = []
+    for i in range(len(cmds)):
+        def take(name):
+            path = os.path.join(work, f".wd-{name}.{i}")
+            text = open(path, encoding="utf-8", errors="replace").read() if os.path.exists(path) else ""
+            if os.path.exists(path):
+                os.remove(path)
+            return text
+        status = take("status").strip()
+        results.append((int(status) if status else -1, take("out"), take("err")))
+    return results
+
+
+def check_commands(a):
+    readme = os.path.join(a.source, "README.md")
+    blocks = readme_blocks.parse(readme)
+    failures = []
+    names = ctest_names(a.build)
+    sh = [b for b in blocks if b.lang == "sh"]
+    for b in sh:
+        if b.test is None:
+            failures.append(f"{b}: no `<!-- test: NAME -->` line before the fence")
+        elif b.test != "readme" and b.test not in names:
+            failures.append(f"{b}: no ctest named {b.test} (ctest -N)")
+    env = dict(os.environ)
+    bindir = tempfile.mkdtemp(prefix="wd-readme-bin-")
+    os.symlink(os.path.abspath(a.cli), os.path.join(bindir, "wasmdeploy"))
+    env["PATH"] = bindir + os.pathsep + env["PATH"]
+    ran = 0
+    with tempfile.TemporaryDirectory(prefix="wd-readme-") as work:
+        prepare(work, a.source, blocks)
+        for b in readme_blocks.named(blocks, "readme"):
+            for (line, expected), (status, out, err) in zip(readme_blocks.commands(b), run_block(b, work, env)):
+                ran += 1
+                if status != expected:
+                    failures.append(f"{b}: `{line}` exited {status}, expected {expected}\n"
+                                    f"--- stdout ---\n{out[-2000:]}--- stderr ---\n{err[-2000:]}")
+                elif expected == 0 and "error:" in err:
+                    failures.append(f"{b}: `{line}` printed an error:\n{err[-2000:]}")
+    shutil.rmtree(bindir)
+    if ran == 0:
+        failures.append("no `<!-- test: readme -->` commands found")
+    return failures, f"{len(sh)} sh blocks, {ran} commands run"
+
+
+def check_entry_points(a):
+    blocks = readme_blocks.named(readme_blocks.parse(os.path.join(a.source, "README.md")), "readme.entry_points")
+    if len(blocks) != 1:
+        return [f"expected one readme.entry_points block, found {len(blocks)}"], ""
+    cmds = [c for c, _ in readme_blocks.commands(blocks[0])]
+    scripts = [c.split()[0] for c in cmds]
+    failures = []
+    if scripts != ["./scripts/demo.sh", "./scripts/test.sh"]:
+        failures.append(f"the block runs {scripts}, the checks below cover demo.sh and test.sh")
+    for s in scripts:
+        path = os.path.join(a.source, s)
+        if not os.access(path, os.X_OK):
+            failures.append(f"{s} is not an executable file")
+        elif subprocess.run(["bash", "-n", path]).returncode != 0:
+            failures.append(f"{s} does not parse")
+    ci = open(os.path.join(a.source, ".ci", "run")).read()
+    if "scripts/test.sh" not in ci:
+        failures.append(".ci/run does not run scripts/test.sh")
+    # demo.sh sets up and builds, then renders: run its render with the CLI under test.
+    demo = open(os.path.join(a.source, "scripts", "demo.sh")).read()
+    m = re.search(r"^exec build/release/cli/wasmdeploy (.*)\"\$@\"$", demo, re.M)
+    if not m:
+        failures.append("demo.sh no longer ends with `exec build/release/cli/wasmdeploy ... \"$@\"`")
+    else:
+        p = subprocess.run([a.cli, *m.group(1).split()], cwd=a.source, capture_output=True, text=True, timeout=TIMEOUT)
+        if p.returncode != 0 or "kind: EnvoyFilter" not in p.stdout:
+            failures.append(f"demo.sh's render exited {p.returncode}:\n{p.stderr}")
+    return failures, "demo.sh and test.sh checked"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("mode", choices=["commands", "entry_points"])
+    a = ap.parse_args()
+    failures, summary = (check_commands if a.mode == "commands" else check_entry_points)(a)
+    for f in failures:
+        print("FAIL", f)
+    print(("FAILED: " if failures else "ok: ") + summary)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
