@@ -43,8 +43,11 @@ UNREACHABLE = {
     # Checked before the library sees them, or refused earlier under another code.
     "oci.variant.unknown": "Not from the CLI, which accepts only --variant oci|compat; the C API and Python "
                            "(build_image variant=...) report an unknown variant with this code.",
-    "oci.platform.unknown": "Not from the CLI, which accepts only the listed --platform values; the library "
-                            "reports an unknown platform name with this code.",
+    "oci.platform.unknown": "Not from the CLI, which accepts only the listed inspect-image --target values; the "
+                            "library reports an unknown platform name with this code.",
+    "spec.multiple-documents": "Not from the CLI, which renders every document of a spec file together "
+                               "(spec.merge-conflict when they disagree); parse_spec in C++, wd_spec_parse and "
+                               "Python's parse_spec read exactly one document and refuse a second with this code.",
     "oci.platform.no-module": "A layout without a module is refused first as oci.platform.rejects-layout "
                               "(no format Istio reads); kept as a defensive check.",
     "oci.layer.gzip": "Internal: zlib failed to initialise or compress while building a layer (out of memory); "
