@@ -31,9 +31,10 @@ def proto_messages(source_dir):
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "spec.desc"
         subprocess.run(["protoc", f"-I{root}", f"--descriptor_set_out={out}", str(proto)], check=True)
-        text = subprocess.run(["protoc", "-I/usr/include", "--decode=google.protobuf.FileDescriptorSet",
-                               "google/protobuf/descriptor.proto"],
-                              stdin=out.open("rb"), capture_output=True, check=True).stdout.decode()
+        with out.open("rb") as desc:
+            text = subprocess.run(["protoc", "-I/usr/include", "--decode=google.protobuf.FileDescriptorSet",
+                                   "google/protobuf/descriptor.proto"],
+                                  stdin=desc, capture_output=True, check=True).stdout.decode()
     messages, stack, current = {}, [], None
     for line in text.splitlines():
         line = line.strip()
