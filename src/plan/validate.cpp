@@ -146,6 +146,11 @@ void check_sha256(const spec& s, const std::string& value, const std::string& pa
            fmt::format("sha256 must be 64 hex characters (optionally after sha256:), got {} in '{}'", hex.size(),
                        shorten(value)));
   }
+  if (!normalized_sha256(value).empty()) {
+    // render() writes such a value normalised; callers of validate_spec alone get the reason.
+    reject(s, "sha256.format", path,
+           fmt::format("'{}' has uppercase hex or a sha256: prefix; Istio accepts only [a-f0-9]{{64}}", shorten(value)));
+  }
   reject(s, "sha256.format", path,
          fmt::format("'{}' is not a sha256: 64 hex characters [0-9a-f], optionally after sha256:", shorten(value)));
 }

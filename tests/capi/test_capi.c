@@ -325,6 +325,33 @@ static void test_invalid_utf8(void) {
   wd_spec_free(spec);
 }
 
+/* A digest as skopeo prints it ("sha256:" prefix), or in uppercase, renders the lowercase hex. */
+static void test_sha256_as_printed(void) {
+  static const char *const given[] = {
+      "6b0e5e8d4b7c0a3f1b2d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a",
+      "sha256:6b0e5e8d4b7c0a3f1b2d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a",
+      "sha256:6B0E5E8D4B7C0A3F1B2D9C8E7F6A5B4C3D2E1F0A9B8C7D6E5F4A3B2C1D0E9F8A"};
+  wd_buf first = WD_BUF_INIT, out = WD_BUF_INIT;
+  size_t i;
+  for (i = 0; i < 3; ++i) {
+    wd_spec *spec = NULL;
+    size_t t = 0;
+    CHECK_RC(WD_OK, wd_spec_new(&spec));
+    CHECK_RC(WD_OK, wd_spec_add_filter(NULL, spec, "f", "oci://ghcr.io/acme/f:v1"));
+    CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "sha256", given[i]));
+    CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "rootId", "r"));
+    CHECK_RC(WD_OK, wd_spec_add_target(&t, spec, NULL));
+    CHECK_RC(WD_OK, wd_spec_target_set(spec, t, "namespace", "ns"));
+    CHECK_RC(WD_OK, wd_spec_target_set(spec, t, "selector", "app=web"));
+    CHECK_RC(WD_OK, wd_render_text(i == 0 ? &first : &out, spec, "1.24", WD_FORMAT_YAML));
+    if (i > 0) CHECK(out.size == first.size && memcmp(out.ptr, first.ptr, out.size) == 0);
+    wd_spec_free(spec);
+  }
+  CHECK(first.ptr != NULL && strstr(first.ptr, given[0]) != NULL);
+  wd_buf_dispose(&first);
+  wd_buf_dispose(&out);
+}
+
 int main(void) {
   test_versions();
   test_error_model();
@@ -335,6 +362,7 @@ int main(void) {
   test_capabilities();
   test_inspect_and_undeploy();
   test_invalid_utf8();
+  test_sha256_as_printed();
   if (check_failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", check_failures);
     return 1;

@@ -151,6 +151,10 @@ TEST_CASE("parse_labels", "[model][labels]") {
   CHECK(parse_labels(",app=x,", "p") == std::map<std::string, std::string>{{"app", "x"}});
   CHECK(parse_labels("", "p").empty());
   CHECK(parse_labels("k=v=w", "p").at("k") == "v=w");
+  CHECK(parse_labels("app=x,app=x", "p").at("app") == "x");  // the same pair twice says one thing
+  const error twice = error_of([&] { parse_labels("app=x,app=y", "--labels"); });
+  CHECK(twice.code() == "labels.duplicate");
+  CHECK(contains(twice.message(), "app=x and app=y"));
   for (const char* bad : {"app", "=x", "a=b,c"}) {
     INFO(bad);
     const error e = error_of([&] { parse_labels(bad, "--labels"); });
