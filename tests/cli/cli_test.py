@@ -493,6 +493,31 @@ def case_notes():
     expect(rc == 0 and "[target.root-namespace]" in err and "mesh-wide" in err, "the root namespace is explained", err)
 
 
+def case_example_digests():
+    """The examples' digests marked as real are those of the image `wasmdeploy build` makes."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    wat = os.path.join(root, "examples", "productpage-x-hello-configmap", "x-hello.wat")
+    with tempfile.TemporaryDirectory() as tmp:
+        wasm = os.path.join(tmp, "x-hello.wasm")
+        subprocess.run(["wat2wasm", wat, "-o", wasm], check=True)
+        rc, out, err = run("build", wasm, "--root-id", "add_header", "-o", os.path.join(tmp, "img"))
+        expect(rc == 0, "build", err)
+        digest = json.load(open(os.path.join(tmp, "img", "index.json")))["manifests"][0]["digest"].split(":")[1]
+    marked = 0
+    for dirpath, _, files in os.walk(os.path.join(root, "examples")):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            if "expected" in path or not name.endswith((".yaml", ".yml")):
+                continue
+            lines = open(path, encoding="utf-8").read().split("\n")
+            for i, line in enumerate(lines):
+                if "cli.example_digests checks it" in line:
+                    marked += 1
+                    value = next(l for l in lines[i + 1:] if "sha256" in l and not l.strip().startswith("#"))
+                    expect(digest in value, f"{path}:{i + 2}: the digest is {digest}", value)
+    expect(marked >= 5, f"{marked} marked digests found", marked)
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
