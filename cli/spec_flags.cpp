@@ -187,7 +187,7 @@ void record_origins(spec_flags& o, const spec& s, bool one_liner) {
     }
     if (!o.workloads.empty()) o.origins[t.path + ".workloads"] = "--workload";
     if (o.all_workloads) o.origins[t.path + ".allWorkloads"] = "--all-workloads";
-    if (one_liner) o.origins[t.path] = o.workloads.empty() ? "--labels" : "--workload";
+    if (one_liner) o.origins[t.path] = o.all_workloads ? "--all-workloads" : o.workloads.empty() ? "--labels" : "--workload";
   }
 }
 
