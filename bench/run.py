@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """One command for every benchmark, measured side by side in one run, printed as ratios:
-bulk render vs PyYAML, memory at 1 000 vs 100 000 documents, CLI cold start, inspect vs
+`render -f spec.yaml` end to end vs a PyYAML script, the CLI's memory per workload from a spec
+file, bulk render vs PyYAML, memory at 1 000 vs 100 000 documents, CLI cold start, inspect vs
 openssl, and Python per call vs a pure-Python renderer.
 
   python3 bench/run.py [--build build/release] [--workloads 10000] [--quick]
   python3 bench/run.py --memory-only [--small 500] [--large 50000]   # the ctest bench.memory check
+  python3 bench/run.py --cli-memory-only [--small 2000] [--large 20000]  # ctest bench.cli_memory
 
 Needs a Release build with benchmarks (cmake --preset release -DWD_BUILD_BENCH=ON, or
 scripts/bench.sh which does both). Results and the command go into BENCHMARKS.md by hand.
@@ -81,6 +83,71 @@ def memory_check(render, small_n, large_n, tmp):
     return reports
 
 
+def measured(cmd, stdout_path):
+    """Runs cmd with stdout to a file; returns (wall seconds, user+sys seconds, peak RSS KiB).
+    The peak comes from GNU time: a child forked from this (large) Python process would count
+    the parent's pages in its own ru_maxrss."""
+    with open(stdout_path, "wb") as out, tempfile.NamedTemporaryFile("r") as rss:
+        t0 = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-q", "-f", "%M %U %S", "-o", rss.name, *cmd], stdout=out,
+                           stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - t0
+        if p.returncode != 0:
+            sys.exit(f"{cmd} failed with status {p.returncode}")
+        peak, user, system = rss.read().split()
+    return wall, float(user) + float(system), int(peak)
+
+
+SPEC_SCRIPT = os.path.join(HERE, "reference_spec_render.py")
+# Peak RSS the CLI may add per workload of a spec file (issue 14): the text, the model and the
+# positions of the workload's fields, and the render's hash slot.
+CLI_BYTES_PER_WORKLOAD = 1024
+
+
+def write_bench_spec(n, path):
+    subprocess.run([sys.executable, SPEC_SCRIPT, "write", str(n), path], check=True)
+
+
+def cli_memory_check(cli, small_n, large_n, tmp):
+    """Peak RSS of `wasmdeploy render -f spec.yaml` at two sizes; fails when it grows by more than
+    CLI_BYTES_PER_WORKLOAD per extra workload. Returns the growth in bytes per workload."""
+    peaks = []
+    for n in (small_n, large_n):
+        spec = os.path.join(tmp, f"spec-{n}.yaml")
+        write_bench_spec(n, spec)
+        peaks.append(min(measured([cli, "render", "-f", spec], os.path.join(tmp, f"out-{n}.yaml"))[2] for _ in range(2)))
+    per = (peaks[1] - peaks[0]) * 1024 / (large_n - small_n)
+    print(f"CLI peak RSS from a spec file: {small_n} workloads {peaks[0] / 1024:.1f} MiB, {large_n} workloads "
+          f"{peaks[1] / 1024:.1f} MiB: {per:.0f} bytes per workload (bound {CLI_BYTES_PER_WORKLOAD})")
+    if per > CLI_BYTES_PER_WORKLOAD:
+        sys.exit(f"FAIL: the CLI's peak memory grows by {per:.0f} bytes per workload, over {CLI_BYTES_PER_WORKLOAD}")
+    return per
+
+
+def spec_render_row(cli, n, tmp, rounds):
+    """`wasmdeploy render -f spec.yaml` against the CSafeLoader + CSafeDumper script on the same
+    spec, interleaved, best of `rounds` each; the two outputs must parse to the same documents."""
+    spec = os.path.join(tmp, "spec.yaml")
+    write_bench_spec(n, spec)
+    ours_out, ref_out = os.path.join(tmp, "e2e-ours.yaml"), os.path.join(tmp, "e2e-ref.yaml")
+    ours, ref = [], []
+    for _ in range(rounds):
+        ours.append(measured([cli, "render", "-f", spec], ours_out))
+        ref.append(measured([sys.executable, SPEC_SCRIPT, "render", spec], ref_out))
+    with open(ours_out, encoding="utf-8") as a, open(ref_out, encoding="utf-8") as b:
+        if list(yaml.load_all(a, Loader=yaml.CSafeLoader)) != list(yaml.load_all(b, Loader=yaml.CSafeLoader)):
+            sys.exit("render -f and reference_spec_render.py produce different documents")
+    w_ours, w_ref = min(r[0] for r in ours), min(r[0] for r in ref)
+    c_ours, c_ref = min(r[1] for r in ours), min(r[1] for r in ref)
+    size = os.path.getsize(spec)
+    print(f"render -f spec.yaml, {n} workloads ({size / 1e3:.0f} kB spec -> {os.path.getsize(ours_out) / 1e6:.1f} MB "
+          f"of WasmPlugins, Istio 1.24), best of {rounds}, interleaved; documents identical when parsed back")
+    print(f"  wasmdeploy render -f              {w_ours * 1e3:9.1f} ms wall  {c_ours * 1e3:9.1f} ms cpu")
+    print(f"  PyYAML CSafeLoader + CSafeDumper  {w_ref * 1e3:9.1f} ms wall  {c_ref * 1e3:9.1f} ms cpu")
+    print(f"  ratio                             {w_ref / w_ours:9.1f}x wall {c_ref / c_ours:9.1f}x cpu (target >= 25x)")
+    return w_ref / w_ours
+
+
 def best_of(n, fn):
     return min(fn() for _ in range(n))
 
@@ -91,20 +158,30 @@ def main():
     ap.add_argument("--workloads", type=int, default=10000)
     ap.add_argument("--quick", action="store_true", help="skip the slow pure-Python dumper")
     ap.add_argument("--memory-only", action="store_true", help="only the peak-memory check")
+    ap.add_argument("--cli-memory-only", action="store_true", help="only the CLI's memory per workload from a spec")
     ap.add_argument("--small", type=int, default=500, help="workloads of the small memory run (2 documents each)")
     ap.add_argument("--large", type=int, default=50000, help="workloads of the large memory run")
     a = ap.parse_args()
     render = os.path.join(a.build, "bench", "bench_render")
+    cli = os.path.join(a.build, "cli", "wasmdeploy")
+    if a.cli_memory_only:
+        with tempfile.TemporaryDirectory(prefix="wd-bench-") as tmp:
+            cli_memory_check(cli, a.small, a.large, tmp)
+        return
     if a.memory_only:
         with tempfile.TemporaryDirectory(prefix="wd-bench-") as tmp:
             memory_check(render, a.small, a.large, tmp)
         return
     inspect = os.path.join(a.build, "bench", "bench_inspect")
-    cli = os.path.join(a.build, "cli", "wasmdeploy")
     n = a.workloads
     tmp = tempfile.mkdtemp(prefix="wd-bench-")
     ours_out, ref_out = os.path.join(tmp, "ours.yaml"), os.path.join(tmp, "ref.yaml")
     rows = []
+
+    # The path users take: a spec file in, YAML out, process start to exit on both sides.
+    spec_render_row(cli, n, tmp, 3 if a.quick else 5)
+    cli_memory_check(cli, 2000, 20000, tmp)
+    print()
 
     # Same documents from both sides (checked on a small N with an independent parser).
     subprocess.run([render, "200", ours_out], check=True, capture_output=True)

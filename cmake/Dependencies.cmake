@@ -1,11 +1,5 @@
 # Every dependency comes from the distribution (see scripts/setup.sh); nothing is downloaded at build time.
-if(NOT TARGET yaml-cpp::yaml-cpp)
-  find_package(yaml-cpp REQUIRED)
-  # yaml-cpp 0.7 (Debian 12) exports the target without a namespace.
-  if(TARGET yaml-cpp AND NOT TARGET yaml-cpp::yaml-cpp)
-    add_library(yaml-cpp::yaml-cpp ALIAS yaml-cpp)
-  endif()
-endif()
+find_package(LibYAML REQUIRED)  # cmake/FindLibYAML.cmake
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(Protobuf REQUIRED)

@@ -42,4 +42,4 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/wasmdeployConfig.cmake
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/wasmdeployConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/wasmdeployConfig.cmake ${PROJECT_BINARY_DIR}/wasmdeployConfigVersion.cmake
-  DESTINATION ${WD_CMAKE_DIR} COMPONENT devel)
+  ${PROJECT_SOURCE_DIR}/cmake/FindLibYAML.cmake DESTINATION ${WD_CMAKE_DIR} COMPONENT devel)

@@ -5,12 +5,13 @@ set -euo pipefail
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  libyaml-cpp-dev nlohmann-json3-dev libprotobuf-dev protobuf-compiler
+  libyaml-dev nlohmann-json3-dev libprotobuf-dev protobuf-compiler   # libyaml: the spec reader
   libfmt-dev catch2 libcli11-dev libssl-dev
   libarchive-dev zlib1g-dev
   skopeo umoci docker-registry   # tests/oci: real tools read, push and pull our image layouts
   pybind11-dev python3-dev
   wabt valgrind
+  time                           # bench/run.py: a command's own peak RSS (GNU time's %M)
   ccache                         # rebuilds on this machine reuse objects (CMakeLists.txt)
   clang lld libclang-rt-14-dev
 )

@@ -25,6 +25,36 @@ struct spec_options {
   std::string gloo_gateway_file;   ///< existing Gloo Gateway to patch (relative to base_dir)
 };
 
+/// Where each field of a spec file was read from. Kept compactly (one small record per field,
+/// a tree of field names, list indexes and map keys); field paths are formatted only when asked.
+class source_positions {
+ public:
+  /// The position of `path` ("filters[0].sha256") or of its nearest recorded parent; unknown
+  /// when nothing on the path was recorded.
+  source_position find(std::string_view path) const;
+  /// Whether exactly `path` was read from the file.
+  bool contains(std::string_view path) const;
+  bool empty() const noexcept { return entries_.empty(); }
+
+  // Recording, for the spec reader. `parent` is what add() returned for the enclosing field, or
+  // `root`; close() marks the end of a field's children.
+  static constexpr std::uint32_t root = 0xffffffffu;
+  std::uint32_t add_field(std::uint32_t parent, std::uint32_t field_id, std::uint32_t line, std::uint32_t column);
+  std::uint32_t add_index(std::uint32_t parent, std::uint32_t index, std::uint32_t line, std::uint32_t column);
+  std::uint32_t add_key(std::uint32_t parent, std::string_view key, std::uint32_t line, std::uint32_t column);
+  void close(std::uint32_t id) noexcept { entries_[id].end = static_cast<std::uint32_t>(entries_.size()); }
+  std::string file;
+
+ private:
+  struct entry {
+    std::uint32_t parent, end, key, line, column;
+  };
+  std::uint32_t add(std::uint32_t parent, std::uint32_t key, std::uint32_t line, std::uint32_t column);
+  std::uint32_t match(std::string_view path, std::size_t& matched) const;
+  std::vector<entry> entries_;
+  std::string keys_;  ///< map keys, each after its 4-byte length
+};
+
 /// A parsed spec: the filters and the targets they go to.
 struct spec {
   std::string istio;  ///< version text from the file (may be empty; render options override it)
@@ -36,10 +66,10 @@ struct spec {
   /// Name used in diagnostics.
   std::string file = "<input>";
   /// Where each field path ("filters[0].sha256") was read from, for error positions.
-  std::map<std::string, source_position> positions;
+  source_positions positions;
 
   /// The position of `path` or of its nearest recorded parent; unknown when built in code.
-  source_position position_of(const std::string& path) const;
+  source_position position_of(const std::string& path) const { return positions.find(path); }
 };
 
 /// Parses YAML or JSON text strictly. Unknown or misspelt fields, wrong types and bad values
@@ -47,8 +77,8 @@ struct spec {
 spec parse_spec(std::string_view text, const std::string& file = "<input>",
                 const std::string& base_dir = ".");
 
-/// Parses a YAML stream of one or more specs ("---" between documents; empty documents are
-/// skipped), each as parse_spec does, with positions in the whole text.
+/// Parses every document of a YAML stream (or one JSON text), one spec per document, each with
+/// its own positions. Empty documents are skipped; a stream with none is refused (spec.empty).
 std::vector<spec> parse_spec_documents(std::string_view text, const std::string& file = "<input>",
                                        const std::string& base_dir = ".");
 

@@ -9,7 +9,7 @@
 #include <wasmdeploy/digest.hpp>
 #include <wasmdeploy/limits.hpp>
 
-#include "wasm/byte_reader.hpp"
+#include "utf8.hpp"
 
 #include "plan/key_index.hpp"
 

@@ -42,7 +42,7 @@ std::vector<document> render_higress_plugins(platform_context& c) {
   const spec& s = c.s;
   std::vector<document> out;
   for (const auto& t : s.targets) {
-    if (t.ns != kNamespace && s.positions.count(t.path + ".namespace")) {
+    if (t.ns != kNamespace && s.positions.contains(t.path + ".namespace")) {
       reject(s, "higress.namespace", t.path + ".namespace",
              fmt::format("Higress reads WasmPlugins only from {} (the controller namespace), not {}", kNamespace, t.ns));
     }

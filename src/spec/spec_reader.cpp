@@ -1,291 +1,592 @@
-// Strict spec reading: YAML (or JSON, which yaml-cpp also reads) is walked against the
-// protobuf descriptor of wasmdeploy.spec.v1alpha1.Spec. The descriptor decides which fields
-// exist and what type each has, so the .proto stays the one schema; positions come from
-// yaml-cpp marks.
+// Strict spec reading, streamed: libyaml's events (YAML, or JSON, which it reads too) go straight
+// into the model, checked against the schema of wasmdeploy.v1alpha1.Spec (spec_schema.hpp, read
+// from the descriptor). No node tree of the input exists at any point; the only per-field
+// bookkeeping is a compact position entry, and field paths are formatted only for errors.
+//
+// Errors come out in the order a tree reader would give them: a syntax error anywhere in the
+// document first (after a refusal the rest of the document is still parsed), then a second
+// document, then the first schema error in reading order, then the first bad enum or module
+// value in the order of the model's fields.
 #include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/spec.hpp>
 
-#include <algorithm>
+#include <array>
 #include <charconv>
+#include <iterator>
+#include <cmath>
+#include <limits>
+#include <optional>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
 
-#include "spec/spec_convert.hpp"
+#include "spec/spec_schema.hpp"
+#include "spec/yaml_events.hpp"
 #include "wasmdeploy/spec/v1alpha1/spec.pb.h"
 
 namespace wasmdeploy {
 namespace {
 
-namespace pb = google::protobuf;
+namespace v1 = wasmdeploy::v1alpha1;
+using detail::field_kind;
+using detail::schema_field;
+using detail::schema_message;
+using detail::yaml_event;
+using event_kind = yaml_event::kind;
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
+// Where a bad value ranks among conversion errors: the order convert_spec checked them in
+// (apiVersion, kind, options, then filters and targets field by field).
+using value_order = std::array<std::uint32_t, 4>;
 
-// Well-formed UTF-8 (RFC 3629): no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF.
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    static const char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += len;
-  }
-  return true;
-}
+struct mark {
+  std::uint32_t line = 0, column = 0;
+};
 
-class walker {
+class reader {
  public:
-  walker(std::string file, spec& out, bool source_utf8) : file_(std::move(file)), out_(out), source_utf8_(source_utf8) {}
+  reader(detail::yaml_event_reader& in, const std::string& file, source_positions* positions)
+      : in_(in), file_(file), positions_(positions) {}
 
-  void read_message(const YAML::Node& y, pb::Message& msg, const std::string& path, int depth) {
-    enter(y, path, depth);
-    if (y.IsNull()) return;
-    if (!y.IsMap()) fail("spec.wrong-type", path, "expected a mapping", y);
-    const pb::Descriptor* d = msg.GetDescriptor();
-    std::set<std::string> seen;
-    for (auto it = y.begin(); it != y.end(); ++it) {
-      // A copy: yaml-cpp's operator-> returns a temporary proxy, so a reference to
-      // it->first dangles at the end of this statement.
-      const YAML::Node k = it->first;
-      if (!k.IsScalar()) fail("spec.wrong-type", path, "mapping keys must be strings", k);
-      const std::string key = k.Scalar();
-      const std::string child = path.empty() ? key : path + "." + key;
-      const pb::FieldDescriptor* f = find_field(d, key);
-      if (f == nullptr) fail("spec.unknown-field", child, unknown_field_message(d, key), k);
-      if (!seen.insert(key).second) fail("spec.duplicate-field", child, "field given twice", k);
-      record(child, k);
-      read_field(it->second, msg, f, child, depth + 1);
-    }
-  }
+  // ---- the spec --------------------------------------------------------------------------------
 
-  std::map<std::string, node> values;  // google.protobuf.Value fields, by path
-
-  // Arbitrary values (plugin configuration) under the YAML 1.2 core schema: quoted scalars
-  // are strings; plain ones resolve to null, booleans, integers or floats when they look like one.
-  node to_node(const YAML::Node& v, const std::string& path, int depth) {
-    enter(v, path, depth);
-    if (v.IsNull()) return node();
-    if (v.IsMap()) {
-      node m = node::mapping();
-      std::set<std::string> seen;
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        const std::string key = scalar(it->first, path);
-        if (!seen.insert(key).second) fail("spec.duplicate-field", path + "." + key, "key given twice", it->first);
-        m.add(key, to_node(it->second, path + "." + key, depth + 1));
+  void read_spec(const yaml_event& root, spec& out) {
+    const auto& S = detail::the_spec_schema();
+    message(S.spec, root, 0, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
+      switch (f.number) {
+        case v1::Spec::kApiVersionFieldNumber: {
+          std::string s;
+          if (string_field(v, s) && !s.empty() && s != "wasmdeploy.io/v1alpha1") {
+            bad_value({0}, k, error(errc::invalid, "spec.api-version", "apiVersion",
+                                    fmt::format("'{}' is not supported; use wasmdeploy.io/v1alpha1", s)));
+          }
+          break;
+        }
+        case v1::Spec::kKindFieldNumber: {
+          std::string s;
+          if (string_field(v, s) && !s.empty() && s != "WasmDeployment") {
+            bad_value({1}, k, error(errc::invalid, "spec.kind", "kind",
+                                    fmt::format("'{}' is not supported; use WasmDeployment", s)));
+          }
+          break;
+        }
+        case v1::Spec::kIstioFieldNumber:
+          string_field(v, out.istio);
+          break;
+        case v1::Spec::kOptionsFieldNumber:
+          read_options(v, d, out.options);
+          break;
+        case v1::Spec::kFiltersFieldNumber:
+          list(v, d, [&](const yaml_event& item, std::uint32_t i, int dd) {
+            filter& fl = out.filters.emplace_back();
+            fl.path = fmt::format("filters[{}]", i);
+            read_filter(item, dd, fl, i);
+          });
+          break;
+        case v1::Spec::kTargetsFieldNumber:
+          list(v, d, [&](const yaml_event& item, std::uint32_t i, int dd) {
+            target& t = out.targets.emplace_back();
+            t.path = fmt::format("targets[{}]", i);
+            read_target(item, dd, t, i);
+          });
+          break;
+        default:
+          internal(v);
       }
-      return m;
-    }
-    if (v.IsSequence()) {
-      node s = node::sequence();
-      for (size_t i = 0; i < v.size(); ++i) s.push(to_node(v[i], fmt::format("{}[{}]", path, i), depth + 1));
-      return s;
-    }
-    const std::string s = scalar(v, path);
-    if (v.Tag() == "!") return node(s);
-    return resolve_plain(s);
+    });
   }
+
+  /// Plugin configuration and other free values (YAML 1.2 core schema for plain scalars).
+  node value(const yaml_event& v, int depth) {
+    enter(v, depth);
+    if (v.type == event_kind::scalar) {
+      if (v.null) return node();
+      const std::string_view s = text(v);
+      return v.verbatim ? node(s) : resolve_plain(s);
+    }
+    if (v.type == event_kind::sequence_start) {
+      node seq = node::sequence();
+      for (std::uint32_t i = 0;; ++i) {
+        const yaml_event& item = pull();
+        if (item.type == event_kind::sequence_end) return seq;
+        path_.push_back({step::an_index, i, nullptr});
+        node& slot = seq.push(node());
+        slot = value(item, depth + 1);
+        path_.pop_back();
+      }
+    }
+    if (v.type != event_kind::mapping_start) fail("spec.wrong-type", "expected a value", v);
+    node map = node::mapping();
+    std::set<std::string> many;  // used only for mappings too large to search
+    for (;;) {
+      const yaml_event& k = pull();
+      if (k.type == event_kind::mapping_end) return map;
+      std::string key(text(k));
+      if (has_key(map, many, key)) {
+        path_.push_back({step::a_key, 0, &key});
+        fail("spec.duplicate-field", "key given twice", k);
+      }
+      node& slot = map.add(std::move(key), node());
+      const std::string& stored = map.members().back().key;
+      path_.push_back({step::a_key, 0, &stored});
+      slot = value(pull(), depth + 1);
+      path_.pop_back();
+    }
+  }
+
+  /// The first bad enum or module value, when the document had one.
+  const std::optional<error>& bad_value() const noexcept { return bad_; }
+
+  std::string path_string() const {
+    std::string p = base_path_;
+    for (const step& s : path_) {
+      if (s.kind == step::an_index) {
+        fmt::format_to(std::back_inserter(p), "[{}]", s.index);
+      } else {
+        if (!p.empty()) p += '.';
+        p += s.kind == step::a_field ? std::string_view(s.field->json_name) : std::string_view(*s.key);
+      }
+    }
+    return p;
+  }
+
+  std::string base_path_;  ///< prefix of every path (parse_config_value's name for the value)
 
  private:
-  source_position pos(const YAML::Node& n) const {
-    YAML::Mark m = n.Mark();
-    if (m.is_null()) return {file_, 0, 0};
-    return {file_, m.line + 1, m.column + 1};
-  }
+  struct step {
+    enum kind_t : std::uint8_t { a_field, an_index, a_key } kind;
+    std::uint32_t index;
+    const std::string* key;
+    const schema_field* field = nullptr;
+  };
 
-  [[noreturn]] void fail(const std::string& code, const std::string& path, const std::string& msg,
-                         const YAML::Node& at) const {
-    throw error(errc::invalid, code, path, msg, pos(at));
-  }
+  // ---- events and errors -------------------------------------------------------------------------
 
-  void enter(const YAML::Node& y, const std::string& path, int depth) {
-    if (depth > WD_MAX_SPEC_DEPTH) {
-      fail("spec.too-deep", path, fmt::format("nesting deeper than {} levels", WD_MAX_SPEC_DEPTH), y);
+  const yaml_event& pull() {
+    try {
+      return in_.next();
+    } catch (const error& e) {
+      // The event layer does not know the field path; a syntax error has none.
+      if (e.category() == errc::parse || !e.path().empty()) throw;
+      throw error(e.category(), e.code(), path_string(), e.message(), e.position());
     }
+  }
+
+  source_position pos(const yaml_event& e) const {
+    return {file_, static_cast<int>(e.line), static_cast<int>(e.column)};
+  }
+
+  [[noreturn]] void fail(const char* code, const std::string& msg, const yaml_event& at) const {
+    throw error(errc::invalid, code, path_string(), msg, pos(at));
+  }
+
+  [[noreturn]] void internal(const yaml_event& at) const {
+    fail("spec.internal", "unsupported field type in schema", at);
+  }
+
+  void enter(const yaml_event& e, int depth) {
+    if (depth > WD_MAX_SPEC_DEPTH) fail("spec.too-deep", fmt::format("nesting deeper than {} levels", WD_MAX_SPEC_DEPTH), e);
     if (++visited_ > WD_MAX_SPEC_NODES) {
-      fail("spec.too-large", path, fmt::format("more than {} YAML nodes (alias expansion?)", WD_MAX_SPEC_NODES), y);
+      fail("spec.too-large", fmt::format("more than {} YAML nodes (alias expansion?)", WD_MAX_SPEC_NODES), e);
     }
   }
 
-  void record(const std::string& path, const YAML::Node& at) { out_.positions.emplace(path, pos(at)); }
-
-  static const pb::FieldDescriptor* find_field(const pb::Descriptor* d, const std::string& key) {
-    for (int i = 0; i < d->field_count(); ++i) {
-      if (d->field(i)->json_name() == key) return d->field(i);
+  // A bad enum or module value: kept (the first in value_order) and thrown once the document
+  // has been read without a schema error, positioned at its key.
+  void bad_value(value_order order, mark k, const error& e) {
+    if (bad_ && !(order < bad_order_)) return;
+    bad_order_ = order;
+    bad_.emplace(e.category(), e.code(), e.path(), e.message(),
+                 source_position{file_, static_cast<int>(k.line), static_cast<int>(k.column)});
+  }
+  template <typename F>
+  void checked(value_order order, mark k, F&& parse) {
+    try {
+      parse(path_string());
+    } catch (const error& e) {
+      bad_value(order, k, e);
     }
-    return nullptr;
   }
 
-  static std::string unknown_field_message(const pb::Descriptor* d, const std::string& key) {
-    std::string best;
-    size_t best_d = 3;
-    std::string names;
-    for (int i = 0; i < d->field_count(); ++i) {
-      const auto* f = d->field(i);
-      if (!names.empty()) names += ", ";
-      names += f->json_name();
-      size_t dist = f->name() == key ? 0 : edit_distance(key, f->json_name());
-      if (dist < best_d) {
-        best_d = dist;
-        best = f->json_name();
-      }
-    }
-    if (!best.empty()) return fmt::format("unknown field '{}'; did you mean '{}'?", key, best);
-    return fmt::format("unknown field '{}'; known fields: {}", key, names);
+  // ---- scalars ---------------------------------------------------------------------------------
+
+  std::string_view text(const yaml_event& v) const {
+    if (!v.is_text()) fail("spec.wrong-type", "expected a string", v);
+    if (v.value.size() > WD_MAX_STRING_BYTES) fail("spec.too-large", "string value too long", v);
+    if (v.invalid_utf8) fail("spec.invalid-utf8", "value is not valid UTF-8", v);
+    return v.value;
   }
 
-  std::string scalar(const YAML::Node& v, const std::string& path) const {
-    if (!v.IsScalar()) fail("spec.wrong-type", path, "expected a string", v);
-    const std::string& s = v.Scalar();
-    if (s.size() > WD_MAX_STRING_BYTES) fail("spec.too-large", path, "string value too long", v);
-    if (valid_utf8(s)) return s;
-    // yaml-cpp 0.7 decodes the escapes \N and \_ to the single bytes 0x85 and 0xA0 instead of
-    // U+0085 and U+00A0 in UTF-8. When the source text is UTF-8, a stray byte of those two
-    // values can only have come from such an escape.
-    if (source_utf8_) {
-      std::string fixed = reencode_escape_bytes(s);
-      if (valid_utf8(fixed)) return fixed;
-    }
-    fail("spec.invalid-utf8", path, "value is not valid UTF-8", v);
-  }
-
-  static std::string reencode_escape_bytes(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 8);
-    for (size_t i = 0; i < s.size();) {
-      size_t len = 1;
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x80) {
-        len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-        if (len == 0 || i + len > s.size() || !valid_utf8(s.substr(i, len))) {
-          if (c == 0x85 || c == 0xa0) {
-            out += static_cast<char>(0xc2);
-            out += static_cast<char>(c);
-          } else {
-            out += static_cast<char>(c);  // left invalid: the caller refuses it
-          }
-          ++i;
-          continue;
-        }
-      }
-      out.append(s.substr(i, len));
-      i += len;
-    }
-    return out;
+  // "key:" with no value leaves a field unset (false).
+  bool string_field(const yaml_event& v, std::string& out) const {
+    if (v.is_scalar() && v.null) return false;
+    out.assign(text(v));
+    return true;
   }
 
   template <typename T>
-  T integer(const YAML::Node& v, const std::string& path) const {
-    if (!v.IsScalar() || v.Tag() == "!") fail("spec.wrong-type", path, "expected an integer", v);
-    const std::string& s = v.Scalar();
+  T integer(const yaml_event& v) const {
+    if (!v.is_text() || v.verbatim) fail("spec.wrong-type", "expected an integer", v);
     T out{};
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (ec != std::errc() || p != s.data() + s.size()) {
-      fail("spec.wrong-type", path, fmt::format("'{}' is not an integer in range", s), v);
-    }
+    const char* b = v.value.data();
+    const char* e = b + v.value.size();
+    auto [p, ec] = std::from_chars(b, e, out);
+    if (ec != std::errc() || p != e) fail("spec.wrong-type", fmt::format("'{}' is not an integer in range", v.value), v);
     return out;
   }
+  template <typename T>
+  bool integer_field(const yaml_event& v, T& out) const {
+    if (v.is_scalar() && v.null) return false;
+    out = integer<T>(v);
+    return true;
+  }
 
-  void read_field(const YAML::Node& v, pb::Message& msg, const pb::FieldDescriptor* f,
-                  const std::string& path, int depth) {
-    const pb::Reflection* r = msg.GetReflection();
-    if (f->message_type() != nullptr && f->message_type()->full_name() == "google.protobuf.Value") {
-      values[path] = to_node(v, path, depth);
-      return;
-    }
-    if (v.IsNull() && !f->is_map() && !f->is_repeated() && f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-      return;  // "key:" with no value means unset
-    }
-    if (f->is_map()) {
-      enter(v, path, depth);
-      if (v.IsNull()) return;
-      if (!v.IsMap()) fail("spec.wrong-type", path, "expected a mapping of strings", v);
-      std::set<std::string> seen;
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        const std::string key = scalar(it->first, path);
-        const std::string child = path + "." + key;
-        if (!seen.insert(key).second) fail("spec.duplicate-field", child, "key given twice", it->first);
-        record(child, it->first);
-        pb::Message* entry = r->AddMessage(&msg, f);
-        const pb::Reflection* er = entry->GetReflection();
-        er->SetString(entry, entry->GetDescriptor()->map_key(), key);
-        er->SetString(entry, entry->GetDescriptor()->map_value(), scalar(it->second, child));
+  bool bool_field(const yaml_event& v, bool& out) const {
+    if (v.is_scalar() && v.null) return false;
+    const std::string_view s = text(v);
+    if (v.verbatim || (s != "true" && s != "false")) fail("spec.wrong-type", fmt::format("'{}' is not true or false", s), v);
+    out = s == "true";
+    return true;
+  }
+
+  // ---- containers --------------------------------------------------------------------------------
+
+  // A message: keys checked against the schema, each field handed to `field` with its value's
+  // first event, its depth and the key's position.
+  template <typename F>
+  void message(const schema_message& m, const yaml_event& first, int depth, F&& field) {
+    enter(first, depth);
+    if (first.type == event_kind::scalar && first.null) return;
+    if (first.type != event_kind::mapping_start) fail("spec.wrong-type", "expected a mapping", first);
+    std::uint64_t seen = 0;
+    for (;;) {
+      const yaml_event& k = pull();
+      if (k.type == event_kind::mapping_end) return;
+      if (!k.is_text()) fail("spec.wrong-type", "mapping keys must be strings", k);
+      const schema_field* f = m.find(k.value);
+      if (f == nullptr) {
+        const std::string key(k.value);
+        path_.push_back({step::a_key, 0, &key});
+        fail("spec.unknown-field", m.unknown_field_message(key), k);
       }
-      return;
-    }
-    if (f->is_repeated()) {
-      enter(v, path, depth);
-      if (v.IsNull()) return;
-      if (!v.IsSequence()) fail("spec.wrong-type", path, "expected a list", v);
-      for (size_t i = 0; i < v.size(); ++i) {
-        const std::string child = fmt::format("{}[{}]", path, i);
-        record(child, v[i]);
-        switch (f->cpp_type()) {
-          case pb::FieldDescriptor::CPPTYPE_MESSAGE:
-            read_message(v[i], *r->AddMessage(&msg, f), child, depth + 1);
-            break;
-          case pb::FieldDescriptor::CPPTYPE_STRING:
-            r->AddString(&msg, f, scalar(v[i], child));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_UINT32:
-            r->AddUInt32(&msg, f, integer<std::uint32_t>(v[i], child));
-            break;
-          default:
-            fail("spec.internal", child, "unsupported list type in schema", v[i]);
-        }
-      }
-      return;
-    }
-    switch (f->cpp_type()) {
-      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
-        read_message(v, *r->MutableMessage(&msg, f), path, depth);
-        break;
-      case pb::FieldDescriptor::CPPTYPE_STRING:
-        r->SetString(&msg, f, scalar(v, path));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_INT32:
-        r->SetInt32(&msg, f, integer<std::int32_t>(v, path));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_UINT32:
-        r->SetUInt32(&msg, f, integer<std::uint32_t>(v, path));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_BOOL: {
-        const std::string s = scalar(v, path);
-        if (v.Tag() == "!" || (s != "true" && s != "false")) {
-          fail("spec.wrong-type", path, fmt::format("'{}' is not true or false", s), v);
-        }
-        r->SetBool(&msg, f, s == "true");
-        break;
-      }
-      default:
-        fail("spec.internal", path, "unsupported field type in schema", v);
+      path_.push_back({step::a_field, 0, nullptr, f});
+      if (seen & (std::uint64_t{1} << f->bit)) fail("spec.duplicate-field", "field given twice", k);
+      seen |= std::uint64_t{1} << f->bit;
+      const mark at{k.line, k.column};
+      const std::uint32_t id = record_field(f->id, at);
+      const std::uint32_t parent = parent_;
+      parent_ = id;
+      field(*f, pull(), depth + 1, at);
+      parent_ = parent;
+      close(id);
+      path_.pop_back();
     }
   }
 
-  static node resolve_plain(const std::string& s) {
+  // A list: `item(first event, index, depth)` for each item, each item's position recorded.
+  template <typename F>
+  void list(const yaml_event& first, int depth, F&& item) {
+    enter(first, depth);
+    if (first.type == event_kind::scalar && first.null) return;
+    if (first.type != event_kind::sequence_start) fail("spec.wrong-type", "expected a list", first);
+    for (std::uint32_t i = 0;; ++i) {
+      const yaml_event& e = pull();
+      if (e.type == event_kind::sequence_end) return;
+      path_.push_back({step::an_index, i, nullptr});
+      const std::uint32_t id = positions_ != nullptr ? positions_->add_index(parent_, i, e.line, e.column) : 0;
+      const std::uint32_t parent = parent_;
+      parent_ = id;
+      item(e, i, depth + 1);
+      parent_ = parent;
+      close(id);
+      path_.pop_back();
+    }
+  }
+
+  void string_list(const yaml_event& first, int depth, std::vector<std::string>& out) {
+    list(first, depth, [&](const yaml_event& e, std::uint32_t, int) { out.emplace_back(text(e)); });
+  }
+
+  void string_map(const yaml_event& first, int depth, std::map<std::string, std::string>& out) {
+    enter(first, depth);
+    if (first.type == event_kind::scalar && first.null) return;
+    if (first.type != event_kind::mapping_start) fail("spec.wrong-type", "expected a mapping of strings", first);
+    for (;;) {
+      const yaml_event& k = pull();
+      if (k.type == event_kind::mapping_end) return;
+      auto [it, fresh] = out.try_emplace(std::string(text(k)));
+      path_.push_back({step::a_key, 0, &it->first});
+      if (!fresh) fail("spec.duplicate-field", "key given twice", k);
+      const std::uint32_t id = positions_ != nullptr ? positions_->add_key(parent_, it->first, k.line, k.column) : 0;
+      it->second.assign(text(pull()));
+      close(id);
+      path_.pop_back();
+    }
+  }
+
+  std::uint32_t record_field(std::uint32_t field_id, mark at) {
+    return positions_ != nullptr ? positions_->add_field(parent_, field_id, at.line, at.column) : 0;
+  }
+  void close(std::uint32_t id) {
+    if (positions_ != nullptr) positions_->close(id);
+  }
+
+  static bool has_key(const node& map, std::set<std::string>& many, const std::string& key) {
+    constexpr size_t kLinear = 16;
+    const auto& members = map.members();
+    if (members.size() < kLinear) {
+      for (const auto& m : members) {
+        if (m.key == key) return true;
+      }
+      return false;
+    }
+    if (many.empty()) {
+      for (const auto& m : members) many.insert(m.key);
+    }
+    return !many.insert(key).second;
+  }
+
+  // ---- the model -------------------------------------------------------------------------------
+
+  void read_options(const yaml_event& first, int depth, spec_options& o) {
+    const auto& S = detail::the_spec_schema();
+    message(S.options, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
+      std::string s;
+      switch (f.number) {
+        case v1::Options::kNamingFieldNumber:
+          if (string_field(v, s) && !s.empty()) {
+            checked({2, 0}, k, [&](const std::string& p) { o.naming = parse_naming_scheme(s, p); });
+          }
+          break;
+        case v1::Options::kResourceFieldNumber:
+          if (string_field(v, s) && !s.empty()) {
+            checked({2, 1}, k, [&](const std::string& p) { o.resource = parse_resource_kind(s, p); });
+          }
+          break;
+        case v1::Options::kAllowIncompatibleModuleFieldNumber:
+          bool_field(v, o.allow_incompatible_module);
+          break;
+        case v1::Options::kPlatformFieldNumber:
+          if (string_field(v, s) && !s.empty()) {
+            checked({2, 2}, k, [&](const std::string& p) { o.target_platform = parse_platform(s, p); });
+            o.platform_set = true;
+          }
+          break;
+        case v1::Options::kGatewayVersionFieldNumber:
+          string_field(v, o.gateway_version);
+          break;
+        case v1::Options::kEnvoyFieldNumber:
+          read_envoy(v, d, o);
+          break;
+        case v1::Options::kGlooGatewayFieldNumber:
+          string_field(v, o.gloo_gateway_file);
+          break;
+        default:
+          internal(v);
+      }
+    });
+  }
+
+  void read_envoy(const yaml_event& first, int depth, spec_options& o) {
+    const auto& S = detail::the_spec_schema();
+    message(S.envoy, first, depth, [&](const schema_field& f, const yaml_event& v, int, mark) {
+      std::uint32_t port = 0;
+      std::string s;
+      switch (f.number) {
+        case v1::EnvoyBootstrap::kListenPortFieldNumber:
+          if (integer_field(v, port) && port != 0) o.envoy_listen_port = port;
+          break;
+        case v1::EnvoyBootstrap::kAdminPortFieldNumber:
+          if (integer_field(v, port) && port != 0) o.envoy_admin_port = port;
+          break;
+        case v1::EnvoyBootstrap::kUpstreamFieldNumber:
+          if (string_field(v, s) && !s.empty()) o.envoy_upstream = std::move(s);
+          break;
+        default:
+          internal(v);
+      }
+    });
+  }
+
+  void read_filter(const yaml_event& first, int depth, filter& fl, std::uint32_t i) {
+    const auto& S = detail::the_spec_schema();
+    message(S.filter, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
+      std::string s;
+      const auto enum_field = [&](std::uint32_t rank, auto&& parse) {
+        if (string_field(v, s) && !s.empty()) checked({3, i, rank, 0}, k, parse);
+      };
+      switch (f.number) {
+        case v1::Filter::kNameFieldNumber: string_field(v, fl.name); break;
+        case v1::Filter::kModuleFieldNumber:
+          enum_field(0, [&](const std::string& p) { fl.module = parse_module_source(s, p); });
+          break;
+        case v1::Filter::kSha256FieldNumber: string_field(v, fl.sha256); break;
+        case v1::Filter::kRootIdFieldNumber: string_field(v, fl.root_id); break;
+        case v1::Filter::kVmIdFieldNumber: string_field(v, fl.vm_id); break;
+        case v1::Filter::kConfigFieldNumber: fl.config = value(v, d); break;
+        case v1::Filter::kRuntimeFieldNumber:
+          if (string_field(v, s) && !s.empty()) fl.runtime = std::move(s);
+          break;
+        case v1::Filter::kTypeFieldNumber:
+          enum_field(1, [&](const std::string& p) {
+            fl.type = parse_filter_type(s, p);
+            fl.type_set = true;
+          });
+          break;
+        case v1::Filter::kFailStrategyFieldNumber:
+          enum_field(2, [&](const std::string& p) { fl.fail = parse_fail_strategy(s, p); });
+          break;
+        case v1::Filter::kEnvFieldNumber:
+          list(v, d, [&](const yaml_event& item, std::uint32_t j, int dd) {
+            read_env(item, dd, fl.env.emplace_back(), {3, i, 3, j});
+          });
+          break;
+        case v1::Filter::kImagePullPolicyFieldNumber:
+          enum_field(4, [&](const std::string& p) { fl.pull = parse_pull_policy(s, p); });
+          break;
+        case v1::Filter::kImagePullSecretFieldNumber: string_field(v, fl.pull_secret); break;
+        case v1::Filter::kPhaseFieldNumber:
+          enum_field(5, [&](const std::string& p) { fl.phase = parse_plugin_phase(s, p); });
+          break;
+        case v1::Filter::kPriorityFieldNumber: {
+          std::int32_t n = 0;
+          if (integer_field(v, n)) fl.priority = n;
+          break;
+        }
+        case v1::Filter::kDeliveryFieldNumber:
+          enum_field(6, [&](const std::string& p) { fl.how = parse_delivery(s, p); });
+          break;
+        case v1::Filter::kResourceFieldNumber:
+          enum_field(7, [&](const std::string& p) { fl.resource = parse_resource_kind(s, p); });
+          break;
+        case v1::Filter::kRuntimeConfigFieldNumber: string_field(v, fl.runtime_config_path); break;
+        case v1::Filter::kModuleSha256FieldNumber: string_field(v, fl.module_sha256); break;
+        case v1::Filter::kImageLayoutFieldNumber: string_field(v, fl.image_layout); break;
+        default: internal(v);
+      }
+    });
+  }
+
+  void read_env(const yaml_event& first, int depth, env_var& e, value_order order) {
+    const auto& S = detail::the_spec_schema();
+    message(S.env, first, depth, [&](const schema_field& f, const yaml_event& v, int, mark k) {
+      std::string s;
+      switch (f.number) {
+        case v1::EnvVar::kNameFieldNumber: string_field(v, e.name); break;
+        case v1::EnvVar::kValueFieldNumber: string_field(v, e.value); break;
+        case v1::EnvVar::kValueFromFieldNumber:
+          if (string_field(v, s) && !s.empty()) {
+            checked(order, k, [&](const std::string& p) { e.from = parse_env_source(s, p); });
+          }
+          break;
+        default: internal(v);
+      }
+    });
+  }
+
+  void read_target(const yaml_event& first, int depth, target& t, std::uint32_t i) {
+    const auto& S = detail::the_spec_schema();
+    message(S.target, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
+      std::string s;
+      switch (f.number) {
+        case v1::Target::kNameFieldNumber: string_field(v, t.name); break;
+        case v1::Target::kNamespaceFieldNumber:
+          if (string_field(v, s) && !s.empty()) t.ns = std::move(s);
+          break;
+        case v1::Target::kWorkloadsFieldNumber:
+          list(v, d, [&](const yaml_event& item, std::uint32_t j, int dd) {
+            read_workload(item, dd, t.workloads.emplace_back(), {4, i, 0, j});
+          });
+          break;
+        case v1::Target::kSelectorFieldNumber: string_map(v, d, t.selector); break;
+        case v1::Target::kContextFieldNumber:
+          if (string_field(v, s) && !s.empty()) {
+            checked({4, i, 1, 0}, k, [&](const std::string& p) { t.context = parse_traffic_context(s, p); });
+            t.context_set = true;
+          }
+          break;
+        case v1::Target::kMatchFieldNumber:
+          list(v, d, [&](const yaml_event& item, std::uint32_t j, int dd) {
+            read_match(item, dd, t.match.emplace_back(), {4, i, 2, j});
+          });
+          break;
+        case v1::Target::kTargetRefsFieldNumber:
+          list(v, d, [&](const yaml_event& item, std::uint32_t, int dd) { read_ref(item, dd, t.refs.emplace_back()); });
+          break;
+        case v1::Target::kRevisionFieldNumber: string_field(v, t.revision); break;
+        case v1::Target::kFiltersFieldNumber: string_list(v, d, t.filters); break;
+        case v1::Target::kRulesFieldNumber:
+          list(v, d, [&](const yaml_event& item, std::uint32_t, int dd) { read_rule(item, dd, t.rules.emplace_back()); });
+          break;
+        case v1::Target::kIstioNamespaceFieldNumber: string_field(v, t.istio_namespace); break;
+        case v1::Target::kAllWorkloadsFieldNumber: bool_field(v, t.all_workloads); break;
+        default: internal(v);
+      }
+    });
+  }
+
+  void read_workload(const yaml_event& first, int depth, workload& w, value_order order) {
+    const auto& S = detail::the_spec_schema();
+    message(S.workload, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
+      std::string s;
+      switch (f.number) {
+        case v1::Workload::kNameFieldNumber: string_field(v, w.name); break;
+        case v1::Workload::kKindFieldNumber:
+          if (string_field(v, s) && !s.empty()) {
+            checked(order, k, [&](const std::string& p) { w.kind = parse_workload_kind(s, p); });
+          }
+          break;
+        case v1::Workload::kLabelsFieldNumber: string_map(v, d, w.labels); break;
+        case v1::Workload::kAnnotationsFieldNumber: string_map(v, d, w.annotations); break;
+        default: internal(v);
+      }
+    });
+  }
+
+  void read_match(const yaml_event& first, int depth, traffic_match& m, value_order order) {
+    const auto& S = detail::the_spec_schema();
+    message(S.match, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
+      std::string s;
+      switch (f.number) {
+        case v1::TrafficMatch::kModeFieldNumber:
+          if (string_field(v, s) && !s.empty()) {
+            checked(order, k, [&](const std::string& p) { m.mode = parse_match_mode(s, p); });
+          }
+          break;
+        case v1::TrafficMatch::kPortsFieldNumber:
+          list(v, d, [&](const yaml_event& e, std::uint32_t, int) { m.ports.push_back(integer<std::uint32_t>(e)); });
+          break;
+        default: internal(v);
+      }
+    });
+  }
+
+  void read_ref(const yaml_event& first, int depth, target_ref& r) {
+    const auto& S = detail::the_spec_schema();
+    message(S.ref, first, depth, [&](const schema_field& f, const yaml_event& v, int, mark) {
+      switch (f.number) {
+        case v1::TargetRef::kGroupFieldNumber: string_field(v, r.group); break;
+        case v1::TargetRef::kKindFieldNumber: string_field(v, r.kind); break;
+        case v1::TargetRef::kNameFieldNumber: string_field(v, r.name); break;
+        default: internal(v);
+      }
+    });
+  }
+
+  void read_rule(const yaml_event& first, int depth, higress_rule& r) {
+    const auto& S = detail::the_spec_schema();
+    message(S.rule, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark) {
+      switch (f.number) {
+        case v1::HigressRule::kIngressFieldNumber: string_list(v, d, r.ingress); break;
+        case v1::HigressRule::kDomainFieldNumber: string_list(v, d, r.domain); break;
+        case v1::HigressRule::kServiceFieldNumber: string_list(v, d, r.service); break;
+        case v1::HigressRule::kConfigFieldNumber: r.config = value(v, d); break;
+        case v1::HigressRule::kConfigDisableFieldNumber: bool_field(v, r.config_disable); break;
+        default: internal(v);
+      }
+    });
+  }
+
+  static node resolve_plain(std::string_view s) {
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return node();
     if (s == "true" || s == "True" || s == "TRUE") return node(true);
     if (s == "false" || s == "False" || s == "FALSE") return node(false);
@@ -300,14 +601,14 @@ class walker {
         return node(static_cast<long long>(i));
       }
     }
-    bool floaty = s.find_first_of(".eE") != std::string::npos;
-    if (floaty) {
+    if (s.find_first_of(".eE") != std::string_view::npos) {
       double d = 0;
-      if (auto [p, ec] = std::from_chars(ib, e, d); ec == std::errc() && p == e && std::isdigit(static_cast<unsigned char>(s.back()))) {
+      if (auto [p, ec] = std::from_chars(ib, e, d);
+          ec == std::errc() && p == e && std::isdigit(static_cast<unsigned char>(s.back()))) {
         return node(d);
       }
     }
-    const std::string_view unsigned_part = (s[0] == '+' || s[0] == '-') ? std::string_view(s).substr(1) : std::string_view(s);
+    const std::string_view unsigned_part = (s[0] == '+' || s[0] == '-') ? s.substr(1) : s;
     if (unsigned_part == ".inf" || unsigned_part == ".Inf" || unsigned_part == ".INF") {
       return node(s[0] == '-' ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity());
     }
@@ -315,173 +616,121 @@ class walker {
     return node(s);
   }
 
-  std::string file_;
-  spec& out_;
-  bool source_utf8_;
-  size_t visited_ = 0;
+  detail::yaml_event_reader& in_;
+  const std::string& file_;
+  source_positions* positions_;
+  std::uint32_t parent_ = source_positions::root;
+  std::vector<step> path_;
+  std::size_t visited_ = 0;
+  std::optional<error> bad_;
+  value_order bad_order_{};
 };
 
-// Counts the documents of a YAML stream, stopping at the second, and records where each starts.
-// yaml-cpp 0.7's LoadAll loops forever, allocating a null document per turn, when a token after
-// a document is never consumed ("{a: b}, c"; yaml-cpp #1040, fixed upstream after 0.7); a
-// bounded Parser loop sees that as a second document instead.
-class document_counter : public YAML::EventHandler {
- public:
-  std::vector<YAML::Mark> starts;  // where each document starts ("---" when it has one)
-  YAML::Mark root = YAML::Mark::null_mark();  // where the current document's root node is
-  size_t nodes = 0;                 // non-null nodes in the current document
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    starts.push_back(mark);
-    nodes = 0;
-    root = YAML::Mark::null_mark();
+void check_size(std::string_view text, const std::string& file) {
+  if (text.size() > WD_MAX_SPEC_BYTES) {
+    throw error(errc::invalid, "spec.too-large", "", fmt::format("spec is larger than {} bytes", WD_MAX_SPEC_BYTES),
+                {file, 0, 0});
   }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m, false); }
-  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m, true); }
-  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { node(m, true); }
-  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    node(m, true);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    node(m, true);
-  }
-  void OnMapEnd() override {}
+}
 
- private:
-  void node(const YAML::Mark& m, bool content) {
-    if (root.is_null()) root = m;
-    if (content) ++nodes;
+spec empty_spec(const std::string& file, const std::string& base_dir) {
+  spec s;
+  s.file = file;
+  s.base_dir = base_dir;
+  s.positions.file = file;
+  return s;
+}
+
+// Reads the document whose start was just pulled into `out`. A refusal is held until the rest of
+// the document has been parsed, so that a syntax error further down wins; returns it, or
+// nothing. Returns false in `content` for an empty document.
+std::optional<error> read_document(detail::yaml_event_reader& in, const std::string& file, spec& out, bool& content) {
+  const yaml_event& root = in.next();
+  content = !(root.type == event_kind::scalar && root.null);
+  if (!content) {
+    in.next();  // document end
+    return std::nullopt;
   }
-};
+  reader r(in, file, &out.positions);
+  try {
+    r.read_spec(root, out);
+  } catch (const error& e) {
+    if (e.category() == errc::parse) throw;
+    std::optional<error> held(e);
+    in.skip_to_document_end();
+    return held;
+  }
+  in.next();  // document end
+  return r.bad_value();
+}
+
+void refuse_stray_invalid_utf8(const detail::yaml_event_reader& in, const std::string& path = "") {
+  if (in.first_invalid_line() == 0) return;
+  throw error(errc::invalid, "spec.invalid-utf8", path, "the text is not valid UTF-8",
+              {in.file(), static_cast<int>(in.first_invalid_line()), static_cast<int>(in.first_invalid_column())});
+}
 
 }  // namespace
 
-source_position spec::position_of(const std::string& path) const {
-  std::string p = path;
-  while (!p.empty()) {
-    if (auto it = positions.find(p); it != positions.end()) return it->second;
-    auto cut = p.find_last_of(".[");
-    if (cut == std::string::npos) break;
-    p.resize(cut);
+spec parse_spec(std::string_view text, const std::string& file, const std::string& base_dir) {
+  check_size(text, file);
+  detail::yaml_event_reader in(text, file, "spec.syntax");
+  spec out = empty_spec(file, base_dir);
+  const yaml_event* e = &in.next();
+  if (e->type == event_kind::stream_end) throw error(errc::invalid, "spec.empty", "", "the spec is empty", {file, 1, 1});
+  bool content = false;
+  std::optional<error> refused = read_document(in, file, out, content);
+  e = &in.next();
+  if (e->type == event_kind::document_start) {
+    // A second document: what a reader taking the first would silently drop.
+    const yaml_event& second = in.next();
+    const source_position at{file, static_cast<int>(second.line), static_cast<int>(second.column)};
+    if (second.type != event_kind::document_end) in.skip_to_document_end();
+    throw error(errc::invalid, "spec.multiple-documents", "", "a spec file holds exactly one YAML document", at);
   }
-  return {};
+  if (refused) throw *refused;
+  if (!content) throw error(errc::invalid, "spec.empty", "", "the spec is empty", {file, 1, 1});
+  refuse_stray_invalid_utf8(in);
+  return out;
+}
+
+std::vector<spec> parse_spec_documents(std::string_view text, const std::string& file, const std::string& base_dir) {
+  check_size(text, file);
+  detail::yaml_event_reader in(text, file, "spec.syntax");
+  std::vector<spec> out;
+  std::optional<error> refused;
+  for (;;) {
+    const yaml_event& e = in.next();
+    if (e.type == event_kind::stream_end) break;
+    if (refused) {
+      in.skip_to_document_end();  // later syntax errors still win
+      continue;
+    }
+    spec s = empty_spec(file, base_dir);
+    bool content = false;
+    refused = read_document(in, file, s, content);
+    if (!refused && content) out.push_back(std::move(s));
+  }
+  if (refused) throw *refused;
+  if (out.empty()) throw error(errc::invalid, "spec.empty", "", "the spec is empty", {file, 1, 1});
+  refuse_stray_invalid_utf8(in);
+  return out;
 }
 
 node parse_config_value(std::string_view text, const std::string& path) {
   if (text.size() > WD_MAX_SPEC_BYTES) {
     throw error(errc::invalid, "spec.too-large", path, fmt::format("value is larger than {} bytes", WD_MAX_SPEC_BYTES));
   }
-  YAML::Node y;
-  try {
-    y = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    throw error(errc::parse, "config.syntax", path, e.msg, {"", e.mark.line + 1, e.mark.column + 1});
-  }
-  spec scratch;
-  walker w("", scratch, valid_utf8(text));
-  return w.to_node(y, path, 0);
-}
-
-namespace {
-
-// Loads the one document of a spec. yaml-cpp's LoadAll never returns on some inputs (`{a: b}, c`,
-// yaml-cpp #1040), so documents are counted with the event parser, stopping at the second.
-YAML::Node load_one_document(const std::string& input, const std::string& file) {
-  YAML::Node root;
-  try {
-    std::istringstream in(input);
-    YAML::Parser parser(in);
-    document_counter counter;
-    while (counter.starts.size() < 2 && parser.HandleNextDocument(counter)) {
-    }
-    if (counter.starts.size() > 1) {
-      const YAML::Mark m = counter.root.is_null() ? counter.starts[1] : counter.root;
-      // A real second document has content or starts with "---"; an empty one without a
-      // marker is the token yaml-cpp could not place.
-      const size_t at = static_cast<size_t>(counter.starts[1].pos);
-      if (counter.nodes == 0 && at < input.size() && input.compare(at, 3, "---") != 0) {
-        throw error(errc::parse, "spec.syntax", "", fmt::format("unexpected '{}' after the document", input[at]),
-                    {file, m.line + 1, m.column + 1});
-      }
-      throw error(errc::invalid, "spec.multiple-documents", "", "a spec file holds exactly one YAML document",
-                  {file, m.line + 1, m.column + 1});
-    }
-    if (!counter.starts.empty()) root = YAML::Load(input);
-  } catch (const YAML::Exception& e) {
-    throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
-  }
-  if (!root.IsDefined() || root.IsNull()) throw error(errc::invalid, "spec.empty", "", "the spec is empty", {file, 1, 1});
-  return root;
-}
-
-}  // namespace
-
-std::vector<spec> parse_spec_documents(std::string_view text, const std::string& file, const std::string& base_dir) {
-  if (text.size() > WD_MAX_SPEC_BYTES) return {parse_spec(text, file, base_dir)};  // refuses it
-  const std::string input(text);
-  // Where each document starts and whether it has content. A document without content and
-  // without "---" is the token yaml-cpp could not place (see load_one_document).
-  std::vector<std::pair<size_t, bool>> docs;
-  try {
-    std::istringstream in(input);
-    YAML::Parser parser(in);
-    document_counter counter;
-    while (parser.HandleNextDocument(counter)) {
-      const YAML::Mark start = counter.starts.back();
-      const size_t at = static_cast<size_t>(start.pos);
-      if (counter.nodes == 0 && docs.size() > 0 && (at >= input.size() || input.compare(at, 3, "---") != 0)) {
-        return {parse_spec(text, file, base_dir)};  // reports the stray token as parse_spec does
-      }
-      if (docs.size() >= WD_MAX_FILTERS) {
-        throw error(errc::invalid, "spec.too-many", "", fmt::format("more than {} documents", WD_MAX_FILTERS),
-                    {file, start.line + 1, start.column + 1});
-      }
-      docs.emplace_back(at, counter.nodes > 0);
-    }
-  } catch (const YAML::Exception& e) {
-    throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
-  }
-  // Each document is read on its own; the text before it becomes newlines so that positions
-  // stay those of the whole file. Empty documents ("---" with nothing after it) are skipped.
-  std::vector<spec> out;
-  for (size_t i = 0; i < docs.size(); ++i) {
-    if (!docs[i].second) continue;
-    // From the start of the line: "---" is always at column 0, and the first document keeps
-    // its indentation.
-    const size_t nl = docs[i].first == 0 ? std::string::npos : input.rfind('\n', docs[i].first - 1);
-    const size_t begin = nl == std::string::npos ? 0 : nl + 1;
-    const size_t end = i + 1 < docs.size() ? docs[i + 1].first : input.size();
-    std::string one(static_cast<size_t>(std::count(input.begin(), input.begin() + begin, '\n')), '\n');
-    one.append(input, begin, end - begin);
-    out.push_back(parse_spec(one, file, base_dir));
-  }
-  if (out.empty()) out.push_back(parse_spec(text, file, base_dir));  // spec.empty
-  return out;
-}
-
-spec parse_spec(std::string_view text, const std::string& file, const std::string& base_dir) {
-  if (text.size() > WD_MAX_SPEC_BYTES) {
-    throw error(errc::invalid, "spec.too-large", "", fmt::format("spec is larger than {} bytes", WD_MAX_SPEC_BYTES),
-                {file, 0, 0});
-  }
-  spec out;
-  out.file = file;
-  out.base_dir = base_dir;
-  wasmdeploy::v1alpha1::Spec msg;
-  walker w(file, out, valid_utf8(text));
-  {
-    // The YAML tree is the largest form of a big spec (several KiB per workload): it lives only
-    // in this block, so it is freed before the model is built and the two never coexist.
-    const YAML::Node root = load_one_document(std::string(text), file);
-    try {
-      w.read_message(root, msg, "", 0);
-    } catch (const YAML::Exception& e) {
-      throw error(errc::parse, "spec.syntax", "", e.msg, {file, e.mark.line + 1, e.mark.column + 1});
-    }
-  }
-  detail::convert_spec(msg, w.values, out);
-  return out;
+  // The first document only, as a tree reader's Load gives it.
+  detail::yaml_event_reader in(text, "", "config.syntax", path);
+  const std::string no_file;
+  reader r(in, no_file, nullptr);
+  r.base_path_ = path;
+  const yaml_event* e = &in.next();
+  if (e->type == event_kind::stream_end) return node();
+  node v = r.value(in.next(), 0);
+  refuse_stray_invalid_utf8(in, path);
+  return v;
 }
 
 }  // namespace wasmdeploy

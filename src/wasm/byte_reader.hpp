@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "utf8.hpp"
+
 namespace wasmdeploy::detail {
 
 class byte_reader {
@@ -44,9 +46,6 @@ class byte_reader {
   std::size_t end_;
   std::string region_;
 };
-
-/// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
-bool is_valid_utf8(std::string_view s) noexcept;
 
 /// The message prefix every parse error carries: "at byte 26 (0x1a): ".
 std::string at_offset(std::size_t offset);
