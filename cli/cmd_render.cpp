@@ -6,6 +6,7 @@
 
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/run.hpp>
 #include <wasmdeploy/spec.hpp>
 
 #include "commands.hpp"
@@ -27,6 +28,7 @@ struct render_flags {
   bool allow_incompatible = false;
   std::string target, gateway_version;
   bool files = false;
+  bool run_check = false;
 };
 
 // "name:app=details,version=v1" or "Kind/name:labels".
@@ -113,6 +115,7 @@ spec build_spec(const render_flags& o) {
 void run(const render_flags& o) {
   spec s = build_spec(o);
   render_options ro = make_render_options(s, o.istio, o.target, o.gateway_version, o.allow_incompatible);
+  if (o.run_check) print_diagnostics(wasmdeploy::run_check(s, ro), o.quiet);  // refuses before any output
   if (o.files) {
     render_result r = render(s, ro);
     print_files(r.documents);
@@ -169,6 +172,9 @@ void add_render_command(CLI::App& app) {
   cmd->add_option("--naming", o->naming, "auto, per-workload or per-target")->group(tg);
   cmd->add_flag("--allow-incompatible-module", o->allow_incompatible,
                 "Render even if a local module cannot load on the chosen Istio version");
+  cmd->add_flag("--run-check", o->run_check,
+                "Run vm start + configure of every module wasmdeploy can read in the embedded host; refuse when one "
+                "rejects its configuration");
   cmd->callback([o] { run(*o); });
 }
 

@@ -13,6 +13,7 @@ APT_PACKAGES=(
   wabt valgrind
   ccache                         # rebuilds on this machine reuse objects (CMakeLists.txt)
   clang lld libclang-rt-14-dev
+  wasi-libc libclang-rt-14-dev-wasm32   # tests/host: C filters built against wasi-libc
 )
 
 missing=()
