@@ -9,11 +9,8 @@
 #include "wasm/byte_reader.hpp"
 
 namespace wasmdeploy::host {
-namespace {
 
-using detail::byte_reader;
-
-void put_u(std::string& out, std::uint64_t v) {
+void append_uleb(std::string& out, std::uint64_t v) {
   do {
     std::uint8_t b = v & 0x7f;
     v >>= 7;
@@ -22,7 +19,7 @@ void put_u(std::string& out, std::uint64_t v) {
   } while (v);
 }
 
-void put_s(std::string& out, std::int64_t v) {
+void append_sleb(std::string& out, std::int64_t v) {
   for (;;) {
     std::uint8_t b = v & 0x7f;
     v >>= 7;  // arithmetic shift
@@ -32,6 +29,13 @@ void put_s(std::string& out, std::int64_t v) {
     if (done) return;
   }
 }
+
+namespace {
+
+void put_u(std::string& out, std::uint64_t v) { append_uleb(out, v); }
+void put_s(std::string& out, std::int64_t v) { append_sleb(out, v); }
+
+using detail::byte_reader;
 
 void skip_leb(byte_reader& r, unsigned max_bytes, const char* what) {
   for (unsigned i = 0; i < max_bytes; ++i) {
@@ -225,20 +229,19 @@ std::string apply_limits(std::string_view m, const rewrite_limits& limits) {
     put_u(e, budget_index);
     return e;
   };
+  auto single = [](const std::string& entry) {  // a section holding one entry
+    std::string p;
+    put_u(p, 1);
+    return p + entry;
+  };
   for (const auto& s : sections) {
     if (s.id != 0) {
       if (!globals_done && s.id != 6 && order_of(s.id) > order_of(6)) {
-        std::string p;
-        put_u(p, 1);
-        p += new_global();
-        put_section(out, 6, p);
+        put_section(out, 6, single(new_global()));
         globals_done = true;
       }
       if (!exports_done && s.id != 7 && order_of(s.id) > order_of(7)) {
-        std::string p;
-        put_u(p, 1);
-        p += budget_export();
-        put_section(out, 7, p);
+        put_section(out, 7, single(budget_export()));
         exports_done = true;
       }
     }
@@ -300,18 +303,8 @@ std::string apply_limits(std::string_view m, const rewrite_limits& limits) {
     }
     put_section(out, s.id, payload);
   }
-  if (!globals_done) {
-    std::string p;
-    put_u(p, 1);
-    p += new_global();
-    put_section(out, 6, p);
-  }
-  if (!exports_done) {
-    std::string p;
-    put_u(p, 1);
-    p += budget_export();
-    put_section(out, 7, p);
-  }
+  if (!globals_done) put_section(out, 6, single(new_global()));
+  if (!exports_done) put_section(out, 7, single(budget_export()));
   return out;
 }
 

@@ -20,6 +20,10 @@ struct rewrite_limits {
   std::uint64_t instruction_budget = 500000000;  ///< charged as described above
 };
 
+/// LEB128 encoders of the module writer (also the fuzz target's module builder).
+void append_uleb(std::string& out, std::uint64_t v);
+void append_sleb(std::string& out, std::int64_t v);
+
 /// The rewritten module. Throws error{errc::parse, "wasm.*" / "host.*"} on malformed input or an
 /// instruction the rewriter does not know (the engine would not run it either).
 std::string apply_limits(std::string_view module, const rewrite_limits& limits);

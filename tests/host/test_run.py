@@ -244,6 +244,27 @@ def case_spec_run(ctx):
     p = ctx.run("-f", spec, "--filter", "probe", "--config", "x", expect=2, json_out=False)
 
 
+def case_oci_layout(ctx):
+    d = tempfile.mkdtemp()
+    img = os.path.join(d, "img")
+    p = subprocess.run([ctx.cli, "build", ctx.module("probe20.wasm"), "--root-id", "probe_root", "-o", img],
+                       capture_output=True, text=True, timeout=60)
+    check(p.returncode == 0, p.stderr)
+    r = ctx.run(img, "--root-id", "probe_root", "--config", "deny")  # the module inside the image layout
+    check(r["local_reply"]["status"] == 403, str(r["local_reply"]))
+    # A spec filter pinned by the layout `build` wrote runs that module with the spec's config.
+    open(os.path.join(d, "spec.yaml"), "w").write(
+        "filters:\n- name: probe\n  module: oci://registry.example/probe:v1\n  imageLayout: img\n"
+        "  rootId: probe_root\n  config: {mode: x}\ntargets:\n- namespace: demo\n  selector: {app: web}\n")
+    r = ctx.run("-f", os.path.join(d, "spec.yaml"), "--filter", "probe", "--istio", "1.24")
+    check(header(r["request"], "x-probe-config") == '{"mode":"x"}', str(r["request"]))
+    open(os.path.join(d, "remote.yaml"), "w").write(
+        "filters:\n- name: probe\n  module: oci://registry.example/probe:v1\n  config: {mode: x}\n"
+        "targets:\n- namespace: demo\n  selector: {app: web}\n")
+    p = ctx.run("-f", os.path.join(d, "remote.yaml"), "--filter", "probe", "--istio", "1.24", expect=1, json_out=False)
+    check("[run.module-not-local] filters[0].module" in p.stderr, p.stderr)
+
+
 def case_run_check(ctx):
     d = spec_dir(ctx, "reject")
     spec = os.path.join(d, "spec.yaml")
