@@ -161,6 +161,8 @@ def main():
     ap.add_argument("--cli-memory-only", action="store_true", help="only the CLI's memory per workload from a spec")
     ap.add_argument("--small", type=int, default=500, help="workloads of the small memory run (2 documents each)")
     ap.add_argument("--large", type=int, default=50000, help="workloads of the large memory run")
+    ap.add_argument("--host-modules", default=os.path.join(HERE, "..", "build", "ci", "tests", "host", "modules"),
+                    help="modules built by tests/host (the 17 KB AssemblyScript filter, the 1 MiB probe)")
     a = ap.parse_args()
     render = os.path.join(a.build, "bench", "bench_render")
     cli = os.path.join(a.build, "cli", "wasmdeploy")
@@ -228,6 +230,18 @@ def main():
         out = subprocess.run([inspect, "64", "5"], check=True, capture_output=True, text=True).stdout
         print("\ninspect 64 MiB module:")
         print("  " + "\n  ".join(l for l in out.splitlines() if l.strip()))
+    # The embedded host: load + configure + one request, 17 KB AssemblyScript vs 1 MiB module.
+    bench_run = os.path.join(a.build, "bench", "bench_run")
+    mods = a.host_modules
+    as_mod, big = os.path.join(mods, "as_add_header.wasm"), os.path.join(mods, "probe_1mb.wasm")
+    if os.path.exists(bench_run) and os.path.exists(as_mod) and os.path.exists(big):
+        out = subprocess.run([bench_run, as_mod + "=add_header=tanjunchen20", big + "=probe=ok", "--iterations",
+                              "10" if a.quick else "30"], check=True, capture_output=True, text=True).stdout
+        print("
+wasmdeploy run (embedded host):")
+        print("  " + "\n  ".join(l for l in out.splitlines() if l.strip()))
+    else:
+        print(f"\nSKIPPED: host benchmark (needs {bench_run} and the tests/host modules in {mods})")
     # Python per-call cost against a pure-Python renderer (and the C API underneath).
     pymod = os.path.join(a.build, "python")
     if os.path.isdir(os.path.join(pymod, "wasmdeploy")):

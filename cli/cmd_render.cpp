@@ -6,6 +6,7 @@
 
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/run.hpp>
 #include <wasmdeploy/spec.hpp>
 
 #include "commands.hpp"
@@ -16,12 +17,15 @@ namespace {
 
 struct render_flags : spec_flags {
   bool files = false;
+  bool run_check = false;
 };
 
 void run(render_flags& o) {
   with_flag_names(o, [&] {
     spec s = build_spec(o);
     render_options ro = make_render_options(s, o);
+    // Refuses before any output when a module rejects its configuration.
+    if (o.run_check) print_diagnostics(name_flags(o, wasmdeploy::run_check(s, ro)), o.quiet);
     if (o.files) {
       render_result r = render(s, ro);
       print_files(r.documents);
@@ -46,6 +50,9 @@ void add_render_command(CLI::App& app) {
       "  wasmdeploy render oci://registry/filter:v1 --id myfilter -n bookinfo --all-workloads --istio 1.24");
   add_spec_flags(cmd, *o);
   cmd->add_flag("--files", o->files, "Print the file artifacts (e.g. the Envoy bootstrap) instead of the manifests");
+  cmd->add_flag("--run-check", o->run_check,
+                "Run vm start + configure of every module wasmdeploy can read in the embedded host; refuse when one "
+                "rejects its configuration");
   cmd->callback([o] { run(*o); });
 }
 

@@ -15,6 +15,9 @@ set(WD_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/wasmdeploy)
 # package config satisfies with find_dependency().
 install(TARGETS wasmdeploy wasmdeploy_proto EXPORT wasmdeploy-cxx-targets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT devel)
+if(WD_HOST)
+  install(FILES ${WD_WASMI_LIB} DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT devel)  # the host's engine
+endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/wasmdeploy DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   COMPONENT devel FILES_MATCHING PATTERN "*.hpp")
 install(EXPORT wasmdeploy-cxx-targets NAMESPACE wasmdeploy:: DESTINATION ${WD_CMAKE_DIR} COMPONENT devel)

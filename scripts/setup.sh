@@ -14,6 +14,7 @@ APT_PACKAGES=(
   time                           # bench/run.py: a command's own peak RSS (GNU time's %M)
   ccache                         # rebuilds on this machine reuse objects (CMakeLists.txt)
   clang lld libclang-rt-14-dev
+  wasi-libc libclang-rt-14-dev-wasm32   # tests/host: C filters built against wasi-libc
 )
 
 missing=()

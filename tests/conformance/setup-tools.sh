@@ -2,7 +2,7 @@
 # Install / build the independent validators used by check.sh into a cache
 # directory that is reused across runs on the same machine.
 #
-# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck]...
+# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck|as-filter]...
 #
 #   Cache:   ${WD_TOOLS_CACHE:-$HOME/.cache/wasmdeploy-tools}
 #   Logs:    <cache>/logs/
@@ -134,6 +134,12 @@ if want envoycheck; then
       skipped envoycheck "go build failed or timed out; log $cache/logs/envoycheck.log"
     fi
   fi
+fi
+
+# --- 4. AssemblyScript toolchain for the host tests (npm) ---------------------
+if want as-filter; then
+  out=$("$here/../host/setup-as.sh" "$cache")
+  report "$out"
 fi
 
 if [[ -n $istioctl_pid ]]; then

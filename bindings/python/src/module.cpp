@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   wasmdeploy_python::bind_spec(m);
   wasmdeploy_python::bind_render(m);
   wasmdeploy_python::bind_capabilities(m);
+  wasmdeploy_python::bind_run(m);
 }

@@ -33,7 +33,9 @@ from ._core import (
     render_result,
     undeploy,
     supports,
+    host_available,
 )
+from ._run import HttpCall, HttpMessage, LocalReply, LogEntry, RunResult, run, run_check
 
 __all__ = [
     "Capability",
@@ -56,4 +58,12 @@ __all__ = [
     "render_result",
     "undeploy",
     "supports",
+    "host_available",
+    "run",
+    "run_check",
+    "RunResult",
+    "HttpMessage",
+    "LocalReply",
+    "LogEntry",
+    "HttpCall",
 ]

@@ -653,6 +653,71 @@ WD_API int wd_capability_find(const wd_capability **out, const char *key);
  */
 WD_API int wd_capability_supported(int *out, const char *istio, const char *key);
 
+/* ---- Running a module in the embedded proxy-wasm host (`wasmdeploy run`) ----------------- */
+
+/** Options for one run: configuration, the request and response to push through, bounds. */
+typedef struct wd_run_options wd_run_options;
+
+/**
+ * New options: GET / on example.com, a 200 response, no configuration, default bounds.
+ * @param out receives the options; release them with wd_run_options_free().
+ * @return WD_OK or WD_ENOMEM.
+ */
+WD_API int wd_run_options_new(wd_run_options **out);
+
+/** Releases options; NULL is ignored. */
+WD_API void wd_run_options_free(wd_run_options *opts);
+
+/**
+ * Sets one option by name, as the CLI flag of the same name: "root_id", "vm_id", "config"
+ * (raw bytes; see wd_run_options_set_config for binary), "config_json" (delivered as istiod
+ * delivers a WasmPlugin pluginConfig), "vm_config", "request" ("GET /path"), "request_body",
+ * "response_status", "response_body", "http_call_status", "http_call_body",
+ * "max_memory_mib", "instruction_budget".
+ * @return WD_OK, WD_EUSAGE (unknown field or bad value).
+ */
+WD_API int wd_run_options_set(wd_run_options *opts, const char *field, const char *value);
+
+/** The plugin configuration as exactly these bytes (any content). @return WD_OK or WD_EUSAGE. */
+WD_API int wd_run_options_set_config(wd_run_options *opts, const void *bytes, size_t len);
+
+/**
+ * Adds a header (name lower-cased, as Envoy does) or an environment variable.
+ * @param where "request", "response" or "env"
+ * @return WD_OK or WD_EUSAGE.
+ */
+WD_API int wd_run_options_add(wd_run_options *opts, const char *where, const char *name, const char *value);
+
+/** 1 when the library was built with the host (-DWD_HOST=ON), else 0. */
+WD_API int wd_host_available(void);
+
+/**
+ * Runs a module: start-up, vm start, configure, then one request and response.
+ * @param out receives the result as JSON (the fields of `wasmdeploy run -o json`)
+ * @param ok receives 1 when the module loaded, configured and did not trap, else 0 (may be NULL)
+ * @param bytes the .wasm module
+ * @param opts options, or NULL for the defaults
+ * @return WD_OK when the run happened (whatever the module did: see *ok and the JSON), WD_EUSAGE
+ *         for NULL arguments, WD_ERROR ("host.not-built") without the host.
+ */
+WD_API int wd_run_module(wd_buf *out, int *ok, const void *bytes, size_t len, const wd_run_options *opts);
+
+/**
+ * Runs a filter of a spec with exactly the configuration render deploys for that Istio version
+ * (like `wasmdeploy run -f spec --filter NAME --istio V`); the traffic comes from opts.
+ * @return as wd_run_module; WD_ENOTFOUND for an unknown filter, WD_EINVALID when its module is
+ *         remote (nothing local to run), or the error render would give.
+ */
+WD_API int wd_run_spec_filter(wd_buf *out, int *ok, const wd_spec *spec, const char *filter, const char *istio,
+                              const wd_run_options *opts);
+
+/**
+ * `render --run-check`: vm start and configure of every module the spec's filters name locally.
+ * @return WD_OK when all accept their configuration, else WD_EINVALID with the field path in
+ *         wd_error_last() ("host.configure-rejected" at filters[i].config, "host.trap", ...).
+ */
+WD_API int wd_run_check(const wd_spec *spec, const char *istio);
+
 #ifdef __cplusplus
 }
 #endif
