@@ -43,7 +43,9 @@ rc=0
   cp "$src"/*.go .
   printf 'module wasmdeploy.dev/tests/conformance/effect\n\ngo %s\n\nrequire istio.io/istio %s\n' "${gover:-1.24}" "$pv" >go.mod
   cp "$dir/go.sum" go.sum
-  timeout --kill-after=30 "$limit" "$go" build -p 2 -trimpath -o "$mod/effect" .
+  # Same flags as build-istioctl.sh (no -trimpath): the build cache then shares every package
+  # the istioctl of this pin compiled.
+  timeout --kill-after=30 "$limit" "$go" build -p 2 -o "$mod/effect" .
 ) >"$log" 2>&1 || rc=$?
 end=$(date +%s)
 {
