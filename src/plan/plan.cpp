@@ -23,6 +23,7 @@ namespace {
 constexpr const char* kWasmeCacheDir = "/var/local/lib/wasme-cache";
 constexpr const char* kWasmeCacheVolume = "cache-dir";  // wasme's name, so merges with wasme pods dedupe
 constexpr const char* kConfigMapMountRoot = "/var/local/wasm";
+constexpr const char* kIstioSystem = "istio-system";  // where the default gateways are installed
 
 struct context {
   const spec& s;
@@ -510,6 +511,85 @@ void append_resource_key(std::string& out, const plan& p, const spec& s, const k
   out += '/';
 }
 
+// Labels only gateway pods carry: the istio label of the default ingress/egress gateway
+// deployments (manifests/charts/gateway) and the label istiod puts on the pods of gateways it
+// deploys for a Gateway API Gateway (any value). Other labels may select sidecars, so a
+// gateway is only assumed when one of these is in the selection.
+struct gateway_label {
+  const char* key;
+  const char* value;  ///< nullptr: any value
+};
+constexpr gateway_label kGatewayLabels[] = {
+    {"istio", "ingressgateway"},
+    {"istio", "egressgateway"},
+    {"app", "istio-ingressgateway"},
+    {"app", "istio-egressgateway"},
+    {"gateway.networking.k8s.io/gateway-name", nullptr},
+    {"istio.io/gateway-name", nullptr},
+};
+
+// Sidecar-only traffic: a gateway proxy has neither sidecar listener, so an EnvoyFilter with
+// either context never patches it, and a WasmPlugin limited to SERVER never matches it (istiod
+// treats gateway listeners as CLIENT: pilot/pkg/model/extensions.go workloadModeForListenerClass).
+void check_gateway_context(const context& c, const target& t, const std::string& reason, bool plugin) {
+  const bool sidecar_only = t.context == traffic_context::inbound || (!plugin && t.context == traffic_context::outbound);
+  if (t.context_set && sidecar_only) {
+    reject(c.s, "no-effect.sidecar-context-on-gateway", t.path + ".context",
+           fmt::format("context {} patches {} traffic, which a gateway proxy does not have, and this target can only "
+                       "select gateways ({}): the filter would never be installed; use context gateway (or leave it unset)",
+                       to_string(t.context), t.context == traffic_context::inbound ? "sidecar inbound" : "sidecar outbound",
+                       reason));
+  }
+  for (size_t i = 0; plugin && i < t.match.size(); ++i) {
+    if (t.match[i].mode == match_mode::server) {
+      reject(c.s, "no-effect.sidecar-context-on-gateway", fmt::format("{}.match[{}].mode", t.path, i),
+             fmt::format("mode SERVER matches only sidecar inbound traffic; istiod treats a gateway's listeners as "
+                         "CLIENT, and this target can only select gateways ({}): the plugin would never be installed; "
+                         "use CLIENT or leave mode unset", reason));
+    }
+  }
+}
+
+// istiod attaches a policy with targetRefs to a sidecar or gateway only through a Gateway
+// targetRef naming that gateway; a Service or ServiceEntry targetRef attaches to the waypoint
+// serving it (ambient mode) and nothing else (pilot/pkg/model/policyattachment.go
+// ShouldAttachPolicy, read at 1.25.3 and 1.29.1). Whether a waypoint exists is not in the spec.
+void warn_waypoint_only_refs(const context& c, const target& t, bool& warned) {
+  for (size_t i = 0; i < t.refs.size() && !warned; ++i) {
+    const target_ref& r = t.refs[i];
+    if (r.kind != "Service" && r.kind != "ServiceEntry") continue;
+    warned = true;
+    c.note(severity::warning, "no-effect.target-ref-waypoint-only", fmt::format("{}.targetRefs[{}]", t.path, i),
+           fmt::format("a {} targetRef attaches the filter only to the waypoint proxy serving {} (ambient mode); "
+                       "sidecars and gateways ignore every resource that has targetRefs, so without a waypoint it "
+                       "is installed nowhere: use a selector or workloads for sidecars",
+                       r.kind, r.name));
+  }
+}
+
+}  // namespace
+
+std::string gateway_only_reason(const target& t, const std::map<std::string, std::string>* selector) {
+  for (const auto& r : t.refs) {
+    if (r.kind == "Gateway" || r.kind == "GatewayClass") return fmt::format("targetRef {} {}", r.kind, r.name);
+  }
+  if (!selector) return {};
+  for (const auto& g : kGatewayLabels) {
+    auto it = selector->find(g.key);
+    if (it != selector->end() && (!g.value || it->second == g.value)) {
+      return fmt::format("label {}={}", it->first, it->second);
+    }
+  }
+  return {};
+}
+
+traffic_context placement_context(const target& t, const std::map<std::string, std::string>* selector) {
+  if (t.context_set) return t.context;
+  return gateway_only_reason(t, selector).empty() ? traffic_context::inbound : traffic_context::gateway;
+}
+
+namespace {
+
 void append_workload_key(std::string& out, const target& t, const workload& w) {
   out.assign(t.ns);
   out += '/';
@@ -550,6 +630,8 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
                        "namespace (mesh-wide), not only {}", t.ns, t.ns));
   }
   bool any = false;
+  bool warned_context = false;
+  bool warned_refs = false;
   for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
     const filter& f = c.s.filters[fi];
     if (!applies(t, f)) continue;
@@ -571,6 +653,7 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
                errc::version);
       }
       check_target_ref_kinds(c.s, c.v, t, !wp);
+      warn_waypoint_only_refs(c, t, warned_refs);
     }
     if (wp && !t.match.empty()) c.require(capability::wasm_plugin_match, t.path + ".match", "WasmPlugin.match");
     if (wp && t.context_set && (t.context == traffic_context::inbound || t.context == traffic_context::outbound)) {
@@ -580,7 +663,33 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
     if (!wp && !t.match.empty()) {
       reject(c.s, "envoyfilter.match", t.path + ".match", "match (mode/ports) is a WasmPlugin field; use context for an EnvoyFilter");
     }
-    if (fp.volume_name.size() && t.context == traffic_context::gateway) {
+    // Which proxies the selection can reach decides the patch context (see placement_context).
+    bool gateway = t.context_set && t.context == traffic_context::gateway;
+    bool unknown = false;
+    auto judge = [&](const std::map<std::string, std::string>* selector) {
+      const std::string reason = gateway_only_reason(t, selector);
+      if (!reason.empty()) {
+        check_gateway_context(c, t, reason, wp);
+        gateway = true;
+      } else {
+        unknown = true;
+      }
+    };
+    if (tp.per_workload) {
+      for (const auto& w : t.workloads) judge(&w.labels);
+    } else {
+      judge(&t.selector);
+    }
+    if (unknown && !t.context_set && !wp && t.ns == kIstioSystem && !warned_context) {
+      warned_context = true;
+      // Pods in istio-system are rarely injected sidecars; gateways usually live there.
+      c.note(severity::warning, "no-effect.context-unknown", t.path + ".context",
+             fmt::format("the EnvoyFilter patches sidecar inbound traffic (the default context), but pods in {} are "
+                         "usually gateways, which have none, and nothing in the selection says which they are: set "
+                         "context gateway for a gateway, or inbound for sidecars",
+                         t.ns));
+    }
+    if (fp.volume_name.size() && gateway) {
       c.note(severity::warning, "gateway.annotations-ignored", t.path + ".context",
              "gateways injected with the gateway template ignore sidecar.istio.io/userVolume; mount the module "
              "volume in the gateway Deployment yourself");

@@ -143,6 +143,16 @@ void for_each_patch(const plan& p, const spec& s, Fn&& fn) {
   }
 }
 
+/// Why a selection can only be gateway proxies: the label or targetRef that says so ("label
+/// istio=ingressgateway"), or empty when it may select sidecars. `selector` is the placement's
+/// (a workload's labels or the target's selector).
+std::string gateway_only_reason(const target& t, const std::map<std::string, std::string>* selector);
+
+/// The traffic an EnvoyFilter placement patches: the target's context when it sets one, else
+/// gateway for a selection that can only be gateways (a gateway has no SIDECAR_INBOUND
+/// listener), else inbound.
+traffic_context placement_context(const target& t, const std::map<std::string, std::string>* selector);
+
 /// Validates the spec against the version and decides everything. Throws wasmdeploy::error.
 plan make_plan(const spec& s, const render_options& options);
 

@@ -92,7 +92,7 @@ document render_envoy_filter(const plan& p, const spec& s, const placement& pl) 
   const filter& f = *fp.f;
   const target& t = s.targets[pl.target];
   const mesh_version& v = p.version;
-  const traffic_context ctx = t.context;  // inbound unless the target says otherwise
+  const traffic_context ctx = placement_context(t, pl.selector);
   const bool first = f.phase == plugin_phase::authn;
   const bool network = f.type == filter_type::network;
   const char* apply_to = network ? "NETWORK_FILTER" : "HTTP_FILTER";

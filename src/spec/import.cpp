@@ -130,11 +130,12 @@ void read_filter_deployment(importer& im, const node& d, spec& s) {
   t.ns = ns.empty() ? "default" : ns;
   if (name != id) t.name = name;
   t.filters = {id};
+  // The operator patches SIDECAR_INBOUND when patchContext is empty. The context is kept
+  // explicit either way, so a WasmPlugin gets mode SERVER rather than every listener (the
+  // effect oracle checks converted output lands where the operator put it).
   const std::string ctx = str(get(fs, {"patchContext", "patch_context"}));
-  if (!ctx.empty()) {
-    t.context = parse_traffic_context(ctx, t.path + ".context");
-    t.context_set = true;
-  }
+  t.context = ctx.empty() ? traffic_context::inbound : parse_traffic_context(ctx, t.path + ".context");
+  t.context_set = true;
   const node* istio = get(get(sp, {"deployment"}), {"istio"});
   const std::string kind = str(get(istio, {"kind"}));
   t.selector = labels_of(get(istio, {"labels"}));
@@ -276,7 +277,7 @@ void read_envoy_filter(importer& im, const node& d, spec& s) {
     t->ns = ns.empty() ? "default" : ns;
     t->filters = {id};
     t->context = ctx;
-    t->context_set = ctx != traffic_context::inbound;
+    t->context_set = true;  // the match context it ran with, also when SIDECAR_INBOUND
   }
   const std::string suffix = "-" + id;
   std::string wl = name;

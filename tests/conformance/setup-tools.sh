@@ -2,12 +2,14 @@
 # Install / build the independent validators used by check.sh into a cache
 # directory that is reused across runs on the same machine.
 #
-# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck|as-filter]...
+# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck|as-filter|effect]...
 #
 #   Cache:   ${WD_TOOLS_CACHE:-$HOME/.cache/wasmdeploy-tools}
 #   Logs:    <cache>/logs/
 #   Tools:   <cache>/bin/istioctl-<tag>   (one per line of istioctl-versions.txt)
 #            <cache>/bin/envoycheck
+#            <cache>/bin/effect-<tag>  (istiod's config generation: istioctl-versions.txt
+#                                       plus effect/extra-versions.txt)
 #            <cache>/crd-schema/validate.mjs (+ node_modules)
 #
 # Sources: only the Go module proxy and the npm registry, through go and npm.
@@ -19,6 +21,8 @@
 # Tunables (environment):
 #   WD_ISTIOCTL_TIMEOUT   seconds per istioctl build (default 2400)
 #   WD_ISTIOCTL_VERSIONS  space-separated subset of tags to build (default: all)
+#   WD_EFFECT_TIMEOUT     seconds per effect oracle build (default 1800)
+#   WD_EFFECT_VERSIONS    space-separated subset of oracle tags to build (default: all)
 #   WD_ISTIO_NOSUMDB      see lib/build-istioctl.sh
 #   WD_TOOLS_PRUNE=1      after building, delete the Go module and build caches
 #                         (~6 GB); the binaries stay, but a later rebuild (new
@@ -33,7 +37,7 @@ only=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --only) only+=("${2:?--only needs a tool name}"); shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "setup-tools.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -145,6 +149,27 @@ fi
 if [[ -n $istioctl_pid ]]; then
   echo "waiting for the istioctl builds ..."
   wait "$istioctl_pid" || true
+fi
+
+# --- 4. effect oracle (istiod's xDS generation, one binary per Istio pin) -----
+# After istioctl: an oracle build reuses most packages the istioctl of the same pin compiled.
+if want effect; then
+  if [[ -z $GO ]]; then
+    skipped effect "no go toolchain on PATH or /usr/local/go/bin"
+  else
+    while read -r tag pv _rest; do
+      [[ -z $tag || $tag == \#* ]] && continue
+      if [[ -n ${WD_EFFECT_VERSIONS:-} && " $WD_EFFECT_VERSIONS " != *" $tag "* ]]; then
+        continue
+      fi
+      if out=$("$here/lib/build-effect.sh" "$cache" "$tag" "$pv" "${WD_EFFECT_TIMEOUT:-1800}" 2>&1); then
+        report "ok: $out"
+      else
+        reason=$(grep -m1 '^reason=' "$cache/logs/effect-$tag.stats" 2>/dev/null | cut -d= -f2-)
+        skipped "effect-$tag" "${reason:-build failed}; log $cache/logs/effect-$tag.log"
+      fi
+    done < <(cat "$here/istioctl-versions.txt" "$here/effect/extra-versions.txt")
+  fi
 fi
 
 if [[ ${WD_TOOLS_PRUNE:-0} == 1 && -n $GO ]]; then

@@ -23,6 +23,8 @@ A case (tests/negative/corpus/<area>.yaml, a list):
   kind:     the kind docs/errors.md states, when the case shows the code another way
   report:   stdout when the command reports in its output (krm results), not on stderr
   istioctl: {manifest: TEXT, verdicts: {"1.25.3": accepted | "warning: TEXT" | "error: TEXT"}}
+  effect:   {manifest: TEXT, filter, probe, proxies, verdicts: {"1.29.1": absent | present}}: istiod's own
+            verdict on the naive manifest (effect_verdicts.py; the no-effect cases)
 """
 import gzip
 import hashlib

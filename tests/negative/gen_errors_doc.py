@@ -138,6 +138,19 @@ def clip(text, width=160, lines=25):
     return "\n".join(rows)
 
 
+def effect_note(block):
+    """The recorded verdict of istiod's own config generation on the naive manifest (effect_verdicts.py)."""
+    verdicts = block.get("verdicts", {})
+    by = collections.defaultdict(list)
+    for tag, v in sorted(verdicts.items(), key=lambda kv: [int(x) for x in kv[0].split(".")]):
+        by[v].append(tag)
+    said = "; ".join(f"{'in no filter chain' if v == 'absent' else v} of `{block['probe']}` at Istio {', '.join(tags)}"
+                     for v, tags in by.items())
+    control = " (the manifest wasmdeploy writes instead does put it there)" if block.get("control") else ""
+    return (f"istiod's own config generation (the effect oracle, `ctest -R negative.effect`) puts the filter of the "
+            f"manifest a tool without this check writes {said}{control}.")
+
+
 def generate(cli):
     codes = scan_codes()
     cases = lib.load_cases()
@@ -209,6 +222,8 @@ def generate(cli):
                     body += [f"`{name}`:", "", f"```{lang}", clip(text), "```", ""]
                 body += ["```console", "$ wasmdeploy " + " ".join(a if a and " " not in a else repr(a) for a in args),
                          clip(line), "```", ""]
+                if "effect" in first:
+                    body += [effect_note(first["effect"]), ""]
     return "\n".join(out + body).rstrip("\n") + "\n", problems
 
 

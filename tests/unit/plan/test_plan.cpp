@@ -402,3 +402,53 @@ TEST_CASE("1.8: a local module needing ABI 0.2.1 is refused on 1.7 (istio.md 6.4
   CHECK(e.category() == errc::version);
   CHECK(contains(e.message(), "0.2.1"));
 }
+
+// Effect: a gateway has no sidecar listeners. Each rule here is backed by an oracle verdict
+// (tests/negative/corpus/no_effect.yaml, ctest negative.effect / conformance.effect).
+TEST_CASE("a selection only gateways carry gets the GATEWAY patch context", "[plan][effect]") {
+  const std::string file = "file:///var/local/wasm/f.wasm";
+  auto context_of = [&](const std::string& targets) {
+    const auto r = wdtest::render_text(spec_of(file, "", targets), "1.27");
+    return wdtest::yaml_of(wdtest::one(r, "EnvoyFilter"));
+  };
+  // The issue's one-liner: -n istio-system -l istio=ingressgateway, no context.
+  CHECK(contains(context_of("- namespace: istio-system\n  selector: {istio: ingressgateway}\n"), "context: GATEWAY"));
+  CHECK(contains(context_of("- namespace: gw\n  selector: {gateway.networking.k8s.io/gateway-name: public}\n"),
+                 "context: GATEWAY"));
+  CHECK(contains(context_of("- namespace: istio-system\n  workloads: [{name: eg, labels: {istio: egressgateway}}]\n"),
+                 "context: GATEWAY"));
+  // Anything else may be a sidecar: inbound, as before.
+  CHECK(contains(context_of("- namespace: ns\n  selector: {app: details}\n"), "context: SIDECAR_INBOUND"));
+  // An explicit context wins.
+  CHECK(contains(context_of("- namespace: istio-system\n  selector: {istio: ingressgateway}\n  context: any\n"),
+                 "context: ANY"));
+
+  const std::string gw = "- namespace: istio-system\n  selector: {istio: ingressgateway}\n";
+  check_error(wdtest::render_error(spec_of(file, "", gw + "  context: inbound\n"), "1.27"),
+              "no-effect.sidecar-context-on-gateway", "targets[0].context", "label istio=ingressgateway");
+  check_error(wdtest::render_error(spec_of(file, "", gw + "  context: outbound\n"), "1.27"),
+              "no-effect.sidecar-context-on-gateway", "targets[0].context", "sidecar outbound");
+  // WasmPlugin: istiod treats gateway listeners as CLIENT, so SERVER never matches; CLIENT does.
+  const std::string obj = "  config: {a: b}\n";
+  check_error(wdtest::render_error(spec_of(kOci, obj, gw + "  match: [{mode: SERVER}]\n"), "1.24"),
+              "no-effect.sidecar-context-on-gateway", "targets[0].match[0].mode", "CLIENT");
+  CHECK_NOTHROW(wdtest::render_text(spec_of(kOci, obj, gw + "  match: [{mode: CLIENT}]\n"), "1.24"));
+  CHECK_NOTHROW(wdtest::render_text(spec_of(kOci, obj, gw + "  context: outbound\n"), "1.24"));
+}
+
+TEST_CASE("an istio-system selection that does not say gateway or sidecar is warned about", "[plan][effect]") {
+  auto codes_of = [&](const std::string& targets) {
+    std::set<std::string> codes;
+    for (const auto& d : plan_of(spec_of("file:///var/local/wasm/f.wasm", "", targets), "1.27").diagnostics) {
+      if (d.code == "no-effect.context-unknown") CHECK(d.path == "targets[0].context");
+      codes.insert(d.code);
+    }
+    return codes;
+  };
+  CHECK(codes_of("- namespace: istio-system\n  selector: {app: edge}\n").count("no-effect.context-unknown"));
+  CHECK_FALSE(codes_of("- namespace: istio-system\n  selector: {app: edge}\n  context: inbound\n")
+                  .count("no-effect.context-unknown"));
+  CHECK_FALSE(codes_of("- namespace: istio-system\n  selector: {istio: ingressgateway}\n")
+                  .count("no-effect.context-unknown"));
+  CHECK_FALSE(codes_of("- namespace: ns\n  selector: {app: edge}\n").count("no-effect.context-unknown"));
+}

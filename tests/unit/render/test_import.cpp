@@ -106,7 +106,9 @@ spec:
   // The contexts differ, so the workloads land in separate targets (one inbound, one outbound).
   REQUIRE(r.imported.targets.size() == 2);
   CHECK(r.imported.targets[0].workloads.at(0).name == "details-v1");
-  CHECK_FALSE(r.imported.targets[0].context_set);
+  // Inbound is kept explicit: a WasmPlugin rendered from it must stay on inbound traffic (mode SERVER).
+  CHECK(r.imported.targets[0].context_set);
+  CHECK(r.imported.targets[0].context == traffic_context::inbound);
   CHECK(r.imported.targets[1].context == traffic_context::outbound);
   CHECK(r.imported.targets[1].workloads.at(0).labels.at("app") == "reviews");
 }

@@ -1,0 +1,211 @@
+"""Client for the effect oracle (effect-<istio tag>, built by lib/build-effect.sh).
+
+Shared by tests/conformance/run-effect.py (examples, generated matrix, convert) and
+tests/negative/effect_verdicts.py (the no-effect corpus cases). The oracle only reports what
+istiod generates; this module builds the world it runs in (proxies and the objects that give
+them real listeners) and the version-dependent facts needed to read the answer.
+
+The world: sidecars in namespaces `bookinfo` and `other`, an ingress gateway in istio-system.
+Each sidecar gets a ServiceEntry selecting its labels plus a WorkloadEntry at its IP, so
+istiod builds real inbound chains for it (HTTP on 8080, TCP on 9000) and every sidecar has
+outbound chains for the others; the gateway gets a Gateway with an HTTP and a TCP server
+(and a VirtualService so the TCP server has a tcp_proxy chain).
+"""
+import json
+import os
+import pathlib
+import subprocess
+
+HERE = pathlib.Path(__file__).resolve().parent
+CONFORMANCE = HERE.parent
+
+# Proxies every case is probed with: (name, type, namespace, labels, ip).
+WORLD = [
+    {"name": "details", "type": "sidecar", "namespace": "bookinfo",
+     "labels": {"app": "details", "version": "v1"}, "ip": "10.1.0.1"},
+    {"name": "productpage", "type": "sidecar", "namespace": "bookinfo",
+     "labels": {"app": "productpage", "version": "v1"}, "ip": "10.1.0.2"},
+    {"name": "details-other", "type": "sidecar", "namespace": "other",
+     "labels": {"app": "details", "version": "v1"}, "ip": "10.1.0.3"},
+    {"name": "ingressgateway", "type": "router", "namespace": "istio-system",
+     "labels": {"app": "istio-ingressgateway", "istio": "ingressgateway"}, "ip": "10.1.0.10"},
+]
+
+ISTIO_KINDS = {"EnvoyFilter", "WasmPlugin", "TrafficExtension", "Gateway", "VirtualService", "ServiceEntry",
+               "WorkloadEntry", "Sidecar", "DestinationRule"}
+
+
+def cache_dir():
+    return pathlib.Path(os.environ.get("WD_TOOLS_CACHE", pathlib.Path.home() / ".cache" / "wasmdeploy-tools"))
+
+
+def pinned_tags():
+    """Every Istio tag the oracle is built for: istioctl-versions.txt plus effect/extra-versions.txt."""
+    tags = []
+    for f in (CONFORMANCE / "istioctl-versions.txt", HERE / "extra-versions.txt"):
+        for line in f.read_text().splitlines():
+            parts = line.split()
+            if parts and not parts[0].startswith("#"):
+                tags.append((parts[0], parts[1]))
+    return sorted(set(tags), key=lambda t: [int(x) for x in t[0].split(".")])
+
+
+def binaries():
+    """{tag: path or None} for every pinned tag, newest last."""
+    out = {}
+    for tag, _pv in pinned_tags():
+        p = cache_dir() / "bin" / f"effect-{tag}"
+        out[tag] = p if os.access(p, os.X_OK) else None
+    return out
+
+
+def minor(tag):
+    major, mnr = tag.split(".")[:2]
+    return int(major), int(mnr)
+
+
+def wasmplugin_prefix(tag):
+    return "extenstions.istio.io/wasmplugin/" if minor(tag) <= (1, 25) else "extensions.istio.io/wasmplugin/"
+
+
+def wasmplugin_filter_name(tag, ns, name):
+    """The listener filter (and ECDS resource) name istiod gives a WasmPlugin.
+
+    pilot/pkg/model/extensions.go WasmPluginResourceNamePrefix: "extenstions.istio.io/wasmplugin/"
+    (sic) up to 1.25 (read at 1.25.3), "extensions.istio.io/wasmplugin/" from 1.26 (read at 1.27.0
+    and 1.29.1).
+    """
+    return f"{wasmplugin_prefix(tag)}{ns}.{name}"
+
+
+def _yaml_doc(obj):
+    # JSON is YAML; crd.ParseInputs reads either.
+    return json.dumps(obj, sort_keys=False)
+
+
+def fixtures(world=WORLD):
+    docs = []
+    for p in world:
+        ns, name = p["namespace"], p["name"]
+        if p["type"] == "router":
+            docs.append({"apiVersion": "networking.istio.io/v1beta1", "kind": "Gateway",
+                         "metadata": {"name": f"{name}-gw", "namespace": ns},
+                         "spec": {"selector": p["labels"],
+                                  "servers": [{"port": {"number": 8080, "name": "http", "protocol": "HTTP"},
+                                               "hosts": ["*"]},
+                                              {"port": {"number": 9000, "name": "tcp", "protocol": "TCP"},
+                                               "hosts": ["*"]}]}})
+            docs.append({"apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService",
+                         "metadata": {"name": f"{name}-tcp", "namespace": ns},
+                         "spec": {"hosts": ["*"], "gateways": [f"{ns}/{name}-gw"],
+                                  "tcp": [{"match": [{"port": 9000}],
+                                           "route": [{"destination": {"host": "backend.backend.svc.cluster.local",
+                                                                      "port": {"number": 9000}}}]}]}})
+            continue
+        docs.append({"apiVersion": "networking.istio.io/v1beta1", "kind": "ServiceEntry",
+                     "metadata": {"name": name, "namespace": ns},
+                     "spec": {"hosts": [f"{name}.{ns}.svc.cluster.local"], "location": "MESH_INTERNAL",
+                              "resolution": "STATIC",
+                              "ports": [{"number": 8080, "name": "http", "protocol": "HTTP"},
+                                        {"number": 9000, "name": "tcp", "protocol": "TCP"}],
+                              "workloadSelector": {"labels": p["labels"]}}})
+        docs.append({"apiVersion": "networking.istio.io/v1beta1", "kind": "WorkloadEntry",
+                     "metadata": {"name": name, "namespace": ns},
+                     "spec": {"address": p["ip"], "labels": p["labels"]}})
+    # A TCP backend with a VIP, so sidecars also have an outbound tcp_proxy chain.
+    docs.append({"apiVersion": "networking.istio.io/v1beta1", "kind": "ServiceEntry",
+                 "metadata": {"name": "backend", "namespace": "backend"},
+                 "spec": {"hosts": ["backend.backend.svc.cluster.local"], "addresses": ["240.240.0.10"],
+                          "location": "MESH_INTERNAL", "resolution": "STATIC",
+                          "ports": [{"number": 9000, "name": "tcp", "protocol": "TCP"}],
+                          "endpoints": [{"address": "10.2.0.1"}]}})
+    return docs
+
+
+def istio_documents(docs):
+    """The documents istiod would read (kubectl would send the others elsewhere)."""
+    return [d for d in docs if isinstance(d, dict) and d.get("kind") in ISTIO_KINDS]
+
+
+def make_case(case_id, manifests, tag, world=WORLD, extension_names=()):
+    config = "\n---\n".join(_yaml_doc(d) for d in istio_documents(manifests) + fixtures(world))
+    return {"id": case_id, "config": config, "proxies": world, "istioVersion": tag,
+            "extensionNames": sorted(set(extension_names))}
+
+
+def ask(binary, cases, timeout=600):
+    """Runs one oracle process on a batch; returns {id: answer}."""
+    stdin = "".join(json.dumps(c) + "\n" for c in cases)
+    p = subprocess.run([str(binary)], input=stdin, capture_output=True, text=True, timeout=timeout,
+                       env=dict(os.environ, GOMAXPROCS=os.environ.get("GOMAXPROCS", "2")))
+    if p.returncode != 0:
+        raise RuntimeError(f"{binary} exited {p.returncode}: {p.stderr[-2000:]}")
+    answers = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    if len(answers) != len(cases):
+        raise RuntimeError(f"{binary}: {len(answers)} answers for {len(cases)} cases: {p.stderr[-2000:]}")
+    return {a["id"]: a for a in answers}
+
+
+def extension_config_names(manifests):
+    """Names of the EXTENSION_CONFIG resources the manifests add."""
+    out = []
+    for d in istio_documents(manifests):
+        if d["kind"] != "EnvoyFilter":
+            continue
+        for cp in d["spec"].get("configPatches", []):
+            if cp.get("applyTo") == "EXTENSION_CONFIG":
+                out.append(cp["patch"]["value"]["name"])
+    return out
+
+
+def rendered_filters(manifests, tag):
+    """Each filter resource rendered: {name in the listeners: (kind, namespace, resource name, http|network)}."""
+    out = {}
+    for d in istio_documents(manifests):
+        ns = d["metadata"].get("namespace", "default")
+        if d["kind"] == "EnvoyFilter":
+            for cp in d["spec"].get("configPatches", []):
+                if cp.get("applyTo") in ("HTTP_FILTER", "NETWORK_FILTER"):
+                    level = "http" if cp["applyTo"] == "HTTP_FILTER" else "network"
+                    out[cp["patch"]["value"]["name"]] = ("EnvoyFilter", ns, d["metadata"]["name"], level)
+        elif d["kind"] in ("WasmPlugin", "TrafficExtension"):
+            level = "network" if d["spec"].get("type") == "NETWORK" else "http"
+            out[wasmplugin_filter_name(tag, ns, d["metadata"]["name"])] = (d["kind"], ns, d["metadata"]["name"], level)
+    return out
+
+
+# Chains istiod builds for traffic no service claims (passthrough, catch-all, blackhole): whether
+# a filter is added there is istiod's choice per release, so they are never required.
+UNCLAIMED_CHAINS = ("virtualInbound", "virtualOutbound", "PassthroughFilterChain")
+
+
+def is_service_chain(chain):
+    name = chain["chain"]
+    return name not in UNCLAIMED_CHAINS and "blackhole" not in name and "catchall" not in name
+
+
+def landing(answer, filter_name, level):
+    """{proxy: {direction: (chains with the filter, service chains it belongs in)}}.
+
+    The service chains are the ones serving a real port of a service (inbound 8080/9000 of the
+    proxy's own service, outbound ones of the others, a gateway's servers) that have an HTTP
+    connection manager (for an HTTP filter) or a tcp_proxy (for a network filter).
+    """
+    out = {}
+    for p in answer.get("proxies", []):
+        per = {}
+        for i, c in enumerate(p["chains"]):
+            if level == "http":
+                fits = bool(c.get("http"))
+                has = filter_name in (c.get("http") or [])
+            else:
+                fits = "envoy.filters.network.tcp_proxy" in c["network"]
+                has = filter_name in c["network"]
+            got, elig = per.setdefault(c["direction"], (set(), set()))
+            key = f"{c['listener']}/{c['chain'] or '-'}#{i}"
+            if fits and is_service_chain(c):
+                elig.add(key)
+            if has:
+                got.add(key)
+        out[p["name"]] = per
+    return out
