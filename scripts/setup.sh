@@ -13,6 +13,7 @@ APT_PACKAGES=(
   wabt valgrind
   ccache                         # rebuilds on this machine reuse objects (CMakeLists.txt)
   clang lld libclang-rt-14-dev
+  etcd-server                    # tests/cluster: the storage behind a real kube-apiserver
 )
 
 missing=()

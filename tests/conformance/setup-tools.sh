@@ -2,13 +2,14 @@
 # Install / build the independent validators used by check.sh into a cache
 # directory that is reused across runs on the same machine.
 #
-# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck]...
+# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck|k8s]...
 #
 #   Cache:   ${WD_TOOLS_CACHE:-$HOME/.cache/wasmdeploy-tools}
 #   Logs:    <cache>/logs/
 #   Tools:   <cache>/bin/istioctl-<tag>   (one per line of istioctl-versions.txt)
 #            <cache>/bin/envoycheck
 #            <cache>/crd-schema/validate.mjs (+ node_modules)
+#            <cache>/bin/kube-apiserver, <cache>/bin/kubectl   (tests/cluster/setup-k8s.sh)
 #
 # Sources: only the Go module proxy and the npm registry, through go and npm.
 # Every step is bounded with `timeout`; a step that fails prints
@@ -33,7 +34,7 @@ only=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --only) only+=("${2:?--only needs a tool name}"); shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "setup-tools.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -133,6 +134,16 @@ if want envoycheck; then
     else
       skipped envoycheck "go build failed or timed out; log $cache/logs/envoycheck.log"
     fi
+  fi
+fi
+
+# --- 4. kube-apiserver + kubectl (Go, k8s.io/kubernetes) for tests/cluster ----
+if want k8s; then
+  # setup-k8s.sh bounds itself (WD_K8S_TIMEOUT) and skips when its stamp matches.
+  if out=$("$here/../cluster/setup-k8s.sh" "$cache" 2>&1); then
+    report "$out"
+  else
+    report "${out:-SKIPPED: kube-apiserver unavailable (setup-k8s.sh failed)}"
   fi
 fi
 
