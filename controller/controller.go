@@ -8,10 +8,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
@@ -120,7 +118,7 @@ func (c *controller) run(ctx context.Context) error {
 				// Status writes come back as updates: only spec, metadata changes and resyncs matter.
 				o, n := old.(*unstructured.Unstructured), new.(*unstructured.Unstructured)
 				if o.GetResourceVersion() == n.GetResourceVersion() || o.GetGeneration() != n.GetGeneration() ||
-					n.GetDeletionTimestamp() != nil || !equalStrings(o.GetFinalizers(), n.GetFinalizers()) ||
+					n.GetDeletionTimestamp() != nil ||
 					o.GetAnnotations()[kube.AnnotationSha256] != n.GetAnnotations()[kube.AnnotationSha256] ||
 					o.GetAnnotations()[kube.AnnotationModuleSha256] != n.GetAnnotations()[kube.AnnotationModuleSha256] {
 					enqueue(new)
@@ -227,18 +225,3 @@ func (c *controller) event(obj *unstructured.Unstructured, typ, reason, msg stri
 	}
 	c.recorder.Event(obj, typ, reason, msg)
 }
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-var _ runtime.Object = &unstructured.Unstructured{}
-var _ = corev1.EventTypeNormal

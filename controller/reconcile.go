@@ -125,7 +125,7 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 		out.applied = append(out.applied, r)
 	}
 	sort.Strings(out.applied)
-	for _, stale := range kube.Stale(previous, wanted) {
+	for _, stale := range kube.ReleaseOrder(kube.Stale(previous, wanted)) {
 		ref, err := kube.ParseRef(stale)
 		if err == nil {
 			err = c.release(ctx, owner, ref)
@@ -292,8 +292,11 @@ func workloadKindOf(s string) (kube.Kind, error) {
 	return kube.Kind{}, fmt.Errorf("%q is not Deployment, DaemonSet or StatefulSet", s)
 }
 
-// applyOne server-side applies one rendered document under the owner's field manager, with the
-// owner's label. A partial workload object also records the values it overwrites.
+// applyOne applies one rendered document. What wasmdeploy owns goes through server-side apply
+// under the owner's field manager, with the owner's label. A user's workload is changed the way
+// tests/cluster settled on for `render`: a JSON merge patch naming only the pod-template
+// annotations, plus the owner's label and a record of the values it overwrote (server-side
+// apply of a partial object would take over fields a client-side apply owned).
 func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeploy.Document) (kube.Ref, error) {
 	u := &unstructured.Unstructured{Object: d.Object}
 	group, _ := kube.SplitAPIVersion(u.GetAPIVersion())
@@ -305,7 +308,29 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 	if !k.Namespaced {
 		ref.Namespace = ""
 	}
-	res := c.dyn.Resource(gvrOf(k))
+	ri := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace)
+	if d.Role == wasmdeploy.Patch {
+		live, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
+		if err != nil {
+			return ref, err // never create a user's workload
+		}
+		podAnn, _, _ := unstructured.NestedStringMap(u.Object, "spec", "template", "metadata", "annotations")
+		current, _, _ := unstructured.NestedStringMap(live.Object, "spec", "template", "metadata", "annotations")
+		orig := kube.OriginalsFor(kube.SortedKeys(podAnn), live.GetAnnotations()[owner.RestoreKey()], current)
+		patch := map[string]interface{}{
+			"metadata": map[string]interface{}{
+				"labels":      map[string]interface{}{owner.LabelKey(): "true"},
+				"annotations": map[string]interface{}{owner.LabelKey(): owner.String(), owner.RestoreKey(): orig.Encode()},
+			},
+			"spec": u.Object["spec"],
+		}
+		body, err := json.Marshal(patch)
+		if err != nil {
+			return ref, err
+		}
+		_, err = ri.Patch(ctx, ref.Name, types.MergePatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager()})
+		return ref, err
+	}
 	l := u.GetLabels()
 	if l == nil {
 		l = map[string]string{}
@@ -317,29 +342,20 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 		a = map[string]string{}
 	}
 	a[owner.LabelKey()] = owner.String()
-	if d.Role == wasmdeploy.Patch {
-		live, err := res.Namespace(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
-		if err != nil {
-			return ref, err // never create a user's workload
-		}
-		podAnn, _, _ := unstructured.NestedStringMap(u.Object, "spec", "template", "metadata", "annotations")
-		current, _, _ := unstructured.NestedStringMap(live.Object, "spec", "template", "metadata", "annotations")
-		a[owner.RestoreKey()] = kube.OriginalsFor(kube.SortedKeys(podAnn), live.GetAnnotations()[owner.RestoreKey()], current).Encode()
-	}
 	u.SetAnnotations(a)
 	body, err := json.Marshal(u.Object)
 	if err != nil {
 		return ref, err
 	}
 	force := true
-	var ri = res.Namespace(ref.Namespace)
 	_, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
 	return ref, err
 }
 
-// release gives up the owner's hold on one object: its fields go (server-side apply of an
-// empty object under its manager), a workload gets back the annotation values it had, and an
-// object nobody else holds or ever wrote is deleted.
+// release gives up the owner's hold on one object. A workload gets back, by merge patch, the
+// annotation values it had (absent ones removed) and loses the owner's label and record. An
+// object wasmdeploy applied loses the owner's fields (server-side apply of an empty object
+// under its manager) and is deleted when nobody else holds it or ever wrote it.
 func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref) error {
 	k, err := kube.KindOf(ref.Group, ref.Kind)
 	if err != nil {
@@ -354,11 +370,37 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 		return err
 	}
 	recorded, isWorkload := live.GetAnnotations()[owner.RestoreKey()]
-	if _, mine := live.GetLabels()[owner.LabelKey()]; !mine && !isWorkload {
+	if isWorkload {
+		var orig kube.Originals
+		if err := json.Unmarshal([]byte(recorded), &orig); err != nil {
+			return fmt.Errorf("%s: unreadable %s: %w", ref, owner.RestoreKey(), err)
+		}
+		restore := map[string]interface{}{}
+		for key, v := range orig {
+			if v == nil {
+				restore[key] = nil
+			} else {
+				restore[key] = *v
+			}
+		}
+		patch, _ := json.Marshal(map[string]interface{}{
+			"metadata": map[string]interface{}{
+				"labels":      map[string]interface{}{owner.LabelKey(): nil},
+				"annotations": map[string]interface{}{owner.LabelKey(): nil, owner.RestoreKey(): nil},
+				// Only if nobody changed the workload since it was read.
+				"resourceVersion": live.GetResourceVersion(),
+			},
+			"spec": map[string]interface{}{"template": map[string]interface{}{"metadata": map[string]interface{}{"annotations": restore}}},
+		})
+		_, err := ri.Patch(ctx, ref.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: kube.RestoreManager})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	if _, mine := live.GetLabels()[owner.LabelKey()]; !mine {
 		return nil // not ours (any more)
 	}
-	group, version := kube.SplitAPIVersion(live.GetAPIVersion())
-	_ = group
 	empty := map[string]interface{}{
 		"apiVersion": live.GetAPIVersion(), "kind": live.GetKind(),
 		"metadata": map[string]interface{}{"name": ref.Name},
@@ -366,7 +408,6 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 	if k.Namespaced {
 		empty["metadata"].(map[string]interface{})["namespace"] = ref.Namespace
 	}
-	_ = version
 	body, _ := json.Marshal(empty)
 	force := true
 	after, err := ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
@@ -375,18 +416,6 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 	}
 	if err != nil {
 		return err
-	}
-	if isWorkload {
-		var orig kube.Originals
-		_ = json.Unmarshal([]byte(recorded), &orig)
-		if present := orig.Present(); len(present) > 0 {
-			patch, _ := json.Marshal(map[string]interface{}{
-				"spec": map[string]interface{}{"template": map[string]interface{}{"metadata": map[string]interface{}{"annotations": present}}}})
-			if _, err := ri.Patch(ctx, ref.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: kube.RestoreManager}); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 	var managers []kube.ManagedField
 	for _, m := range after.GetManagedFields() {
@@ -397,11 +426,11 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 	}
 	uid, rv := after.GetUID(), after.GetResourceVersion()
 	err = ri.Delete(ctx, ref.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid, ResourceVersion: &rv}})
-	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
-		if apierrors.IsConflict(err) {
-			return fmt.Errorf("%s changed while being released; retrying", ref)
-		}
+	switch {
+	case apierrors.IsNotFound(err):
 		return nil
+	case apierrors.IsConflict(err):
+		return fmt.Errorf("%s changed while being released; retrying", ref)
 	}
 	return err
 }
@@ -430,7 +459,7 @@ func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string
 		}
 	}
 	var errs []string
-	for _, r := range kube.SortedKeys(refs) {
+	for _, r := range kube.ReleaseOrder(kube.SortedKeys(refs)) {
 		ref, err := kube.ParseRef(r)
 		if err == nil {
 			err = c.release(ctx, owner, ref)
@@ -495,7 +524,11 @@ func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstr
 	}
 	now := time.Now()
 	gen := obj.GetGeneration()
-	status := map[string]interface{}{"observedGeneration": gen, "resources": out.applied}
+	resources := out.applied
+	if resources == nil {
+		resources = []string{}
+	}
+	status := map[string]interface{}{"observedGeneration": gen, "resources": resources}
 	if out.istio != "" {
 		status["istio"] = out.istio
 	}

@@ -2,7 +2,7 @@
 # Install / build the independent validators used by check.sh into a cache
 # directory that is reused across runs on the same machine.
 #
-# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck|k8s]...
+# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck|k8s|controller]...
 #
 #   Cache:   ${WD_TOOLS_CACHE:-$HOME/.cache/wasmdeploy-tools}
 #   Logs:    <cache>/logs/
@@ -10,6 +10,7 @@
 #            <cache>/bin/envoycheck
 #            <cache>/crd-schema/validate.mjs (+ node_modules)
 #            <cache>/bin/kube-apiserver, <cache>/bin/kubectl   (tests/cluster/setup-k8s.sh)
+#            <cache>/gomod: controller/'s Go modules (tests/controller builds offline)
 #
 # Sources: only the Go module proxy and the npm registry, through go and npm.
 # Every step is bounded with `timeout`; a step that fails prints
@@ -144,6 +145,26 @@ if want k8s; then
     report "$out"
   else
     report "${out:-SKIPPED: kube-apiserver unavailable (setup-k8s.sh failed)}"
+  fi
+fi
+
+# --- 5. controller/'s Go modules (client-go, prometheus) for tests/controller --------
+if want controller; then
+  src="$here/../../controller"
+  stamp=$(hash_of "$src/go.mod" "$src/go.sum")
+  if [[ -z $GO ]]; then
+    skipped controller "no go toolchain on PATH or /usr/local/go/bin"
+  elif [[ -f $cache/controller-modules.stamp && $(cat "$cache/controller-modules.stamp") == "$stamp" ]]; then
+    report "ok: controller Go modules already downloaded"
+  else
+    s=$(date +%s)
+    if (cd "$src" && GOMODCACHE="$cache/gomod" GOFLAGS=-mod=readonly GOTOOLCHAIN=local \
+          timeout --kill-after=30 900 "$GO" mod download) >"$cache/logs/controller-modules.log" 2>&1; then
+      echo "$stamp" >"$cache/controller-modules.stamp"
+      report "ok: controller Go modules downloaded in $(( $(date +%s) - s ))s"
+    else
+      skipped controller "go mod download failed or timed out; log $cache/logs/controller-modules.log"
+    fi
   fi
 fi
 

@@ -121,3 +121,10 @@ func TestKindTable(t *testing.T) {
 		t.Fatal(g, v)
 	}
 }
+
+func TestReleaseOrderPutsNamespacesLast(t *testing.T) {
+	got := ReleaseOrder([]string{"/ConfigMap/wasme/c", "/Namespace//wasme", "apps/DaemonSet/wasme/d"})
+	if strings.Join(got, " ") != "/ConfigMap/wasme/c apps/DaemonSet/wasme/d /Namespace//wasme" {
+		t.Fatalf("got %v", got)
+	}
+}

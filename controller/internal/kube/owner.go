@@ -85,6 +85,16 @@ func Stale(previous []string, wanted map[string]bool) []string {
 	return out
 }
 
+// ReleaseOrder puts Namespaces last, so the objects inside one are released (and deleted)
+// before it is.
+func ReleaseOrder(refs []string) []string {
+	out := append([]string(nil), refs...)
+	sort.SliceStable(out, func(a, b int) bool {
+		return !strings.HasPrefix(out[a], "/Namespace/") && strings.HasPrefix(out[b], "/Namespace/")
+	})
+	return out
+}
+
 // ManagedField is the part of metadata.managedFields the delete decision reads.
 type ManagedField struct {
 	Manager, Subresource string
