@@ -19,6 +19,7 @@ void add_inspect_image_command(CLI::App& app);
 void add_undeploy_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_krm_command(CLI::App& app);
+void add_crd_commands(CLI::App& app);
 
 /// render_options from the shared render/undeploy/krm flags.
 render_options make_render_options(const spec& s, const std::string& istio, const std::string& target,

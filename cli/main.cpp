@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   wasmdeploy::cli::add_undeploy_command(app);
   wasmdeploy::cli::add_convert_command(app);
   wasmdeploy::cli::add_krm_command(app);
+  wasmdeploy::cli::add_crd_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
