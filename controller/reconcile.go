@@ -354,8 +354,8 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 
 // release gives up the owner's hold on one object. A workload gets back, by merge patch, the
 // annotation values it had (absent ones removed) and loses the owner's label and record. An
-// object wasmdeploy applied loses the owner's fields (server-side apply of an empty object
-// under its manager) and is deleted when nobody else holds it or ever wrote it.
+// object wasmdeploy applied is deleted when no other owner holds it and nobody else ever wrote
+// it; otherwise it loses only this owner's fields.
 func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref) error {
 	k, err := kube.KindOf(ref.Group, ref.Kind)
 	if err != nil {
@@ -401,6 +401,29 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 	if _, mine := live.GetLabels()[owner.LabelKey()]; !mine {
 		return nil // not ours (any more)
 	}
+	others := map[string]string{}
+	for k, v := range live.GetLabels() {
+		if k != owner.LabelKey() {
+			others[k] = v
+		}
+	}
+	var managers []kube.ManagedField
+	for _, m := range live.GetManagedFields() {
+		managers = append(managers, kube.ManagedField{Manager: m.Manager, Subresource: m.Subresource})
+	}
+	if kube.MayDelete(others, live.GetAnnotations(), managers) {
+		uid, rv := live.GetUID(), live.GetResourceVersion()
+		err = ri.Delete(ctx, ref.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid, ResourceVersion: &rv}})
+		switch {
+		case apierrors.IsNotFound(err):
+			return nil
+		case apierrors.IsConflict(err):
+			return fmt.Errorf("%s changed while being released; retrying", ref)
+		}
+		return err
+	}
+	// Someone else holds it: give up only this owner's fields (server-side apply of an empty
+	// object under its manager); what the others also apply stays.
 	empty := map[string]interface{}{
 		"apiVersion": live.GetAPIVersion(), "kind": live.GetKind(),
 		"metadata": map[string]interface{}{"name": ref.Name},
@@ -410,27 +433,17 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 	}
 	body, _ := json.Marshal(empty)
 	force := true
-	after, err := ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
+	_, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
+	if apierrors.IsInvalid(err) {
+		// The fields it held are required and nobody else holds them (a user's object that
+		// wasmdeploy adopted): leave them, drop only the owner's mark.
+		patch, _ := json.Marshal(map[string]interface{}{"metadata": map[string]interface{}{
+			"labels":      map[string]interface{}{owner.LabelKey(): nil},
+			"annotations": map[string]interface{}{owner.LabelKey(): nil}}})
+		_, err = ri.Patch(ctx, ref.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: kube.RestoreManager})
+	}
 	if apierrors.IsNotFound(err) {
 		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var managers []kube.ManagedField
-	for _, m := range after.GetManagedFields() {
-		managers = append(managers, kube.ManagedField{Manager: m.Manager, Subresource: m.Subresource})
-	}
-	if !kube.MayDelete(after.GetLabels(), after.GetAnnotations(), managers) {
-		return nil
-	}
-	uid, rv := after.GetUID(), after.GetResourceVersion()
-	err = ri.Delete(ctx, ref.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid, ResourceVersion: &rv}})
-	switch {
-	case apierrors.IsNotFound(err):
-		return nil
-	case apierrors.IsConflict(err):
-		return fmt.Errorf("%s changed while being released; retrying", ref)
 	}
 	return err
 }

@@ -231,19 +231,20 @@ std::vector<node> operator_manifests(const operator_options& o) {
   out.push_back(filterdeployment_crd());
   out.push_back(make_mapping({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", object_meta(o.ns, "")}}));
   out.push_back(make_mapping({{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", object_meta(kControllerName, o.ns)}}));
-  // Exactly what controller/ calls. Rendered objects are applied server-side (patch), read and
-  // listed by owner label for pruning, and deleted when no one else holds them; workloads are
-  // listed by label, read, patched and never deleted (the istiod Deployment is read too).
+  // Exactly what controller/ calls. Rendered objects are applied server-side (patch, and create
+  // when the apply makes a new object), read and listed by owner label for pruning, and deleted
+  // when no one else holds them; workloads are listed by label, read, merge-patched and never
+  // created or deleted (the istiod Deployment is read too).
   node rules = make_sequence({
       rule({"wasme.io"}, {"filterdeployments"}, {"get", "list", "watch", "patch"}),
       rule({"wasme.io"}, {"filterdeployments/status"}, {"patch"}),
       rule({"wasmdeploy.io"}, {"wasmdeployments"}, {"get", "list", "watch", "patch"}),
       rule({"wasmdeploy.io"}, {"wasmdeployments/status"}, {"patch"}),
-      rule({"networking.istio.io"}, {"envoyfilters"}, {"get", "list", "patch", "delete"}),
-      rule({"extensions.istio.io"}, {"wasmplugins", "trafficextensions"}, {"get", "list", "patch", "delete"}),
-      rule({""}, {"configmaps", "serviceaccounts", "namespaces"}, {"get", "list", "patch", "delete"}),
-      rule({"rbac.authorization.k8s.io"}, {"roles", "rolebindings"}, {"get", "list", "patch", "delete"}),
-      rule({"apps"}, {"daemonsets"}, {"get", "list", "patch", "delete"}),
+      rule({"networking.istio.io"}, {"envoyfilters"}, {"get", "list", "create", "patch", "delete"}),
+      rule({"extensions.istio.io"}, {"wasmplugins", "trafficextensions"}, {"get", "list", "create", "patch", "delete"}),
+      rule({""}, {"configmaps", "serviceaccounts", "namespaces"}, {"get", "list", "create", "patch", "delete"}),
+      rule({"rbac.authorization.k8s.io"}, {"roles", "rolebindings"}, {"get", "list", "create", "patch", "delete"}),
+      rule({"apps"}, {"daemonsets"}, {"get", "list", "create", "patch", "delete"}),
       rule({"apps"}, {"deployments", "statefulsets"}, {"get", "list", "patch"}),
       // The wasme node cache's Role grants this; RBAC refuses to create a Role granting more
       // than its creator holds.

@@ -17,6 +17,7 @@ import copy
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -93,7 +94,8 @@ def schema_cases(api, cli, work):
         ("a port above uint32", {"targets": [{"match": [{"ports": [4294967296]}]}]}, False),
         ("a workload kind StatefulSet", {"targets": [{"workloads": [{"name": "w", "kind": "statefulset"}]}]}, True),
         ("a workload kind Pod", {"targets": [{"workloads": [{"name": "w", "kind": "Pod"}]}]}, False),
-        ("selector with a non-string value", {"targets": [{"selector": {"app": 3}}]}, False),
+        ("selector as a list", {"targets": [{"selector": ["app"]}]}, False),
+        ("allWorkloads as a string", {"targets": [{"allWorkloads": "yes"}]}, False),
         ("config an arbitrary object", {"filters": [{"config": {"a": [1, {"b": None}], "c": True}}]}, True),
     ]
     for i, (what, patch, reader_ok) in enumerate(cases):
@@ -251,6 +253,17 @@ def scenario(api, c, start):
     c.start()
     wait_for("generation 4 after the restart", ready(4))
     check(sorted(envoy_filters(api)) == names, "the restarted controller converges on the change made meanwhile")
+    # ... and killed (SIGKILL, Lease not released) right after a change reached it.
+    api.kubectl("apply", "-f", "-", input=seed_fd("goodbye", labels={"app": "reviews"}))
+    time.sleep(0.3)
+    c.stop(signal.SIGKILL)
+    c.start()
+    wait_for("generation 5 after SIGKILL", ready(5), timeout=120)
+    check(sorted(envoy_filters(api)) == [f"reviews-v1-{FD}"], "after SIGKILL the next leader converges")
+    for n in ("details-v1", "productpage-v1"):
+        check(user_state(get(api, "deployment", "-n", "bookinfo", n)) == start[n], f"{n} restored after SIGKILL")
+    api.kubectl("apply", "-f", "-", input=seed_fd("goodbye"))
+    wait_for("generation 6", ready(6))
 
     # 6. WasmDeployments: a bad one is refused with the reader's code, a good one applies.
     bad = {"apiVersion": "wasmdeploy.io/v1alpha1", "kind": "WasmDeployment", "metadata": {"name": "bad", "namespace": "bookinfo"},

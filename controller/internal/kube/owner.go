@@ -100,7 +100,7 @@ type ManagedField struct {
 	Manager, Subresource string
 }
 
-// MayDelete says whether an object the owner just released can be deleted: no other owner
+// MayDelete says whether an object an owner lets go of can be deleted: no other owner
 // label, no restore record (it is a user's workload), and nobody but this controller ever
 // wrote it (status writers aside). A user's object that wasmdeploy merely adopted keeps a
 // kubectl or other manager entry and is never deleted.
