@@ -47,6 +47,10 @@ type controller struct {
 	recorder record.EventRecorder
 	queue    workqueue.TypedRateLimitingInterface[string]
 
+	// Owners whose finalizer this controller removed after cleaning up: their final delete
+	// event needs no second, cluster-wide sweep.
+	finalized sync.Map
+
 	meshMu    sync.Mutex
 	meshCache map[string]meshEntry
 

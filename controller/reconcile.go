@@ -56,6 +56,9 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 	owner := kube.Owner{Kind: kind.kind, Namespace: ns, Name: name}
 	obj, err := c.dyn.Resource(kind.gvr).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
+		if _, done := c.finalized.LoadAndDelete(owner.String()); done {
+			return nil
+		}
 		// Gone without our finalizer (removed by hand): still clean up what carries its label.
 		return c.cleanup(ctx, owner, nil)
 	}
@@ -71,7 +74,11 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 			return err
 		}
 		c.event(obj, "Normal", "Removed", "removed everything it made and restored its workloads")
-		return c.setFinalizer(ctx, kind, obj, false)
+		if err := c.setFinalizer(ctx, kind, obj, false); err != nil {
+			return err
+		}
+		c.finalized.Store(owner.String(), true)
+		return nil
 	}
 	if !hasFinalizer(obj) {
 		if err := c.setFinalizer(ctx, kind, obj, true); err != nil {
