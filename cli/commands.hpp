@@ -26,6 +26,7 @@ void add_completion_command(CLI::App& app);
 /// Throws error{usage, "cli.unknown-command"} with did-you-mean when `name` is no command.
 void check_subcommand(CLI::App& app, const std::string& name);
 void add_run_command(CLI::App& app);
+void add_crd_commands(CLI::App& app);
 
 /// render_options from the shared render/undeploy/krm flags.
 render_options make_render_options(const spec& s, const std::string& istio, const std::string& target,

@@ -15,6 +15,7 @@ APT_PACKAGES=(
   ccache                         # rebuilds on this machine reuse objects (CMakeLists.txt)
   clang lld libclang-rt-14-dev
   wasi-libc libclang-rt-14-dev-wasm32   # tests/host: C filters built against wasi-libc
+  etcd-server                    # tests/cluster: the storage behind a real kube-apiserver
 )
 
 missing=()

@@ -1,4 +1,5 @@
 #include <wasmdeploy/digest.hpp>
+#include <wasmdeploy/choices.hpp>
 #include <wasmdeploy/model.hpp>
 
 #include <algorithm>
@@ -157,6 +158,31 @@ env_source parse_env_source(std::string_view s, const std::string& p) { return v
 match_mode parse_match_mode(std::string_view s, const std::string& p) { return value_of(kMode, s, "mode", p); }
 naming_scheme parse_naming_scheme(std::string_view s, const std::string& p) { return value_of(kNaming, s, "naming", p); }
 platform parse_platform(std::string_view s, const std::string& p) { return value_of(kPlatform, s, "platform", p); }
+
+namespace {
+template <typename E, size_t N>
+std::vector<std::string_view> names(const name_table<E, N>& t) {
+  std::vector<std::string_view> out;
+  for (const auto& [e, name] : t) out.push_back(name);
+  return out;
+}
+}  // namespace
+
+std::vector<std::string_view> choices_of(std::string_view what) {
+  if (what == "type") return names(kFilterType);
+  if (what == "failStrategy") return names(kFail);
+  if (what == "imagePullPolicy") return names(kPull);
+  if (what == "phase") return names(kPhase);
+  if (what == "delivery") return names(kDelivery);
+  if (what == "resource") return names(kResource);
+  if (what == "context") return names(kContext);
+  if (what == "kind") return names(kWorkload);
+  if (what == "valueFrom") return names(kEnv);
+  if (what == "mode") return names(kMode);
+  if (what == "naming") return names(kNaming);
+  if (what == "platform") return names(kPlatform);
+  return {};
+}
 
 module_source parse_module_source(std::string_view text, const std::string& path) {
   module_source m;

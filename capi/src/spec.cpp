@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include <wasmdeploy/import.hpp>
 #include <wasmdeploy/mesh_version.hpp>
 
 #include "handles.hpp"
@@ -136,6 +137,17 @@ int wd_spec_parse(wd_spec** out, const char* text, size_t len, const char* file,
     if (len > 0) capi::require(text, "text");
     spec s = parse_spec(std::string_view(text ? text : "", len), file ? file : "<input>", base_dir ? base_dir : ".");
     *out = new wd_spec{std::move(s)};
+    return WD_OK;
+  });
+}
+
+int wd_spec_import(wd_spec** out, const char* text, size_t len, const char* file) {
+  return capi::guard([&] {
+    capi::require(out, "out");
+    *out = nullptr;
+    if (len > 0) capi::require(text, "text");
+    import_result r = import_resources(std::string_view(text ? text : "", len), file ? file : "<input>");
+    *out = new wd_spec{std::move(r.imported)};
     return WD_OK;
   });
 }

@@ -350,6 +350,33 @@ static void test_sha256_as_printed(void) {
   CHECK(first.ptr != NULL && strstr(first.ptr, given[0]) != NULL);
   wd_buf_dispose(&first);
   wd_buf_dispose(&out);
+/* A wasme FilterDeployment read into a spec (what the controller does), then its workloads set. */
+static void test_import(void) {
+  wd_spec *spec = NULL;
+  wd_buf out = WD_BUF_INIT;
+  static const char fd[] =
+      "apiVersion: wasme.io/v1\nkind: FilterDeployment\n"
+      "metadata: {name: add-header, namespace: bookinfo}\n"
+      "spec:\n  deployment: {istio: {kind: Deployment, labels: {app: details}}}\n"
+      "  filter: {image: 'webassemblyhub.io/acme/add-header:v1', rootID: add_header,\n"
+      "           config: {'@type': type.googleapis.com/google.protobuf.StringValue, value: world}}\n";
+  size_t w = 0;
+  CHECK_RC(WD_OK, wd_spec_import(&spec, fd, strlen(fd), "fd.yaml"));
+  CHECK(wd_spec_filter_count(spec) == 1);
+  CHECK(wd_spec_target_count(spec) == 1);
+  CHECK_RC(WD_OK, wd_spec_filter_set(spec, 0, "moduleSha256",
+                                     "d2bc5bea58499684981fda875101ac18a69923cea4a4153958dad08065aa1e74"));
+  CHECK_RC(WD_OK, wd_spec_target_set(spec, 0, "selector", NULL));
+  CHECK_RC(WD_OK, wd_spec_target_add_workload(&w, spec, 0, "details-v1", "Deployment"));
+  CHECK_RC(WD_OK, wd_spec_workload_add_label(spec, 0, w, "app", "details"));
+  CHECK_RC(WD_OK, wd_render_text(&out, spec, "1.8.1", WD_FORMAT_YAML));
+  CHECK(strstr(out.ptr, "name: details-v1-add-header") != NULL);
+  CHECK(strstr(out.ptr, "value: world") != NULL || strstr(out.ptr, "world") != NULL);
+  wd_buf_dispose(&out);
+  wd_spec_free(spec);
+  CHECK_RC(WD_EINVALID, wd_spec_import(&spec, "kind: ConfigMap\n", 16, "x.yaml"));
+  CHECK(spec == NULL);
+  CHECK_STR(wd_error_last_id(), "import.nothing");
 }
 
 int main(void) {
@@ -363,6 +390,7 @@ int main(void) {
   test_inspect_and_undeploy();
   test_invalid_utf8();
   test_sha256_as_printed();
+  test_import();
   if (check_failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", check_failures);
     return 1;

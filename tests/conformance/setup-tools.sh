@@ -2,7 +2,7 @@
 # Install / build the independent validators used by check.sh into a cache
 # directory that is reused across runs on the same machine.
 #
-# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck|as-filter|effect]...
+# Usage: tests/conformance/setup-tools.sh [--only istioctl|crd-schema|envoycheck|as-filter|effect|k8s|controller]...
 #
 #   Cache:   ${WD_TOOLS_CACHE:-$HOME/.cache/wasmdeploy-tools}
 #   Logs:    <cache>/logs/
@@ -11,6 +11,8 @@
 #            <cache>/bin/effect-<tag>  (istiod's config generation: istioctl-versions.txt
 #                                       plus effect/extra-versions.txt)
 #            <cache>/crd-schema/validate.mjs (+ node_modules)
+#            <cache>/bin/kube-apiserver, <cache>/bin/kubectl   (tests/cluster/setup-k8s.sh)
+#            <cache>/gomod: controller/'s Go modules (tests/controller builds offline)
 #
 # Sources: only the Go module proxy and the npm registry, through go and npm.
 # Every step is bounded with `timeout`; a step that fails prints
@@ -37,7 +39,7 @@ only=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --only) only+=("${2:?--only needs a tool name}"); shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "setup-tools.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -144,6 +146,34 @@ fi
 if want as-filter; then
   out=$("$here/../host/setup-as.sh" "$cache")
   report "$out"
+# --- 4. kube-apiserver + kubectl (Go, k8s.io/kubernetes) for tests/cluster ----
+if want k8s; then
+  # setup-k8s.sh bounds itself (WD_K8S_TIMEOUT) and skips when its stamp matches.
+  if out=$("$here/../cluster/setup-k8s.sh" "$cache" 2>&1); then
+    report "$out"
+  else
+    report "${out:-SKIPPED: kube-apiserver unavailable (setup-k8s.sh failed)}"
+  fi
+fi
+
+# --- 5. controller/'s Go modules (client-go, prometheus) for tests/controller --------
+if want controller; then
+  src="$here/../../controller"
+  stamp=$(hash_of "$src/go.mod" "$src/go.sum")
+  if [[ -z $GO ]]; then
+    skipped controller "no go toolchain on PATH or /usr/local/go/bin"
+  elif [[ -f $cache/controller-modules.stamp && $(cat "$cache/controller-modules.stamp") == "$stamp" ]]; then
+    report "ok: controller Go modules already downloaded"
+  else
+    s=$(date +%s)
+    if (cd "$src" && GOMODCACHE="$cache/gomod" GOFLAGS=-mod=readonly GOTOOLCHAIN=local \
+          timeout --kill-after=30 900 "$GO" mod download) >"$cache/logs/controller-modules.log" 2>&1; then
+      echo "$stamp" >"$cache/controller-modules.stamp"
+      report "ok: controller Go modules downloaded in $(( $(date +%s) - s ))s"
+    else
+      skipped controller "go mod download failed or timed out; log $cache/logs/controller-modules.log"
+    fi
+  fi
 fi
 
 if [[ -n $istioctl_pid ]]; then

@@ -188,6 +188,20 @@ WD_API int wd_spec_parse(wd_spec **out, const char *text, size_t len, const char
                          const char *base_dir);
 
 /**
+ * Reads existing resources into a spec, as `wasmdeploy convert` does: wasme.io/v1
+ * FilterDeployments, EnvoyFilters and WasmPlugins (a YAML or JSON stream). Each FilterDeployment
+ * becomes a filter (named by filter.id, else metadata.name) and a target in its namespace whose
+ * selector is its deployment.istio.labels; what cannot be carried over is dropped (the CLI
+ * reports it). No Istio version is set.
+ * @param out receives the new spec; free it with wd_spec_free().
+ * @param text the resources (need not be NUL-terminated)
+ * @param len number of bytes in text
+ * @param file name used in error messages; NULL for "<input>"
+ * @return WD_OK, WD_EPARSE or WD_EINVALID (`import.*` ids) with the path in wd_error_last().
+ */
+WD_API int wd_spec_import(wd_spec **out, const char *text, size_t len, const char *file);
+
+/**
  * Reads and parses a spec file. Relative module paths resolve against the file's directory.
  * @param out receives the new spec; free it with wd_spec_free().
  * @param path the file name; "-" reads standard input

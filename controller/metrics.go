@@ -1,0 +1,53 @@
+package main
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/workqueue"
+)
+
+func metaName(name, ns string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name, Namespace: ns} }
+
+// queueMetrics exports the work queue's depth, adds, latency and retries.
+type queueMetrics struct {
+	depth               *prometheus.GaugeVec
+	adds, retries       *prometheus.CounterVec
+	latency, work       *prometheus.HistogramVec
+	unfinished, longest *prometheus.GaugeVec
+}
+
+func registerQueueMetrics(reg prometheus.Registerer) {
+	m := &queueMetrics{
+		depth:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "workqueue_depth", Help: "Current depth of the work queue."}, []string{"name"}),
+		adds:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "workqueue_adds_total", Help: "Adds to the work queue."}, []string{"name"}),
+		retries:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "workqueue_retries_total", Help: "Rate-limited re-adds."}, []string{"name"}),
+		latency:    prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "workqueue_queue_duration_seconds", Help: "Time in the queue.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"name"}),
+		work:       prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "workqueue_work_duration_seconds", Help: "Time processing an item.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"name"}),
+		unfinished: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "workqueue_unfinished_work_seconds", Help: "Work in progress."}, []string{"name"}),
+		longest:    prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "workqueue_longest_running_processor_seconds", Help: "Longest running item."}, []string{"name"}),
+	}
+	reg.MustRegister(m.depth, m.adds, m.retries, m.latency, m.work, m.unfinished, m.longest)
+	workqueue.SetProvider(m)
+}
+
+func (m *queueMetrics) NewDepthMetric(n string) workqueue.GaugeMetric {
+	return m.depth.WithLabelValues(n)
+}
+func (m *queueMetrics) NewAddsMetric(n string) workqueue.CounterMetric {
+	return m.adds.WithLabelValues(n)
+}
+func (m *queueMetrics) NewLatencyMetric(n string) workqueue.HistogramMetric {
+	return m.latency.WithLabelValues(n)
+}
+func (m *queueMetrics) NewWorkDurationMetric(n string) workqueue.HistogramMetric {
+	return m.work.WithLabelValues(n)
+}
+func (m *queueMetrics) NewUnfinishedWorkSecondsMetric(n string) workqueue.SettableGaugeMetric {
+	return m.unfinished.WithLabelValues(n)
+}
+func (m *queueMetrics) NewLongestRunningProcessorSecondsMetric(n string) workqueue.SettableGaugeMetric {
+	return m.longest.WithLabelValues(n)
+}
+func (m *queueMetrics) NewRetriesMetric(n string) workqueue.CounterMetric {
+	return m.retries.WithLabelValues(n)
+}

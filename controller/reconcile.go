@@ -1,0 +1,597 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/wasmdeploy/wasmdeploy/controller/internal/kube"
+	"github.com/wasmdeploy/wasmdeploy/controller/internal/wasmdeploy"
+)
+
+// refusal is input the renderer refused: reported in status, not retried until it changes.
+type refusal struct{ err *wasmdeploy.Error }
+
+func (r *refusal) Error() string { return r.err.Message }
+
+func refused(err error) error {
+	var e *wasmdeploy.Error
+	if errors.As(err, &e) {
+		return &refusal{e}
+	}
+	return err
+}
+
+// outcome is what one reconcile did, for status and events.
+type outcome struct {
+	istio     string
+	applied   []string
+	workloads map[string]workloadState // FilterDeployment only
+	refusal   *wasmdeploy.Error
+	err       error
+}
+
+type workloadState struct {
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func gvrOf(k kube.Kind) schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: k.Group, Version: k.Version, Resource: k.Resource}
+}
+
+// reconcile makes the cluster match one owner object.
+func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name string) error {
+	owner := kube.Owner{Kind: kind.kind, Namespace: ns, Name: name}
+	obj, err := c.dyn.Resource(kind.gvr).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		if _, done := c.finalized.LoadAndDelete(owner.String()); done {
+			return nil
+		}
+		// Gone without our finalizer (removed by hand): still clean up what carries its label.
+		return c.cleanup(ctx, owner, nil)
+	}
+	if err != nil {
+		return err
+	}
+	if obj.GetDeletionTimestamp() != nil {
+		if !hasFinalizer(obj) {
+			return nil
+		}
+		if err := c.cleanup(ctx, owner, inventory(obj)); err != nil {
+			c.event(obj, "Warning", "CleanupFailed", err.Error())
+			return err
+		}
+		c.event(obj, "Normal", "Removed", "removed everything it made and restored its workloads")
+		if err := c.setFinalizer(ctx, kind, obj, false); err != nil {
+			return err
+		}
+		c.finalized.Store(owner.String(), true)
+		return nil
+	}
+	if !hasFinalizer(obj) {
+		if err := c.setFinalizer(ctx, kind, obj, true); err != nil {
+			return err
+		}
+	}
+	out := c.apply(ctx, kind, owner, obj)
+	if err := c.writeStatus(ctx, kind, obj, out); err != nil {
+		return err
+	}
+	if out.refusal != nil {
+		return nil // terminal until the object changes
+	}
+	return out.err
+}
+
+// apply renders the owner and applies the result, then prunes what the previous render made
+// and this one does not.
+func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured) outcome {
+	out := outcome{}
+	previous := inventory(obj)
+	docs, workloads, istio, err := c.render(ctx, kind, owner, obj)
+	out.istio = istio
+	if err != nil {
+		var r *refusal
+		if errors.As(err, &r) {
+			out.refusal = r.err
+			c.event(obj, "Warning", "Refused", r.err.Message)
+		} else {
+			out.err = err
+			c.event(obj, "Warning", "RenderFailed", err.Error())
+		}
+		out.applied = previous // nothing applied; keep the inventory for a later prune
+		return out
+	}
+	wanted := map[string]bool{}
+	var failed []string
+	failedWorkload := map[string]string{}
+	for _, d := range docs {
+		ref, err := c.applyOne(ctx, owner, d)
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", ref, err))
+			if d.Role == wasmdeploy.Patch {
+				failedWorkload[ref.Name] = err.Error()
+			}
+			// Keep it in the inventory: it may have been applied partly.
+		}
+		wanted[ref.String()] = true
+	}
+	for r := range wanted {
+		out.applied = append(out.applied, r)
+	}
+	sort.Strings(out.applied)
+	for _, stale := range kube.ReleaseOrder(kube.Stale(previous, wanted)) {
+		ref, err := kube.ParseRef(stale)
+		if err == nil {
+			err = c.release(ctx, owner, ref)
+		}
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("pruning %s: %v", stale, err))
+			out.applied = append(out.applied, stale) // retry the prune next time
+		}
+	}
+	sort.Strings(out.applied)
+	if workloads != nil {
+		out.workloads = map[string]workloadState{}
+		for _, w := range workloads {
+			if r, bad := failedWorkload[w]; bad {
+				out.workloads[w] = workloadState{State: "Failed", Reason: r}
+			} else if len(failed) > 0 {
+				out.workloads[w] = workloadState{State: "Failed", Reason: failed[0]}
+			} else {
+				out.workloads[w] = workloadState{State: "Succeeded"}
+			}
+		}
+	}
+	if len(failed) > 0 {
+		out.err = errors.New(strings.Join(failed, "; "))
+		c.event(obj, "Warning", "ApplyFailed", out.err.Error())
+	} else if generationChanged(obj) {
+		c.event(obj, "Normal", "Applied", fmt.Sprintf("applied %d objects for Istio %s", len(docs), istio))
+	}
+	return out
+}
+
+// render builds the spec for the owner and renders it. For a FilterDeployment it also
+// returns the names of the workloads it selected.
+func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured) ([]wasmdeploy.Document, []string, string, error) {
+	var spec *wasmdeploy.Spec
+	var selected []string
+	var err error
+	istioNS := "istio-system"
+	specIstio := ""
+	if kind.kind == "FilterDeployment" {
+		if v, ok, _ := unstructured.NestedString(obj.Object, "spec", "deployment", "istio", "istioNamespace"); ok && v != "" {
+			istioNS = v
+		}
+	} else {
+		specIstio, _, _ = unstructured.NestedString(obj.Object, "istio")
+	}
+	istio, err := c.meshVersion(ctx, istioNS, specIstio)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	file := fmt.Sprintf("%s/%s/%s", kind.plural, owner.Namespace, owner.Name)
+	if kind.kind == "FilterDeployment" {
+		spec, selected, err = c.filterDeploymentSpec(ctx, owner, obj, file)
+	} else {
+		spec, err = wasmDeploymentSpec(obj, file)
+	}
+	if err != nil {
+		return nil, nil, istio, err
+	}
+	defer spec.Free()
+	if kind.kind == "FilterDeployment" && len(selected) == 0 {
+		return nil, selected, istio, nil // wasme made nothing when no workload matched
+	}
+	docs, err := spec.Render(istio)
+	if err != nil {
+		return nil, selected, istio, refused(err)
+	}
+	return docs, selected, istio, nil
+}
+
+func wasmDeploymentSpec(obj *unstructured.Unstructured, file string) (*wasmdeploy.Spec, error) {
+	body := map[string]interface{}{}
+	for k, v := range obj.Object {
+		if k != "metadata" && k != "status" {
+			body[k] = v
+		}
+	}
+	text, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	s, err := wasmdeploy.ParseSpec(text, file)
+	if err != nil {
+		return nil, refused(err)
+	}
+	if p, _, _ := unstructured.NestedString(obj.Object, "options", "platform"); p != "" && p != "istio" {
+		s.Free()
+		return nil, &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.platform", Path: "options.platform",
+			Message: fmt.Sprintf("%s: [controller.platform] options.platform: the controller deploys to Istio only, not %q", file, p)}}
+	}
+	return s, nil
+}
+
+// filterDeploymentSpec imports the FilterDeployment and lists its workloads the way the wasme
+// operator did: objects of spec.deployment.istio.kind in its namespace whose own labels match
+// spec.deployment.istio.labels (wasme #116), one EnvoyFilter each, named <workload>-<id>.
+func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner, obj *unstructured.Unstructured, file string) (*wasmdeploy.Spec, []string, error) {
+	doc := map[string]interface{}{
+		"apiVersion": obj.GetAPIVersion(), "kind": obj.GetKind(),
+		"metadata": map[string]interface{}{"name": obj.GetName(), "namespace": obj.GetNamespace()},
+		"spec":     obj.Object["spec"],
+	}
+	text, err := json.Marshal(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := wasmdeploy.ImportSpec(text, file)
+	if err != nil {
+		return nil, nil, refused(err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.Free()
+		}
+	}()
+	ann := obj.GetAnnotations()
+	for field, key := range map[string]string{"sha256": kube.AnnotationSha256, "moduleSha256": kube.AnnotationModuleSha256} {
+		if v := ann[key]; v != "" {
+			if err := s.SetFilter(0, field, v); err != nil {
+				return nil, nil, refused(err)
+			}
+		}
+	}
+	workloadKind, _, _ := unstructured.NestedString(obj.Object, "spec", "deployment", "istio", "kind")
+	k, err := workloadKindOf(workloadKind)
+	if err != nil {
+		return nil, nil, &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.workload-kind", Path: "spec.deployment.istio.kind",
+			Message: fmt.Sprintf("%s: [controller.workload-kind] spec.deployment.istio.kind: %v", file, err)}}
+	}
+	sel, _, _ := unstructured.NestedStringMap(obj.Object, "spec", "deployment", "istio", "labels")
+	list, err := c.dyn.Resource(gvrOf(k)).Namespace(owner.Namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(sel).String()})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.ResetTarget(0, "selector"); err != nil {
+		return nil, nil, err
+	}
+	var names []string
+	items := list.Items
+	sort.Slice(items, func(a, b int) bool { return items[a].GetName() < items[b].GetName() })
+	for _, w := range items {
+		podLabels, _, _ := unstructured.NestedStringMap(w.Object, "spec", "template", "metadata", "labels")
+		podAnn, _, _ := unstructured.NestedStringMap(w.Object, "spec", "template", "metadata", "annotations")
+		before := kube.PodAnnotationsBefore(podAnn, w.GetAnnotations()[owner.RestoreKey()])
+		if err := s.AddWorkload(0, wasmdeploy.Workload{Name: w.GetName(), Kind: k.Kind, Labels: podLabels, Annotations: before}); err != nil {
+			return nil, nil, refused(err)
+		}
+		names = append(names, w.GetName())
+	}
+	ok = true
+	return s, names, nil
+}
+
+func workloadKindOf(s string) (kube.Kind, error) {
+	switch strings.ToLower(s) {
+	case "", "deployment":
+		return kube.KindOf("apps", "Deployment")
+	case "daemonset":
+		return kube.KindOf("apps", "DaemonSet")
+	case "statefulset":
+		return kube.KindOf("apps", "StatefulSet")
+	}
+	return kube.Kind{}, fmt.Errorf("%q is not Deployment, DaemonSet or StatefulSet", s)
+}
+
+// applyOne applies one rendered document. What wasmdeploy owns goes through server-side apply
+// under the owner's field manager, with the owner's label. A user's workload is changed the way
+// tests/cluster settled on for `render`: a JSON merge patch naming only the pod-template
+// annotations, plus the owner's label and a record of the values it overwrote (server-side
+// apply of a partial object would take over fields a client-side apply owned).
+func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeploy.Document) (kube.Ref, error) {
+	u := &unstructured.Unstructured{Object: d.Object}
+	group, _ := kube.SplitAPIVersion(u.GetAPIVersion())
+	ref := kube.Ref{Group: group, Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
+	k, err := kube.KindOf(group, u.GetKind())
+	if err != nil {
+		return ref, err
+	}
+	if !k.Namespaced {
+		ref.Namespace = ""
+	}
+	ri := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace)
+	if d.Role == wasmdeploy.Patch {
+		live, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
+		if err != nil {
+			return ref, err // never create a user's workload
+		}
+		podAnn, _, _ := unstructured.NestedStringMap(u.Object, "spec", "template", "metadata", "annotations")
+		current, _, _ := unstructured.NestedStringMap(live.Object, "spec", "template", "metadata", "annotations")
+		orig := kube.OriginalsFor(kube.SortedKeys(podAnn), live.GetAnnotations()[owner.RestoreKey()], current)
+		patch := map[string]interface{}{
+			"metadata": map[string]interface{}{
+				"labels":      map[string]interface{}{owner.LabelKey(): "true"},
+				"annotations": map[string]interface{}{owner.LabelKey(): owner.String(), owner.RestoreKey(): orig.Encode()},
+			},
+			"spec": u.Object["spec"],
+		}
+		body, err := json.Marshal(patch)
+		if err != nil {
+			return ref, err
+		}
+		_, err = ri.Patch(ctx, ref.Name, types.MergePatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager()})
+		return ref, err
+	}
+	l := u.GetLabels()
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[owner.LabelKey()] = "true"
+	u.SetLabels(l)
+	a := u.GetAnnotations()
+	if a == nil {
+		a = map[string]string{}
+	}
+	a[owner.LabelKey()] = owner.String()
+	u.SetAnnotations(a)
+	body, err := json.Marshal(u.Object)
+	if err != nil {
+		return ref, err
+	}
+	force := true
+	_, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
+	return ref, err
+}
+
+// release gives up the owner's hold on one object. A workload gets back, by merge patch, the
+// annotation values it had (absent ones removed) and loses the owner's label and record. An
+// object wasmdeploy applied is deleted when no other owner holds it and nobody else ever wrote
+// it; otherwise it loses only this owner's fields.
+func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref) error {
+	k, err := kube.KindOf(ref.Group, ref.Kind)
+	if err != nil {
+		return err
+	}
+	ri := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace)
+	live, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	recorded, isWorkload := live.GetAnnotations()[owner.RestoreKey()]
+	if isWorkload {
+		var orig kube.Originals
+		if err := json.Unmarshal([]byte(recorded), &orig); err != nil {
+			return fmt.Errorf("%s: unreadable %s: %w", ref, owner.RestoreKey(), err)
+		}
+		restore := map[string]interface{}{}
+		for key, v := range orig {
+			if v == nil {
+				restore[key] = nil
+			} else {
+				restore[key] = *v
+			}
+		}
+		patch, _ := json.Marshal(map[string]interface{}{
+			"metadata": map[string]interface{}{
+				"labels":      map[string]interface{}{owner.LabelKey(): nil},
+				"annotations": map[string]interface{}{owner.LabelKey(): nil, owner.RestoreKey(): nil},
+				// Only if nobody changed the workload since it was read.
+				"resourceVersion": live.GetResourceVersion(),
+			},
+			"spec": map[string]interface{}{"template": map[string]interface{}{"metadata": map[string]interface{}{"annotations": restore}}},
+		})
+		_, err := ri.Patch(ctx, ref.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: kube.RestoreManager})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	if _, mine := live.GetLabels()[owner.LabelKey()]; !mine {
+		return nil // not ours (any more)
+	}
+	others := map[string]string{}
+	for k, v := range live.GetLabels() {
+		if k != owner.LabelKey() {
+			others[k] = v
+		}
+	}
+	var managers []kube.ManagedField
+	for _, m := range live.GetManagedFields() {
+		managers = append(managers, kube.ManagedField{Manager: m.Manager, Subresource: m.Subresource})
+	}
+	if kube.MayDelete(others, live.GetAnnotations(), managers) {
+		uid, rv := live.GetUID(), live.GetResourceVersion()
+		err = ri.Delete(ctx, ref.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid, ResourceVersion: &rv}})
+		switch {
+		case apierrors.IsNotFound(err):
+			return nil
+		case apierrors.IsConflict(err):
+			return fmt.Errorf("%s changed while being released; retrying", ref)
+		}
+		return err
+	}
+	// Someone else holds it: give up only this owner's fields (server-side apply of an empty
+	// object under its manager); what the others also apply stays.
+	empty := map[string]interface{}{
+		"apiVersion": live.GetAPIVersion(), "kind": live.GetKind(),
+		"metadata": map[string]interface{}{"name": ref.Name},
+	}
+	if k.Namespaced {
+		empty["metadata"].(map[string]interface{})["namespace"] = ref.Namespace
+	}
+	body, _ := json.Marshal(empty)
+	force := true
+	_, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
+	if apierrors.IsInvalid(err) {
+		// The fields it held are required and nobody else holds them (a user's object that
+		// wasmdeploy adopted): leave them, drop only the owner's mark.
+		patch, _ := json.Marshal(map[string]interface{}{"metadata": map[string]interface{}{
+			"labels":      map[string]interface{}{owner.LabelKey(): nil},
+			"annotations": map[string]interface{}{owner.LabelKey(): nil}}})
+		_, err = ri.Patch(ctx, ref.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: kube.RestoreManager})
+	}
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// cleanup releases everything the owner holds: its inventory, and (for objects applied but
+// never recorded, e.g. after a crash) whatever carries its label.
+func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string) error {
+	refs := map[string]bool{}
+	for _, r := range inv {
+		refs[r] = true
+	}
+	for _, k := range kube.Kinds() {
+		list, err := c.dyn.Resource(gvrOf(k)).List(ctx, metav1.ListOptions{LabelSelector: owner.LabelKey()})
+		if apierrors.IsNotFound(err) {
+			continue // CRD not installed
+		}
+		if err != nil {
+			return err
+		}
+		for _, item := range list.Items {
+			ns := item.GetNamespace()
+			if !k.Namespaced {
+				ns = ""
+			}
+			refs[kube.Ref{Group: k.Group, Kind: k.Kind, Namespace: ns, Name: item.GetName()}.String()] = true
+		}
+	}
+	var errs []string
+	for _, r := range kube.ReleaseOrder(kube.SortedKeys(refs)) {
+		ref, err := kube.ParseRef(r)
+		if err == nil {
+			err = c.release(ctx, owner, ref)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", r, err))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func inventory(obj *unstructured.Unstructured) []string {
+	v, _, _ := unstructured.NestedStringSlice(obj.Object, "status", "resources")
+	return v
+}
+
+func hasFinalizer(obj *unstructured.Unstructured) bool {
+	for _, f := range obj.GetFinalizers() {
+		if f == kube.Finalizer {
+			return true
+		}
+	}
+	return false
+}
+
+func generationChanged(obj *unstructured.Unstructured) bool {
+	g, _, _ := unstructured.NestedInt64(obj.Object, "status", "observedGeneration")
+	return g != obj.GetGeneration()
+}
+
+func (c *controller) setFinalizer(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, on bool) error {
+	var fins []string
+	for _, f := range obj.GetFinalizers() {
+		if f != kube.Finalizer {
+			fins = append(fins, f)
+		}
+	}
+	if on {
+		fins = append(fins, kube.Finalizer)
+	}
+	// A merge patch with the resourceVersion: refused if someone changed the list meanwhile.
+	patch, _ := json.Marshal(map[string]interface{}{"metadata": map[string]interface{}{
+		"finalizers": fins, "resourceVersion": obj.GetResourceVersion()}})
+	_, err := c.dyn.Resource(kind.gvr).Namespace(obj.GetNamespace()).Patch(ctx, obj.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldManager: kube.ControllerName})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// writeStatus applies the status subresource: observedGeneration, Ready and Refused
+// conditions, the refusal's code, path and message, the inventory, and for a
+// FilterDeployment wasme's per-workload states and reason.
+func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, out outcome) error {
+	var conds []kube.Condition
+	if raw, ok, _ := unstructured.NestedSlice(obj.Object, "status", "conditions"); ok {
+		b, _ := json.Marshal(raw)
+		_ = json.Unmarshal(b, &conds)
+	}
+	now := time.Now()
+	gen := obj.GetGeneration()
+	resources := out.applied
+	if resources == nil {
+		resources = []string{}
+	}
+	status := map[string]interface{}{"observedGeneration": gen, "resources": resources}
+	if out.istio != "" {
+		status["istio"] = out.istio
+	}
+	reason := ""
+	switch {
+	case out.refusal != nil:
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "True", Reason: "InvalidInput", Message: out.refusal.Message, ObservedGeneration: gen}, now)
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "Refused", Message: out.refusal.Message, ObservedGeneration: gen}, now)
+		status["refusal"] = map[string]interface{}{"code": out.refusal.ID, "status": out.refusal.Code, "path": out.refusal.Path, "message": out.refusal.Message}
+		reason = out.refusal.Message
+	case out.err != nil:
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "ApplyFailed", Message: out.err.Error(), ObservedGeneration: gen}, now)
+		reason = out.err.Error()
+	default:
+		msg := fmt.Sprintf("%d objects applied for Istio %s", len(out.applied), out.istio)
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "True", Reason: "Applied", Message: msg, ObservedGeneration: gen}, now)
+	}
+	status["conditions"] = conds
+	if kind.kind == "FilterDeployment" {
+		w := map[string]interface{}{}
+		for name, s := range out.workloads {
+			w[name] = s
+		}
+		status["workloads"] = w
+		if reason != "" {
+			status["reason"] = reason
+		}
+	}
+	body, err := json.Marshal(map[string]interface{}{
+		"apiVersion": obj.GetAPIVersion(), "kind": obj.GetKind(),
+		"metadata": map[string]interface{}{"name": obj.GetName(), "namespace": obj.GetNamespace()},
+		"status":   status,
+	})
+	if err != nil {
+		return err
+	}
+	force := true
+	_, err = c.dyn.Resource(kind.gvr).Namespace(obj.GetNamespace()).Patch(ctx, obj.GetName(), types.ApplyPatchType, body,
+		metav1.PatchOptions{FieldManager: kube.StatusManager, Force: &force}, "status")
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,35 @@
+// Kubernetes manifests for running wasmdeploy as an operator: the WasmDeployment CRD, whose
+// OpenAPI schema is generated from the spec proto so the API server refuses what the spec
+// reader refuses, wasme's FilterDeployment CRD, and the controller's RBAC and Deployment.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <wasmdeploy/node.hpp>
+
+namespace wasmdeploy {
+
+/// The wasmdeployments.wasmdeploy.io CustomResourceDefinition (apiextensions.k8s.io/v1).
+/// The object is the spec file itself (istio, options, filters, targets at the top level, as
+/// the CLI reads it) plus metadata and a status written by the controller.
+node wasmdeployment_crd();
+
+/// The filterdeployments.wasme.io CRD (wasme.io/v1, the group, names and scope of wasme's
+/// own, which had no schema) with a structural schema of wasme's FilterDeployment proto.
+node filterdeployment_crd();
+
+struct operator_options {
+  std::string ns = "wasmdeploy-system";  ///< where the controller runs (and holds its Lease)
+  std::string image;                     ///< controller image; required for the Deployment
+  std::string istio;                     ///< --istio for the controller; "" = detect from istiod
+};
+
+/// Everything `kubectl apply --server-side -f` needs to run the controller: both CRDs, the
+/// Namespace, ServiceAccount, least-privilege ClusterRole/Role and bindings, and the Deployment.
+std::vector<node> operator_manifests(const operator_options& o);
+
+/// The field manager the controller applies with, and the label marking what it created.
+inline constexpr const char* kControllerName = "wasmdeploy-controller";
+
+}  // namespace wasmdeploy

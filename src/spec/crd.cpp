@@ -1,0 +1,301 @@
+// The operator's manifests. The WasmDeployment schema is walked from the spec proto's
+// descriptor, so it follows the reader (spec_reader.cpp) field by field: the same names (the
+// proto JSON names), the same types, the enum names the model's parsers accept (matched the way
+// they match: ignoring case, '_' and '-'), and plugin config as free-form values. The API server
+// prunes and, under kubectl's default strict field validation, refuses unknown fields, which is
+// what the reader does with them (structural schemas cannot combine properties with
+// additionalProperties: false).
+#include <wasmdeploy/crd.hpp>
+#include <wasmdeploy/choices.hpp>
+#include <wasmdeploy/error.hpp>
+
+#include <fmt/format.h>
+
+#include <wasmdeploy/spec/v1alpha1/spec.pb.h>
+
+namespace wasmdeploy {
+namespace {
+
+namespace pb = google::protobuf;
+
+// A pattern accepting exactly the strings value_of() in model.cpp accepts for these names:
+// those equal to one of them after dropping '_' and '-' and folding case, or "" (unset).
+std::string choice_pattern(const std::vector<std::string_view>& names) {
+  std::string alts;
+  for (std::string_view n : names) {
+    if (!alts.empty()) alts += '|';
+    for (char c : n) {
+      if (c == '_' || c == '-') continue;
+      const char lo = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      const char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 'a' + 'A') : lo;
+      alts += lo == up ? std::string(1, lo) : fmt::format("[{}{}]", lo, up);
+      alts += "[-_]*";
+    }
+  }
+  return fmt::format("^$|^[-_]*(?:{})$", alts);
+}
+
+std::string choice_list(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::string_view n : names) out += out.empty() ? std::string(n) : fmt::format(", {}", n);
+  return out;
+}
+
+node any_value() { return make_mapping({{"x-kubernetes-preserve-unknown-fields", true}}); }
+
+node scalar_schema(const pb::FieldDescriptor* f) {
+  switch (f->cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_STRING: {
+      node s = make_mapping({{"type", "string"}});
+      const auto names = choices_of(f->json_name());
+      if (!names.empty()) {
+        s.add("description", fmt::format("One of: {} (case, '_' and '-' are ignored).", choice_list(names)));
+        s.add("pattern", choice_pattern(names));
+      }
+      return s;
+    }
+    case pb::FieldDescriptor::CPPTYPE_INT32:
+      return make_mapping({{"type", "integer"}, {"format", "int32"}, {"minimum", -2147483648LL}, {"maximum", 2147483647LL}});
+    case pb::FieldDescriptor::CPPTYPE_UINT32:
+      return make_mapping({{"type", "integer"}, {"minimum", 0}, {"maximum", 4294967295LL}});
+    case pb::FieldDescriptor::CPPTYPE_BOOL:
+      return make_mapping({{"type", "boolean"}});
+    default:
+      throw error(errc::generic, "crd.unsupported-field", f->full_name(), "no OpenAPI form for this proto field type");
+  }
+}
+
+node message_schema(const pb::Descriptor* d, bool root);
+
+node field_schema(const pb::FieldDescriptor* f) {
+  if (f->message_type() != nullptr && f->message_type()->full_name() == "google.protobuf.Value") return any_value();
+  if (f->is_map()) {
+    return make_mapping({{"type", "object"}, {"additionalProperties", make_mapping({{"type", "string"}})}});
+  }
+  node item = f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE ? message_schema(f->message_type(), false)
+                                                                     : scalar_schema(f);
+  if (f->is_repeated()) return make_mapping({{"type", "array"}, {"items", std::move(item)}});
+  return item;
+}
+
+node message_schema(const pb::Descriptor* d, bool root) {
+  node props = node::mapping();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    if (root && f->json_name() == "apiVersion") {
+      props.add("apiVersion", make_mapping({{"type", "string"}}));
+    } else if (root && f->json_name() == "kind") {
+      props.add("kind", make_mapping({{"type", "string"}}));
+    } else {
+      props.add(f->json_name(), field_schema(f));
+    }
+  }
+  return make_mapping({{"type", "object"}, {"properties", std::move(props)}});
+}
+
+// Conditions as metav1.Condition, plus what a refusal carries: the wasmdeploy error id (code),
+// field path and message.
+node conditions_schema() {
+  node cond = make_mapping({{"type", "object"},
+                            {"required", make_sequence({"type", "status"})},
+                            {"properties", make_mapping({{"type", make_mapping({{"type", "string"}})},
+                                                         {"status", make_mapping({{"type", "string"}})},
+                                                         {"reason", make_mapping({{"type", "string"}})},
+                                                         {"message", make_mapping({{"type", "string"}})},
+                                                         {"observedGeneration", make_mapping({{"type", "integer"}, {"format", "int64"}})},
+                                                         {"lastTransitionTime", make_mapping({{"type", "string"}, {"format", "date-time"}})}})}});
+  return make_mapping({{"type", "array"},
+                       {"items", std::move(cond)},
+                       {"x-kubernetes-list-type", "map"},
+                       {"x-kubernetes-list-map-keys", make_sequence({"type"})}});
+}
+
+node refusal_schema() {
+  return make_mapping({{"type", "object"},
+                       {"properties", make_mapping({{"code", make_mapping({{"type", "string"}})},
+                                                    {"status", make_mapping({{"type", "integer"}})},
+                                                    {"path", make_mapping({{"type", "string"}})},
+                                                    {"message", make_mapping({{"type", "string"}})}})}});
+}
+
+node string_schema() { return make_mapping({{"type", "string"}}); }
+
+node crd(const char* group, const char* kind, const char* plural, const char* singular, const char* version,
+         node schema, node printer_columns) {
+  node ver = make_mapping({{"name", version},
+                           {"served", true},
+                           {"storage", true},
+                           {"subresources", make_mapping({{"status", node::mapping()}})},
+                           {"schema", make_mapping({{"openAPIV3Schema", std::move(schema)}})}});
+  if (!printer_columns.is_null()) ver.add("additionalPrinterColumns", std::move(printer_columns));
+  return make_mapping(
+      {{"apiVersion", "apiextensions.k8s.io/v1"},
+       {"kind", "CustomResourceDefinition"},
+       {"metadata", make_mapping({{"name", fmt::format("{}.{}", plural, group)},
+                                  {"labels", make_mapping({{"app.kubernetes.io/part-of", "wasmdeploy"}})}})},
+       {"spec", make_mapping({{"group", group},
+                              {"names", make_mapping({{"kind", kind},
+                                                      {"listKind", fmt::format("{}List", kind)},
+                                                      {"plural", plural},
+                                                      {"singular", singular}})},
+                              {"scope", "Namespaced"},
+                              {"versions", make_sequence({std::move(ver)})}})}});
+}
+
+node ready_column() {
+  return make_sequence({make_mapping({{"name", "Ready"}, {"type", "string"}, {"jsonPath", ".status.conditions[?(@.type==\"Ready\")].status"}}),
+                        make_mapping({{"name", "Age"}, {"type", "date"}, {"jsonPath", ".metadata.creationTimestamp"}})});
+}
+
+node metadata_schema() { return make_mapping({{"type", "object"}}); }
+
+node rule(std::initializer_list<const char*> groups, std::initializer_list<const char*> resources,
+          std::initializer_list<const char*> verbs) {
+  node g = node::sequence(), r = node::sequence(), v = node::sequence();
+  for (const char* x : groups) g.push(x);
+  for (const char* x : resources) r.push(x);
+  for (const char* x : verbs) v.push(x);
+  return make_mapping({{"apiGroups", std::move(g)}, {"resources", std::move(r)}, {"verbs", std::move(v)}});
+}
+
+node object_meta(const std::string& name, const std::string& ns) {
+  node m = make_mapping({{"name", name}});
+  if (!ns.empty()) m.add("namespace", ns);
+  m.add("labels", make_mapping({{"app.kubernetes.io/name", kControllerName}, {"app.kubernetes.io/part-of", "wasmdeploy"}}));
+  return m;
+}
+
+}  // namespace
+
+node wasmdeployment_crd() {
+  node schema = message_schema(wasmdeploy::v1alpha1::Spec::descriptor(), true);
+  node& props = *schema.find("properties");
+  props.add("metadata", metadata_schema());
+  props.add("status", make_mapping({{"type", "object"},
+                                    {"properties", make_mapping({{"observedGeneration", make_mapping({{"type", "integer"}, {"format", "int64"}})},
+                                                                 {"istio", string_schema()},
+                                                                 {"conditions", conditions_schema()},
+                                                                 {"refusal", refusal_schema()},
+                                                                 {"resources", make_mapping({{"type", "array"}, {"items", string_schema()}})}})}}));
+  return crd("wasmdeploy.io", "WasmDeployment", "wasmdeployments", "wasmdeployment", "v1alpha1", std::move(schema),
+             ready_column());
+}
+
+node filterdeployment_crd() {
+  // wasme's filter_deployment.proto (wasme.md §2), as its gogo jsonpb writes it: lowerCamelCase
+  // keys except rootID, config an Any, the state enum by name, int64 observedGeneration as a
+  // string (so both forms are accepted there).
+  node pull = make_mapping({{"type", "object"},
+                            {"properties", make_mapping({{"pullSecret", string_schema()},
+                                                         {"insecureSkipVerify", make_mapping({{"type", "boolean"}})},
+                                                         {"plainHttp", make_mapping({{"type", "boolean"}})}})}});
+  node filter = make_mapping({{"type", "object"},
+                              {"properties", make_mapping({{"id", string_schema()},
+                                                           {"image", string_schema()},
+                                                           {"config", any_value()},
+                                                           {"rootID", string_schema()},
+                                                           {"imagePullOptions", std::move(pull)},
+                                                           {"patchContext", string_schema()}})}});
+  node istio = make_mapping({{"type", "object"},
+                             {"properties", make_mapping({{"kind", string_schema()},
+                                                          {"labels", make_mapping({{"type", "object"}, {"additionalProperties", string_schema()}})},
+                                                          {"istioNamespace", string_schema()}})}});
+  node spec = make_mapping({{"type", "object"},
+                            {"properties", make_mapping({{"filter", std::move(filter)},
+                                                         {"deployment", make_mapping({{"type", "object"}, {"properties", make_mapping({{"istio", std::move(istio)}})}})}})}});
+  node workload = make_mapping({{"type", "object"},
+                                {"properties", make_mapping({{"state", make_mapping({{"type", "string"}, {"enum", make_sequence({"Pending", "Succeeded", "Failed"})}})},
+                                                             {"reason", string_schema()}})}});
+  node status = make_mapping({{"type", "object"},
+                              {"properties", make_mapping({{"observedGeneration", make_mapping({{"x-kubernetes-int-or-string", true}})},
+                                                           {"workloads", make_mapping({{"type", "object"}, {"additionalProperties", std::move(workload)}})},
+                                                           {"reason", string_schema()},
+                                                           {"istio", string_schema()},
+                                                           {"conditions", conditions_schema()},
+                                                           {"refusal", refusal_schema()},
+                                                           {"resources", make_mapping({{"type", "array"}, {"items", string_schema()}})}})}});
+  node schema = make_mapping({{"type", "object"},
+                              {"properties", make_mapping({{"apiVersion", string_schema()},
+                                                           {"kind", string_schema()},
+                                                           {"metadata", metadata_schema()},
+                                                           {"spec", std::move(spec)},
+                                                           {"status", std::move(status)}})}});
+  return crd("wasme.io", "FilterDeployment", "filterdeployments", "filterdeployment", "v1", std::move(schema),
+             ready_column());
+}
+
+std::vector<node> operator_manifests(const operator_options& o) {
+  if (o.image.empty()) throw error(errc::usage, "operator.no-image", "--image", "give the controller image with --image");
+  std::vector<node> out;
+  out.push_back(wasmdeployment_crd());
+  out.push_back(filterdeployment_crd());
+  out.push_back(make_mapping({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", object_meta(o.ns, "")}}));
+  out.push_back(make_mapping({{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", object_meta(kControllerName, o.ns)}}));
+  // Exactly what controller/ calls. Rendered objects are applied server-side (patch, and create
+  // when the apply makes a new object), read and listed by owner label for pruning, and deleted
+  // when no one else holds them; workloads are listed by label, read, merge-patched and never
+  // created or deleted (the istiod Deployment is read too).
+  node rules = make_sequence({
+      rule({"wasme.io"}, {"filterdeployments"}, {"get", "list", "watch", "patch"}),
+      rule({"wasme.io"}, {"filterdeployments/status"}, {"patch"}),
+      rule({"wasmdeploy.io"}, {"wasmdeployments"}, {"get", "list", "watch", "patch"}),
+      rule({"wasmdeploy.io"}, {"wasmdeployments/status"}, {"patch"}),
+      rule({"networking.istio.io"}, {"envoyfilters"}, {"get", "list", "create", "patch", "delete"}),
+      rule({"extensions.istio.io"}, {"wasmplugins", "trafficextensions"}, {"get", "list", "create", "patch", "delete"}),
+      rule({""}, {"configmaps", "serviceaccounts", "namespaces"}, {"get", "list", "create", "patch", "delete"}),
+      rule({"rbac.authorization.k8s.io"}, {"roles", "rolebindings"}, {"get", "list", "create", "patch", "delete"}),
+      rule({"apps"}, {"daemonsets"}, {"get", "list", "create", "patch", "delete"}),
+      rule({"apps"}, {"deployments", "statefulsets"}, {"get", "list", "patch"}),
+      // The wasme node cache's Role grants this; RBAC refuses to create a Role granting more
+      // than its creator holds.
+      rule({""}, {"events"}, {"create", "patch"}),
+  });
+  out.push_back(make_mapping({{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                              {"kind", "ClusterRole"},
+                              {"metadata", object_meta(kControllerName, "")},
+                              {"rules", std::move(rules)}}));
+  const node subject = make_mapping({{"kind", "ServiceAccount"}, {"name", kControllerName}, {"namespace", o.ns}});
+  out.push_back(make_mapping({{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                              {"kind", "ClusterRoleBinding"},
+                              {"metadata", object_meta(kControllerName, "")},
+                              {"roleRef", make_mapping({{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", kControllerName}})},
+                              {"subjects", make_sequence({subject})}}));
+  // Leader election: one Lease, in the controller's own namespace only.
+  out.push_back(make_mapping({{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                              {"kind", "Role"},
+                              {"metadata", object_meta(kControllerName, o.ns)},
+                              {"rules", make_sequence({rule({"coordination.k8s.io"}, {"leases"}, {"get", "create", "update"})})}}));
+  out.push_back(make_mapping({{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                              {"kind", "RoleBinding"},
+                              {"metadata", object_meta(kControllerName, o.ns)},
+                              {"roleRef", make_mapping({{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", kControllerName}})},
+                              {"subjects", make_sequence({subject})}}));
+  node args = make_sequence({"--leader-elect", fmt::format("--leader-election-namespace={}", o.ns), "--metrics-bind-address=:8080"});
+  if (!o.istio.empty()) args.push(fmt::format("--istio={}", o.istio));
+  node container = make_mapping(
+      {{"name", "controller"},
+       {"image", o.image},
+       {"args", std::move(args)},
+       {"ports", make_sequence({make_mapping({{"name", "metrics"}, {"containerPort", 8080}})})},
+       {"readinessProbe", make_mapping({{"httpGet", make_mapping({{"path", "/healthz"}, {"port", "metrics"}})}})},
+       {"resources", make_mapping({{"requests", make_mapping({{"cpu", "50m"}, {"memory", "64Mi"}})},
+                                   {"limits", make_mapping({{"memory", "256Mi"}})}})},
+       {"securityContext", make_mapping({{"runAsNonRoot", true},
+                                         {"allowPrivilegeEscalation", false},
+                                         {"readOnlyRootFilesystem", true},
+                                         {"capabilities", make_mapping({{"drop", make_sequence({"ALL"})}})}})}});
+  const node selector = make_mapping({{"app.kubernetes.io/name", kControllerName}});
+  out.push_back(make_mapping(
+      {{"apiVersion", "apps/v1"},
+       {"kind", "Deployment"},
+       {"metadata", object_meta(kControllerName, o.ns)},
+       {"spec", make_mapping({{"replicas", 2},
+                              {"selector", make_mapping({{"matchLabels", selector}})},
+                              {"template", make_mapping({{"metadata", make_mapping({{"labels", selector}})},
+                                                         {"spec", make_mapping({{"serviceAccountName", kControllerName},
+                                                                                {"terminationGracePeriodSeconds", 30},
+                                                                                {"containers", make_sequence({std::move(container)})}})}})}})}}));
+  return out;
+}
+
+}  // namespace wasmdeploy

@@ -1,0 +1,102 @@
+// The WasmDeployment CRD schema against the reader it mirrors: every spec field is in it, and
+// each enum pattern accepts exactly the strings the model's parser accepts.
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include <wasmdeploy/choices.hpp>
+#include <wasmdeploy/crd.hpp>
+#include <wasmdeploy/model.hpp>
+
+using namespace wasmdeploy;
+
+namespace {
+
+const node& at(const node& n, std::initializer_list<const char*> keys) {
+  const node* cur = &n;
+  for (const char* k : keys) {
+    cur = cur->find(k);
+    REQUIRE(cur != nullptr);
+  }
+  return *cur;
+}
+
+bool parser_accepts(const std::string& what, const std::string& s) {
+  try {
+    if (what == "failStrategy") parse_fail_strategy(s, "p");
+    else if (what == "context") parse_traffic_context(s, "p");
+    else if (what == "kind") parse_workload_kind(s, "p");
+    else if (what == "naming") parse_naming_scheme(s, "p");
+    else FAIL("no parser for " << what);
+    return true;
+  } catch (const error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("crd: the schema has the reader's fields and types", "[crd]") {
+  const node crd = wasmdeployment_crd();
+  const node& schema = at(crd, {"spec", "versions"}).items()[0];
+  const node& root = at(schema, {"schema", "openAPIV3Schema", "properties"});
+  for (const char* k : {"apiVersion", "kind", "metadata", "istio", "options", "filters", "targets", "status"}) {
+    CHECK(root.find(k) != nullptr);
+  }
+  const node& filter = at(root, {"filters", "items", "properties"});
+  CHECK(at(filter, {"rootId", "type"}).as_string() == "string");
+  CHECK(at(filter, {"priority", "type"}).as_string() == "integer");
+  CHECK(at(filter, {"config", "x-kubernetes-preserve-unknown-fields"}).as_bool());
+  CHECK(at(filter, {"failStrategy", "pattern"}).is_string());
+  const node& target = at(root, {"targets", "items", "properties"});
+  CHECK(at(target, {"selector", "additionalProperties", "type"}).as_string() == "string");
+  CHECK(at(target, {"match", "items", "properties", "ports", "items", "maximum"}).as_int() == 4294967295LL);
+  CHECK(at(target, {"allWorkloads", "type"}).as_string() == "boolean");
+}
+
+TEST_CASE("crd: enum patterns accept exactly what the parsers accept", "[crd]") {
+  const node crd = wasmdeployment_crd();
+  const node& root = at(crd.find("spec")->find("versions")->items()[0], {"schema", "openAPIV3Schema", "properties"});
+  const std::pair<const char*, const node*> fields[] = {
+      {"failStrategy", &at(root, {"filters", "items", "properties", "failStrategy"})},
+      {"context", &at(root, {"targets", "items", "properties", "context"})},
+      {"kind", &at(root, {"targets", "items", "properties", "workloads", "items", "properties", "kind"})},
+      {"naming", &at(root, {"options", "properties", "naming"})},
+  };
+  for (const auto& [what, field] : fields) {
+    const std::regex re(at(*field, {"pattern"}).as_string(), std::regex::ECMAScript);
+    std::vector<std::string> probes = {"", "_", "-", "x", "__", " "};
+    for (std::string_view n : choices_of(what)) {
+      std::string name(n), lower, upper, mangled = "_";
+      for (char c : name) {
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        mangled += c;
+        mangled += '-';
+      }
+      probes.insert(probes.end(), {name, lower, upper, mangled, name + "x", "x" + name, name + " ", name.substr(1)});
+    }
+    for (const auto& p : probes) {
+      INFO(what << " '" << p << "'");
+      // "" is an unset field for the reader, which never calls the parser on it.
+      CHECK(std::regex_search(p, re) == (p.empty() || parser_accepts(what, p)));
+    }
+  }
+}
+
+TEST_CASE("crd: operator manifests need an image and grant no wildcard", "[crd]") {
+  CHECK_THROWS_AS(operator_manifests({}), error);
+  operator_options o;
+  o.image = "registry.example.com/c:v1";
+  const auto docs = operator_manifests(o);
+  bool role = false;
+  for (const auto& d : docs) {
+    if (d.find("kind")->as_string() != "ClusterRole") continue;
+    role = true;
+    for (const auto& r : d.find("rules")->items()) {
+      for (const auto& v : r.find("verbs")->items()) CHECK(v.as_string() != "*");
+      for (const auto& x : r.find("resources")->items()) CHECK(x.as_string() != "*");
+    }
+  }
+  CHECK(role);
+}
