@@ -44,10 +44,13 @@ def pin_for(version):
 
 
 def istio_crds(pv, tag):
+    copied = pathlib.Path(CACHE) / "istio-crds" / f"{tag}.yaml"  # setup-k8s.sh keeps a copy
+    if copied.is_file():
+        return str(copied)
     f = crd_file(pv)
     if not f.is_file():
         raise Unavailable(f"Istio {tag} CRDs not downloaded ({f}); tests/conformance/setup-tools.sh "
-                          f"--only istioctl fetches istio.io/istio@{pv}")
+                          f"--only istioctl and tests/cluster/setup-k8s.sh fetch istio.io/istio@{pv}")
     return str(f)
 
 
