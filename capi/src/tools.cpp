@@ -40,7 +40,9 @@ int wd_build_image(wd_buf* out, const void* bytes, size_t len, const char* root_
   });
 }
 
-int wd_undeploy_text(wd_buf* out, const wd_spec* spec, const char* istio, wd_format format) {
+namespace {
+
+int undeploy_text(wd_buf* out, const wd_spec* spec, const char* istio, wd_format format, undeploy_part part) {
   return capi::guard([&] {
     capi::require(out, "out");
     capi::require(spec, "spec");
@@ -49,10 +51,20 @@ int wd_undeploy_text(wd_buf* out, const wd_spec* spec, const char* istio, wd_for
     }
     render_options o;
     if (istio) o.istio = istio;
-    capi::fill_buf(out, to_text(render_undeploy(spec->impl, o).documents,
+    capi::fill_buf(out, to_text(render_undeploy(spec->impl, o, part).documents,
                                 format == WD_FORMAT_JSON ? output_format::json : output_format::yaml));
     return WD_OK;
   });
+}
+
+}  // namespace
+
+int wd_undeploy_text(wd_buf* out, const wd_spec* spec, const char* istio, wd_format format) {
+  return undeploy_text(out, spec, istio, format, undeploy_part::deletions);
+}
+
+int wd_undeploy_restore_text(wd_buf* out, const wd_spec* spec, const char* istio, wd_format format) {
+  return undeploy_text(out, spec, istio, format, undeploy_part::restores);
 }
 
 }  // extern "C"

@@ -108,6 +108,26 @@ void stream_writer::finish() {
   std::fflush(out_);
 }
 
+namespace {
+
+// Where a document goes in -o dir= output: the objects wasmdeploy creates at the top, where
+// `kubectl apply -f DIR` and `kubectl delete -f DIR` read (they do not descend without -R);
+// patches of objects the user owns under patches/ (`kubectl patch`, one file each); files that
+// are not Kubernetes objects (runtime-config.json, the Envoy bootstrap) under files/.
+std::string directory_path(const document& d) {
+  switch (d.what) {
+    case document::role::patch: return "patches/" + d.file_name;
+    case document::role::file: return "files/" + d.file_name;
+    case document::role::resource: break;
+  }
+  // `kubectl apply -f DIR` applies files in name order and stops nothing on an error: a
+  // namespace must come before the objects inside it (the wasme node cache's).
+  if (d.kind == "Namespace" && d.api_version == "v1") return "00-" + d.file_name;
+  return d.file_name;
+}
+
+}  // namespace
+
 void write_directory(const std::vector<document>& docs, const std::string& dir, bool force) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -131,16 +151,18 @@ void write_directory(const std::vector<document>& docs, const std::string& dir, 
   try {
     std::set<std::string> used;
     for (const auto& d : docs) {
-      if (!used.insert(d.file_name).second) {
-        throw error(errc::generic, "output.duplicate-file", "", fmt::format("two documents map to {}", d.file_name));
+      const std::string rel = directory_path(d);
+      if (!used.insert(rel).second) {
+        throw error(errc::generic, "output.duplicate-file", "", fmt::format("two documents map to {}", rel));
       }
+      if (d.what != document::role::resource) fs::create_directories(staging / fs::path(rel).parent_path());
       std::string text;
       if (d.what == document::role::file) {
         text = d.body.as_string();
       } else {
         detail::append_yaml(text, d.body);
       }
-      write_file_atomic((staging / d.file_name).string(), text);
+      write_file_atomic((staging / rel).string(), text);
     }
     // One step: a run killed at any moment leaves the old directory or the new one at `target`.
     replace_directory(staging.string(), target.string());

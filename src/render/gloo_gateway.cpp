@@ -1,9 +1,10 @@
 // Gloo Edge: gateway.solo.io/v1 Gateway spec.httpGateway.options.wasm.filters[], the way
 // `wasme deploy gloo` edits it: an entry {image | filePath, config (Any), name, rootId} replaces
-// the entry with the same name or is appended, then the list is sorted by name; undeploy removes
-// the entry by name. Given the existing Gateway (options.glooGateway) the output is that Gateway
-// with the list edited, ready for `kubectl apply`; without it, gloo-system/gateway-proxy with only
-// our entries (a warning says that applying it replaces the list).
+// the entry with the same name or is appended, then the list is sorted by name. Given the
+// existing Gateway (options.glooGateway) the output is a JSON merge patch setting that Gateway's
+// list, edited, and undeploy's restore sets the list as it was (wasme removed our entries by
+// name, losing an older entry of the same name); without it, a patch of gloo-system/gateway-proxy
+// with only our entries (a warning says that applying it replaces the list).
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -114,33 +115,53 @@ std::vector<document> render_gloo_gateway(platform_context& c, bool remove) {
            "replaces any other Wasm filters on gloo-system/gateway-proxy");
     sp.add("httpGateway", node::mapping());
   }
-  node& http = sp["httpGateway"];
-  if (http.is_null()) http = node::mapping();
-  node& opts = http["options"];
-  if (opts.is_null()) opts = node::mapping();
-  node& wasm = opts["wasm"];
-  if (wasm.is_null()) wasm = node::mapping();
-  node& filters = wasm["filters"];
-  if (filters.is_null()) filters = node::sequence();
-  if (!filters.is_sequence()) reject(s, "gloo.not-a-gateway", input_path, "spec.httpGateway.options.wasm.filters is not a list");
-  auto& items = filters.items();
-  for (const auto& f : s.filters) {
-    auto same = [&](const node& e) {
-      const node* n = e.find("name");
-      return n != nullptr && n->is_string() && n->as_string() == f.name;
-    };
-    items.erase(std::remove_if(items.begin(), items.end(), same), items.end());
-    if (!remove) items.push_back(entry(c, f));
+  // The output is a JSON merge patch (`kubectl patch --type=merge`) that touches only
+  // httpGateway.options.wasm.filters: a merge patch replaces a list whole, so the list is the
+  // input's, edited. The restore puts the input's list back, or removes the level it lacked.
+  node* http = sp.find("httpGateway");
+  if (http != nullptr && !http->is_mapping() && !http->is_null()) {
+    reject(s, "gloo.not-a-gateway", input_path, "spec.httpGateway is not a mapping");
   }
-  std::stable_sort(items.begin(), items.end(), [](const node& a, const node& b) {
-    const node* x = a.find("name");
-    const node* y = b.find("name");
-    return (x && x->is_string() ? x->as_string() : "") < (y && y->is_string() ? y->as_string() : "");
-  });
+  const node* opts = http != nullptr ? http->find("options") : nullptr;
+  const node* wasm = opts != nullptr ? opts->find("wasm") : nullptr;
+  const node* existing = wasm != nullptr ? wasm->find("filters") : nullptr;
+  if (existing != nullptr && !existing->is_sequence() && !existing->is_null()) {
+    reject(s, "gloo.not-a-gateway", input_path, "spec.httpGateway.options.wasm.filters is not a list");
+  }
+  node patch_http;
+  if (remove) {
+    if (s.options.gloo_gateway_file.empty()) {
+      patch_http = make_mapping({{"options", make_mapping({{"wasm", make_mapping({{"filters", node()}})}})}});
+    } else if (opts == nullptr) {
+      patch_http = make_mapping({{"options", node()}});
+    } else if (wasm == nullptr) {
+      patch_http = make_mapping({{"options", make_mapping({{"wasm", node()}})}});
+    } else {
+      patch_http = make_mapping({{"options", make_mapping({{"wasm", make_mapping({{"filters",
+                                 existing != nullptr ? *existing : node()}})}})}});
+    }
+  } else {
+    node filters = existing != nullptr && existing->is_sequence() ? *existing : node::sequence();
+    auto& items = filters.items();
+    for (const auto& f : s.filters) {
+      auto same = [&](const node& e) {
+        const node* n = e.find("name");
+        return n != nullptr && n->is_string() && n->as_string() == f.name;
+      };
+      items.erase(std::remove_if(items.begin(), items.end(), same), items.end());
+      items.push_back(entry(c, f));
+    }
+    std::stable_sort(items.begin(), items.end(), [](const node& a, const node& b) {
+      const node* x = a.find("name");
+      const node* y = b.find("name");
+      return (x && x->is_string() ? x->as_string() : "") < (y && y->is_string() ? y->as_string() : "");
+    });
+    patch_http = make_mapping({{"options", make_mapping({{"wasm", make_mapping({{"filters", std::move(filters)}})}})}});
+  }
   node body = make_mapping({{"apiVersion", kApi},
                             {"kind", "Gateway"},
                             {"metadata", make_mapping({{"name", name}, {"namespace", ns}})},
-                            {"spec", std::move(sp)}});
+                            {"spec", make_mapping({{"httpGateway", std::move(patch_http)}})}});
   return {make_document(document::role::patch, kApi, "Gateway", ns, name, std::move(body))};
 }
 

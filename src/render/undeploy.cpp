@@ -11,9 +11,6 @@
 namespace wasmdeploy {
 namespace {
 
-constexpr const char* kUserVolume = "sidecar.istio.io/userVolume";
-constexpr const char* kUserVolumeMount = "sidecar.istio.io/userVolumeMount";
-
 document delete_stub(const document& d) {
   node md = make_mapping({{"name", d.name}});
   if (!d.ns.empty()) md.add("namespace", d.ns);
@@ -32,16 +29,17 @@ const workload* find_workload(const spec& s, const document& d) {
 }
 
 // The inverse of a volume-annotation patch: each annotation the patch set goes back to what
-// the workload had (as given in the spec) or is deleted.
+// the workload had (as given in the spec) or is deleted (null in a merge patch).
 document restore_workload(const spec& s, const document& d) {
   const workload* w = find_workload(s, d);
   if (w == nullptr) {
     throw error(errc::generic, "undeploy.internal", "", fmt::format("no workload {}/{} for a patch", d.ns, d.name));
   }
   node annotations = node::mapping();
-  for (const char* key : {kUserVolume, kUserVolumeMount}) {
-    auto it = w->annotations.find(key);
-    annotations.add(key, it == w->annotations.end() ? node() : node(it->second));
+  const node* md = d.body.find("spec")->find("template")->find("metadata");
+  for (const auto& m : md->find("annotations")->members()) {
+    auto it = w->annotations.find(std::string(m.key));
+    annotations.add(std::string(m.key), it == w->annotations.end() ? node() : node(it->second));
   }
   node body = make_mapping(
       {{"apiVersion", d.api_version},
@@ -53,7 +51,8 @@ document restore_workload(const spec& s, const document& d) {
 
 }  // namespace
 
-render_summary render_undeploy(const spec& s, const render_options& options, document_sink& sink) {
+render_summary render_undeploy(const spec& s, const render_options& options, undeploy_part part,
+                               document_sink& sink) {
   std::vector<document> rendered;
   document_collector all(rendered);
   render_summary summary = render(s, options, all);
@@ -87,15 +86,25 @@ render_summary render_undeploy(const spec& s, const render_options& options, doc
     summary.diagnostics.push_back({severity::note, "undeploy.nothing", "",
                                    "the render creates nothing in a cluster (only files); there is nothing to undeploy", {}});
   }
-  for (const auto& d : out) sink.on_document(d);
-  summary.documents = out.size();
+  summary.documents = 0;
+  for (const auto& d : out) {
+    const bool wanted = part == undeploy_part::all ||
+                        (part == undeploy_part::deletions) == (d.what == document::role::resource);
+    if (!wanted) continue;
+    sink.on_document(d);
+    ++summary.documents;
+  }
   return summary;
 }
 
-render_result render_undeploy(const spec& s, const render_options& options) {
+render_summary render_undeploy(const spec& s, const render_options& options, document_sink& sink) {
+  return render_undeploy(s, options, undeploy_part::all, sink);
+}
+
+render_result render_undeploy(const spec& s, const render_options& options, undeploy_part part) {
   render_result r;
   document_collector c(r.documents);
-  r.summary = render_undeploy(s, options, c);
+  r.summary = render_undeploy(s, options, part, c);
   return r;
 }
 

@@ -9,13 +9,11 @@
 
 #include "plan/validate.hpp"
 #include "render/common.hpp"
+#include "render/pod_annotations.hpp"
 #include "render/renderers.hpp"
 
 namespace wasmdeploy::detail {
 namespace {
-
-constexpr const char* kUserVolume = "sidecar.istio.io/userVolume";
-constexpr const char* kUserVolumeMount = "sidecar.istio.io/userVolumeMount";
 
 node from_json(const nlohmann::ordered_json& j) {
   switch (j.type()) {
@@ -92,7 +90,7 @@ void merge_entry(const spec& s, node& into, const std::string& name, node value,
 }  // namespace
 
 bool has_volume_annotations(const workload& w) {
-  for (const char* key : {kUserVolume, kUserVolumeMount}) {
+  for (const char* key : {kUserVolume, kUserVolumeMount, kModuleHashAnnotation}) {
     auto it = w.annotations.find(key);
     if (it != w.annotations.end() && !it->second.empty()) return true;
   }
@@ -105,6 +103,7 @@ document render_volume_patch(const plan& p, const spec& s, const workload_patch&
   const std::string path = fmt::format("{}.workloads[{}].annotations", t.path, wp.workload);
   node volumes = existing_entries(s, w, kUserVolume, path);
   node mounts = existing_entries(s, w, kUserVolumeMount, path);
+  node hashes = existing_entries(s, w, kModuleHashAnnotation, path);
   for (size_t fi : *wp.filters) {
     const filter_plan& fp = p.filters[fi];
     node source = fp.how == delivery::configmap
@@ -113,8 +112,10 @@ document render_volume_patch(const plan& p, const spec& s, const workload_patch&
     merge_entry(s, volumes, fp.volume_name, std::move(source), path, kUserVolume);
     merge_entry(s, mounts, fp.volume_name, make_mapping({{"mountPath", fp.mount_dir}, {"readOnly", true}}), path,
                 kUserVolumeMount);
+    if (fp.how == delivery::configmap) hashes[fp.f->name] = node(fp.module_sha256);
   }
   node annotations = make_mapping({{kUserVolume, to_json(volumes)}, {kUserVolumeMount, to_json(mounts)}});
+  if (!hashes.members().empty()) annotations.add(kModuleHashAnnotation, to_json(hashes));
   const std::string kind(to_string(w.kind));
   node body = make_mapping(
       {{"apiVersion", "apps/v1"},

@@ -302,6 +302,26 @@ static void test_inspect_and_undeploy(void) {
   CHECK(strstr(plan.ptr, "kind: WasmPlugin") != NULL);
   CHECK(strstr(plan.ptr, "name: hello") != NULL);
   wd_buf_dispose(&plan);
+  /* No workload patch for an OCI module on 1.24: nothing to restore. */
+  CHECK_RC(WD_OK, wd_undeploy_restore_text(&plan, spec, "1.24", WD_FORMAT_YAML));
+  CHECK(plan.size == 0);
+  /* On 1.8 the module comes from the wasme node cache: the Deployment's patch is undone by a
+     restore, and the deletions name no Deployment. */
+  wd_spec_free(spec);
+  spec = NULL;
+  static const char cache_yaml[] =
+      "filters: [{name: hello, module: 'oci://ghcr.io/acme/hello:v1', moduleSha256: "
+      "'0295d929353976266ab721389ec859b2fe012d63ce2e58815469ab85c123b510'}]\n"
+      "targets: [{namespace: demo, workloads: [{name: web, labels: {app: web}}]}]\n";
+  CHECK_RC(WD_OK, wd_spec_parse(&spec, cache_yaml, strlen(cache_yaml), "inline.yaml", NULL));
+  CHECK_RC(WD_OK, wd_undeploy_text(&plan, spec, "1.8", WD_FORMAT_YAML));
+  CHECK(strstr(plan.ptr, "kind: Deployment") == NULL);
+  CHECK(strstr(plan.ptr, "kind: EnvoyFilter") != NULL);
+  CHECK_RC(WD_OK, wd_undeploy_restore_text(&plan, spec, "1.8", WD_FORMAT_YAML));
+  CHECK(strstr(plan.ptr, "kind: Deployment") != NULL);
+  CHECK(strstr(plan.ptr, "sidecar.istio.io/userVolume: null") != NULL);
+  CHECK(strstr(plan.ptr, "kind: EnvoyFilter") == NULL);
+  wd_buf_dispose(&plan);
   wd_spec_free(spec);
 }
 

@@ -135,7 +135,7 @@ def case_dir_output():
                            "-o", "dir=" + out_dir)
         expect(rc == 0, f"render to a directory exited {rc}", err)
         expect(out == "", "directory output prints nothing on stdout", out)
-        expect(sorted(os.listdir(out_dir)) == ["runtime-config-f.json", "wasmplugin-default-f.yaml"],
+        expect(sorted(os.listdir(out_dir)) == ["files", "wasmplugin-default-f.yaml"],
                "files written", os.listdir(out_dir))
         rc, _, err = run("render", "oci://ghcr.io/a/f:v1", "--id", "f", "-l", "app=a", "--istio", "1.24",
                          "-o", "dir=" + out_dir)
@@ -143,7 +143,7 @@ def case_dir_output():
         rc, _, err = run("render", "oci://ghcr.io/a/f:v1", "--id", "g", "-l", "app=a", "--istio", "1.24",
                          "-o", "dir=" + out_dir, "--force")
         expect(rc == 0, f"--force exited {rc}", err)
-        expect(sorted(os.listdir(out_dir)) == ["runtime-config-g.json", "wasmplugin-default-g.yaml"],
+        expect(sorted(os.listdir(out_dir)) == ["files", "wasmplugin-default-g.yaml"],
                "--force replaced the files", os.listdir(out_dir))
 
 

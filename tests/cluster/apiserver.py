@@ -212,6 +212,10 @@ current-context: test
             return ""
 
     def stop(self):
+        # A second signal (a ctest timeout sends several, `timeout` forwards one) must not cut
+        # the shutdown short and leave etcd running: ignore them until both are down.
+        for sig in self._old_handlers:
+            signal.signal(sig, signal.SIG_IGN)
         # Reverse start order: the API server goes before etcd, so it never loses its storage
         # while serving (and does not spend its shutdown retrying a dead etcd).
         while self._procs:

@@ -6,6 +6,10 @@
 # Writes CACHE_DIR/bin/kube-apiserver, CACHE_DIR/bin/kubectl and
 # CACHE_DIR/k8s.stamp (the version of k8s-version.txt and a hash of this
 # script); does nothing when the stamp matches.  Logs: CACHE_DIR/logs/k8s.{log,stats}.
+# Also copies the Istio CRDs of every pin in tests/conformance/istioctl-versions.txt
+# (manifests/charts/base/files/crd-all.gen.yaml of the istio.io/istio module) to
+# CACHE_DIR/istio-crds/<tag>.yaml, so the cluster tests keep them when the Go
+# module cache is pruned (WD_TOOLS_PRUNE=1).
 # Prints "ok: ..." or "SKIPPED: kube-apiserver unavailable (<reason>)" and
 # exits 0 / 1.
 #
@@ -32,6 +36,23 @@ log=$cache/logs/k8s.log
 stats=$cache/logs/k8s.stats
 stamp_file=$cache/k8s.stamp
 mkdir -p "$cache/bin" "$cache/logs" "$cache/gomod" "$cache/gocache" "$cache/tmp"
+
+# The Istio CRDs (small; the istio.io/istio module is usually already downloaded
+# by the istioctl build).  A pin whose module cannot be fetched is reported, not fatal.
+mkdir -p "$cache/istio-crds"
+while read -r tag pv _lo; do
+  [[ -z $tag || $tag == \#* ]] && continue
+  [[ -s $cache/istio-crds/$tag.yaml ]] && continue
+  dir=$(cd "$cache/tmp" && GOMODCACHE="$cache/gomod" GOFLAGS=-mod=mod GOTOOLCHAIN=local GONOSUMDB=istio.io/istio \
+        timeout 900 "$go" mod download -json "istio.io/istio@$pv" 2>>"$cache/logs/k8s-istio-crds.log" |
+        sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  if [[ -n $dir && -f $dir/manifests/charts/base/files/crd-all.gen.yaml ]]; then
+    install -m 0644 "$dir/manifests/charts/base/files/crd-all.gen.yaml" "$cache/istio-crds/$tag.yaml.new"
+    mv "$cache/istio-crds/$tag.yaml.new" "$cache/istio-crds/$tag.yaml"
+  else
+    echo "note: Istio $tag CRDs unavailable (istio.io/istio@$pv; log $cache/logs/k8s-istio-crds.log)"
+  fi
+done <"$here/../conformance/istioctl-versions.txt"
 
 stamp="kubernetes=$version script=$(sha256sum "$0" | cut -c1-16)"
 if [[ -x $cache/bin/kube-apiserver && -x $cache/bin/kubectl && -f $stamp_file &&

@@ -60,15 +60,19 @@ def cli_args(istio, target, gateway_version):
     return args + (["--gateway-version", gateway_version] if gateway_version else [])
 
 
-def python_render(work, spec, options, fmt):
+def python_render(work, spec, options, fmt, mode=""):
     import wasmdeploy
 
     istio, target, gateway_version = options
     here = os.getcwd()
     os.chdir(work)
     try:
-        text = wasmdeploy.render(wasmdeploy.load_spec(spec), istio=istio or None, output=fmt, target=target or None,
-                                 gateway_version=gateway_version or None)
+        if mode:
+            text = wasmdeploy.undeploy(wasmdeploy.load_spec(spec), istio=istio or None, output=fmt,
+                                       restore=mode == "--restore")
+        else:
+            text = wasmdeploy.render(wasmdeploy.load_spec(spec), istio=istio or None, output=fmt,
+                                     target=target or None, gateway_version=gateway_version or None)
         return 0, text.encode(), ""
     except wasmdeploy.WasmDeployError as e:
         return 1, b"", str(e)
@@ -87,15 +91,18 @@ def main():
 
     failures, compared = [], 0
 
-    def compare(work, label, spec, options, fmt):
+    def compare(work, label, spec, options, fmt, mode=""):
+        """mode: "" renders; "--undeploy" / "--restore" compare the two halves of undeploy."""
         nonlocal compared
+        lib_mode = [mode] if mode else []
+        command = ["undeploy"] + (["--restore"] if mode == "--restore" else []) if mode else ["render"]
         results = {
-            "cli": run([args.cli, "render", "-q", "-f", spec, "-o", fmt] + cli_args(*options), work),
-            "c++": run([args.cpp, spec, options[0], fmt, options[1], options[2]], work),
-            "c": run([args.c, spec, options[0], fmt, options[1], options[2]], work),
+            "cli": run([args.cli, *command, "-q", "-f", spec, "-o", fmt] + cli_args(*options), work),
+            "c++": run([args.cpp, *lib_mode, spec, options[0], fmt, options[1], options[2]], work),
+            "c": run([args.c, *lib_mode, spec, options[0], fmt, options[1], options[2]], work),
         }
         if args.python:
-            results["python"] = python_render(work, spec, options, fmt)
+            results["python"] = python_render(work, spec, options, fmt, mode)
         ok = {k: r[0] == 0 for k, r in results.items()}
         compared += 1
         if len(set(ok.values())) != 1:
@@ -134,6 +141,10 @@ def main():
                 for v in versions:
                     for fmt in ("yaml", "json"):
                         compare(work, f"{name}/{spec} @ {v} ({fmt})", spec, options_of(v), fmt)
+                    if v[0].isdigit():  # the C API's undeploy calls take an Istio version only
+                        for mode in ("--undeploy", "--restore"):
+                            compare(work, f"{name}/{spec} @ {v} (undeploy {mode})", spec, options_of(v), "yaml",
+                                    mode)
     # Overrides must render somewhere, or they would only compare refusals.
     rendered_overrides = set()
     for where, spec, token, target in TARGET_OVERRIDES:

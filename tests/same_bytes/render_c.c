@@ -1,5 +1,7 @@
-/* render_c SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C API's bytes for one spec, for
- * check_same_bytes.py. An empty argument leaves that option unset (the spec decides). */
+/* render_c [--undeploy|--restore] SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C API's
+ * bytes for one spec, for check_same_bytes.py. An empty argument leaves that option unset (the
+ * spec decides). --undeploy / --restore print wd_undeploy_text / wd_undeploy_restore_text
+ * (Istio only: those take no target). */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,11 +13,27 @@ int main(int argc, char **argv) {
   wd_render_result *result = NULL;
   wd_buf out = WD_BUF_INIT;
   int rc;
+  int undeploy = 0, restore = 0;
+  if (argc > 1 && (strcmp(argv[1], "--undeploy") == 0 || strcmp(argv[1], "--restore") == 0)) {
+    undeploy = 1;
+    restore = strcmp(argv[1], "--restore") == 0;
+    argv++;
+    argc--;
+  }
   if (argc < 4 || argc > 6) {
     fprintf(stderr, "usage: render_c SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]\n");
     return 2;
   }
   rc = wd_spec_load(&spec, argv[1]);
+  if (rc == WD_OK && undeploy) {
+    wd_format format = strcmp(argv[3], "json") == 0 ? WD_FORMAT_JSON : WD_FORMAT_YAML;
+    rc = restore ? wd_undeploy_restore_text(&out, spec, argv[2], format) : wd_undeploy_text(&out, spec, argv[2], format);
+    if (rc == WD_OK) fwrite(out.ptr, 1, out.size, stdout);
+    else fprintf(stderr, "%s\n", wd_error_last_message());
+    wd_buf_dispose(&out);
+    wd_spec_free(spec);
+    return rc == WD_OK ? 0 : 1;
+  }
   if (rc == WD_OK) rc = wd_render_options_new(&opts);
   if (rc == WD_OK) rc = wd_render_options_set_istio(opts, argv[2]);
   if (rc == WD_OK && argc > 4) rc = wd_render_options_set_target(opts, argv[4]);

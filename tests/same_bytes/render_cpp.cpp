@@ -1,13 +1,21 @@
-// render_cpp SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C++ API's bytes for one spec,
-// for check_same_bytes.py. An empty argument leaves that option unset (the spec decides).
+// render_cpp [--undeploy|--restore] SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C++
+// API's bytes for one spec, for check_same_bytes.py. An empty argument leaves that option unset
+// (the spec decides). --undeploy / --restore print render_undeploy's deletions / restores.
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 
 #include <wasmdeploy/render.hpp>
 #include <wasmdeploy/spec.hpp>
+#include <wasmdeploy/undeploy.hpp>
 
 int main(int argc, char** argv) {
+  const char* mode = "";
+  if (argc > 1 && (std::strcmp(argv[1], "--undeploy") == 0 || std::strcmp(argv[1], "--restore") == 0)) {
+    mode = argv[1];
+    ++argv;
+    --argc;
+  }
   if (argc < 4 || argc > 6) {
     std::fprintf(stderr, "usage: render_cpp SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]\n");
     return 2;
@@ -17,7 +25,12 @@ int main(int argc, char** argv) {
     options.istio = argv[2];
     if (argc > 4 && *argv[4]) options.target = wasmdeploy::parse_platform(argv[4], "--target");
     if (argc > 5) options.gateway_version = argv[5];
-    auto result = wasmdeploy::render(wasmdeploy::load_spec(argv[1]), options);
+    const wasmdeploy::spec s = wasmdeploy::load_spec(argv[1]);
+    auto result = !*mode ? wasmdeploy::render(s, options)
+                         : wasmdeploy::render_undeploy(s, options,
+                                                       std::strcmp(mode, "--restore") == 0
+                                                           ? wasmdeploy::undeploy_part::restores
+                                                           : wasmdeploy::undeploy_part::deletions);
     auto format = std::strcmp(argv[3], "json") == 0 ? wasmdeploy::output_format::json : wasmdeploy::output_format::yaml;
     std::string text = wasmdeploy::to_text(result.documents, format);
     std::fwrite(text.data(), 1, text.size(), stdout);

@@ -135,20 +135,22 @@ void bind_render(py::module_& m) {
         "Renders a spec and returns a RenderResult with diagnostics and file names (target and "
         "gateway_version as for render()).");
   m.def("undeploy", [](const spec& s, const py::object& istio, const std::string& output,
-                       const std::optional<std::string>& target, const std::optional<std::string>& gateway_version) {
+                       const std::optional<std::string>& target, const std::optional<std::string>& gateway_version,
+                       bool restore) {
           const render_options o = options_of(istio, target, gateway_version);
           render_result r;
           {
             py::gil_scoped_release unlocked;
-            r = render_undeploy(s, o);
+            r = render_undeploy(s, o, restore ? undeploy_part::restores : undeploy_part::deletions);
           }
           return to_output(r.documents, output);
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
-        py::arg("target") = py::none(), py::arg("gateway_version") = py::none(),
-        "The removal plan for what render() deploys: objects for `kubectl delete -f` and merge patches that "
-        "restore workload annotations. output is \"objects\", \"yaml\" or \"json\"; target and gateway_version "
-        "as for render().");
+        py::arg("target") = py::none(), py::arg("gateway_version") = py::none(), py::arg("restore") = false,
+        "The removal plan for what render() deploys: the objects wasmdeploy created, for `kubectl delete -f`; "
+        "with restore=True instead the merge patches that restore user objects (`kubectl patch --type=merge`), "
+        "as `wasmdeploy undeploy [--restore]`. output is \"objects\", \"yaml\" or \"json\"; target and "
+        "gateway_version as for render().");
   m.def("inspect_module", [](const py::bytes& data, const py::object& istio) {
           std::string bytes = data;
           std::optional<mesh_version> v;

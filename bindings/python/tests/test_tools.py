@@ -51,3 +51,16 @@ def test_undeploy_deletes_what_render_creates(bookinfo_spec):
     removed = {(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"]) for d in plan}
     assert made <= removed | {k for k in made if k[0] in ("Deployment", "DaemonSet", "StatefulSet")}
     assert wd.undeploy(bookinfo_spec, istio="1.24", output="yaml").startswith("---")
+
+
+def test_undeploy_restores_apart_from_deletions(bookinfo_spec):
+    # On 1.8 bookinfo's workloads are patched (wasme node cache volumes): their restores come
+    # only with restore=True, and the deletions never name a user's workload.
+    user = ("Deployment", "DaemonSet", "StatefulSet")
+    deletions = wd.undeploy(bookinfo_spec, istio="1.8")
+    restores = wd.undeploy(bookinfo_spec, istio="1.8", restore=True)
+    assert deletions and not [d for d in deletions if d["kind"] in user]
+    assert restores and all(d["kind"] in user for d in restores)
+    annotations = restores[0]["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["sidecar.istio.io/userVolume"] is None
+    assert wd.undeploy(bookinfo_spec, istio="1.8", output="yaml", restore=True).startswith("---")

@@ -535,8 +535,9 @@ WD_API int wd_render(wd_render_result **out, const wd_spec *spec, const wd_rende
 WD_API int wd_render_text(wd_buf *out, const wd_spec *spec, const char *istio, wd_format format);
 
 /**
- * Renders the removal plan for what the same spec and version would deploy: minimal objects
- * for `kubectl delete -f` and merge patches restoring workload annotations.
+ * Renders the objects to delete to undo what the same spec and version would deploy: minimal
+ * objects, only ones wasmdeploy creates, for `kubectl delete -f` (the bytes of
+ * `wasmdeploy undeploy`). User objects the render patched come from wd_undeploy_restore_text.
  * @param out receives the text (WD_BUF_INIT or a previous result, which is released)
  * @param spec the spec
  * @param istio the Istio version; NULL or "" uses the spec's version
@@ -544,6 +545,19 @@ WD_API int wd_render_text(wd_buf *out, const wd_spec *spec, const char *istio, w
  * @return WD_OK or an error code.
  */
 WD_API int wd_undeploy_text(wd_buf *out, const wd_spec *spec, const char *istio, wd_format format);
+
+/**
+ * Renders the JSON merge patches that restore the user objects the same render patched
+ * (workload pod-template annotations, the Gloo Gateway's filter list), for
+ * `kubectl patch -f F --type=merge --patch-file F` one document at a time (the bytes of
+ * `wasmdeploy undeploy --restore`). Empty text when the render patches nothing.
+ * @param out receives the text (WD_BUF_INIT or a previous result, which is released)
+ * @param spec the spec
+ * @param istio the Istio version; NULL or "" uses the spec's version
+ * @param format WD_FORMAT_YAML or WD_FORMAT_JSON
+ * @return WD_OK or an error code.
+ */
+WD_API int wd_undeploy_restore_text(wd_buf *out, const wd_spec *spec, const char *istio, wd_format format);
 
 /**
  * Inspects a proxy-wasm module: ABI, allocator, start-up exports, imports, size, sha256 and the

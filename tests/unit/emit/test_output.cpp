@@ -40,11 +40,13 @@ TEST_CASE("write_directory writes one file per document with stable names", "[em
   wdtest::temp_dir tmp("output-write");
   const std::string out = tmp.str() + "/out";
   write_directory(docs(), out, false);
-  CHECK(listing(out) == std::vector<std::string>{"runtime-config-f.json", "wasmplugin-ns-d-f.yaml", "wasmplugin-ns-e-f.yaml"});
+  // Only Kubernetes objects at the top, where `kubectl apply -f DIR` reads; files under files/.
+  CHECK(listing(out) == std::vector<std::string>{"files", "wasmplugin-ns-d-f.yaml", "wasmplugin-ns-e-f.yaml"});
+  CHECK(listing(fs::path(out) / "files") == std::vector<std::string>{"runtime-config-f.json"});
   const std::string wp = slurp(fs::path(out) / "wasmplugin-ns-d-f.yaml");
   CHECK(wp.rfind("apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\n", 0) == 0);
   CHECK(wp.find("---") == std::string::npos);
-  CHECK(slurp(fs::path(out) / "runtime-config-f.json") == R"({"type":"envoy_proxy","abiVersions":[],"config":{"rootIds":["r"]}})");
+  CHECK(slurp(fs::path(out) / "files" / "runtime-config-f.json") == R"({"type":"envoy_proxy","abiVersions":[],"config":{"rootIds":["r"]}})");
   // Nothing else next to it.
   CHECK(listing(tmp.path()) == std::vector<std::string>{"out"});
 }
@@ -88,7 +90,7 @@ TEST_CASE("write_directory with force replaces the contents", "[emit][output]") 
   fs::create_directories(out);
   std::ofstream(out / "stale.yaml") << "old";
   write_directory(docs(), out.string(), true);
-  CHECK(listing(out) == std::vector<std::string>{"runtime-config-f.json", "wasmplugin-ns-d-f.yaml", "wasmplugin-ns-e-f.yaml"});
+  CHECK(listing(out) == std::vector<std::string>{"files", "wasmplugin-ns-d-f.yaml", "wasmplugin-ns-e-f.yaml"});
   CHECK(listing(tmp.path()) == std::vector<std::string>{"out"});
 }
 

@@ -2,11 +2,14 @@
 // and patches for exactly the patched objects, for every platform.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <set>
 #include <tuple>
 
 #include <wasmdeploy/spec.hpp>
 #include <wasmdeploy/undeploy.hpp>
+
+#include "unit/helpers.hpp"
 
 using namespace wasmdeploy;
 
@@ -29,6 +32,14 @@ void check_agreement(const spec& s, const render_options& o) {
   for (auto it = created.begin(); it != created.end();) it = std::get<1>(*it) == "Namespace" ? created.erase(it) : ++it;
   CHECK(keys(u.documents, document::role::resource) == created);
   CHECK(keys(u.documents, document::role::patch) == keys(r.documents, document::role::patch));
+  // The two halves never mix: what `kubectl delete -f` gets holds no patched (user) object.
+  render_result deletions = render_undeploy(s, o, undeploy_part::deletions);
+  render_result restores = render_undeploy(s, o, undeploy_part::restores);
+  CHECK(keys(deletions.documents, document::role::patch).empty());
+  CHECK(keys(deletions.documents, document::role::resource) == created);
+  CHECK(keys(restores.documents, document::role::resource).empty());
+  CHECK(keys(restores.documents, document::role::patch) == keys(r.documents, document::role::patch));
+  CHECK(deletions.summary.documents + restores.summary.documents == u.summary.documents);
   for (const auto& d : u.documents) {
     if (d.what != document::role::resource) continue;
     CHECK(d.body.size() == 3);  // apiVersion, kind, metadata: nothing kubectl delete does not need
@@ -92,13 +103,38 @@ targets:
   CHECK(ann->find("sidecar.istio.io/userVolumeMount")->is_null());
 }
 
-TEST_CASE("Gloo undeploy removes our entries by name and keeps the rest", "[undeploy][gloo]") {
+TEST_CASE("Gloo undeploy puts the input Gateway's filter list back", "[undeploy][gloo]") {
   spec s = load_spec(example("gloo-gateway/spec.yaml"));
   render_result u = render_undeploy(s, {});
   REQUIRE(u.documents.size() == 1);
-  const node* filters = u.documents[0].body.find("spec")->find("httpGateway")->find("options")->find("wasm")->find("filters");
-  REQUIRE(filters->items().size() == 1);
+  const node& sp = *u.documents[0].body.find("spec");
+  CHECK(sp.size() == 1);  // a merge patch of httpGateway.options.wasm.filters only
+  const node* filters = sp.find("httpGateway")->find("options")->find("wasm")->find("filters");
+  // input/gateway.yaml's list as it was, the older add-header entry included
+  REQUIRE(filters->items().size() == 2);
   CHECK(filters->items()[0].find("name")->as_string() == "zz-metrics");
+  CHECK(filters->items()[1].find("image")->as_string() == "webassemblyhub.io/jameshbarton/add-header:v0.0");
+}
+
+TEST_CASE("Gloo undeploy removes the level the input Gateway lacked", "[undeploy][gloo]") {
+  wdtest::temp_dir tmp("gloo-bare");
+  std::ofstream(tmp.path() / "gw.yaml")
+      << "apiVersion: gateway.solo.io/v1\nkind: Gateway\nmetadata: {name: g, namespace: n}\n"
+         "spec: {httpGateway: {options: {gzip: {}}}}\n";
+  std::ofstream(tmp.path() / "spec.yaml")
+      << "options: {platform: gloo, glooGateway: gw.yaml}\n"
+         "filters: [{name: f, module: 'oci://r/f:v1', rootId: r}]\n";
+  spec s = load_spec((tmp.path() / "spec.yaml").string());
+  render_result r = render(s, {});
+  REQUIRE(r.documents.size() == 1);
+  const node* opts = r.documents[0].body.find("spec")->find("httpGateway")->find("options");
+  CHECK(opts->find("gzip") == nullptr);  // the patch names only what it changes
+  CHECK(opts->find("wasm")->find("filters")->items().size() == 1);
+  render_result u = render_undeploy(s, {}, undeploy_part::restores);
+  REQUIRE(u.documents.size() == 1);
+  const node* wasm = u.documents[0].body.find("spec")->find("httpGateway")->find("options")->find("wasm");
+  REQUIRE(wasm != nullptr);
+  CHECK(wasm->is_null());  // JSON merge patch: null deletes the key
 }
 
 TEST_CASE("undeploy of a local Envoy bootstrap is empty", "[undeploy][envoy]") {
