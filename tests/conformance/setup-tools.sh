@@ -146,7 +146,9 @@ fi
 if want as-filter; then
   out=$("$here/../host/setup-as.sh" "$cache")
   report "$out"
-# --- 4. kube-apiserver + kubectl (Go, k8s.io/kubernetes) for tests/cluster ----
+fi
+
+# --- 5. kube-apiserver + kubectl (Go, k8s.io/kubernetes) for tests/cluster ----
 if want k8s; then
   # setup-k8s.sh bounds itself (WD_K8S_TIMEOUT) and skips when its stamp matches.
   if out=$("$here/../cluster/setup-k8s.sh" "$cache" 2>&1); then
@@ -156,7 +158,7 @@ if want k8s; then
   fi
 fi
 
-# --- 5. controller/'s Go modules (client-go, prometheus) for tests/controller --------
+# --- 6. controller/'s Go modules (client-go, prometheus) for tests/controller --------
 if want controller; then
   src="$here/../../controller"
   stamp=$(hash_of "$src/go.mod" "$src/go.sum")
@@ -181,7 +183,7 @@ if [[ -n $istioctl_pid ]]; then
   wait "$istioctl_pid" || true
 fi
 
-# --- 4. effect oracle (istiod's xDS generation, one binary per Istio pin) -----
+# --- 7. effect oracle (istiod's xDS generation, one binary per Istio pin) -----
 # After istioctl: an oracle build reuses most packages the istioctl of the same pin compiled.
 if want effect; then
   if [[ -z $GO ]]; then
