@@ -370,6 +370,8 @@ static void test_sha256_as_printed(void) {
   CHECK(first.ptr != NULL && strstr(first.ptr, given[0]) != NULL);
   wd_buf_dispose(&first);
   wd_buf_dispose(&out);
+}
+
 /* A wasme FilterDeployment read into a spec (what the controller does), then its workloads set. */
 static void test_import(void) {
   wd_spec *spec = NULL;
