@@ -456,7 +456,7 @@ std::vector<spec> parse_spec_documents(std::string_view text, const std::string&
     one.append(input, begin, end - begin);
     out.push_back(parse_spec(one, file, base_dir));
   }
-  if (out.empty()) out.push_back(parse_spec(text, file, base_dir));  // spec.empty
+  if (out.empty()) throw error(errc::invalid, "spec.empty", "", "the spec is empty", {file, 1, 1});
   return out;
 }
 
