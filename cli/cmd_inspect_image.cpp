@@ -3,6 +3,7 @@
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/file_io.hpp>
 #include <wasmdeploy/mesh_version.hpp>
+#include <wasmdeploy/node.hpp>
 #include <wasmdeploy/oci_image.hpp>
 
 #include <memory>
@@ -25,7 +26,31 @@ struct inspect_args {
   std::string istio_version;
   std::string old_platform, old_istio_version;  ///< --platform / --istio-version, deprecated
   std::string extract;  ///< write the module here
+  std::string output = "text";
 };
+
+wasmdeploy::node blob_node(const wasmdeploy::blob_info& b) {
+  return wasmdeploy::make_mapping({{"digest", b.digest}, {"size", static_cast<long long>(b.size)}, {"mediaType", b.media_type}});
+}
+
+// The report as data, for -o json|yaml.
+wasmdeploy::node report_node(const wasmdeploy::layout_report& r) {
+  wasmdeploy::node layers = wasmdeploy::node::sequence();
+  for (const auto& l : r.layers) layers.push(blob_node(l));
+  wasmdeploy::node n = wasmdeploy::make_mapping({{"layout", r.directory},
+                                                 {"variant", std::string(wasmdeploy::layout_kind_name(r.kind))},
+                                                 {"ref", r.ref_name},
+                                                 {"manifest", blob_node(r.manifest)},
+                                                 {"config", blob_node(r.config)},
+                                                 {"layers", std::move(layers)}});
+  if (r.module) {
+    n.add("module", wasmdeploy::make_mapping({{"sha256", r.module_sha256},
+                                              {"size", static_cast<long long>(r.module->size())},
+                                              {"wasm", r.module_is_wasm}}));
+  }
+  if (r.runtime_config) n.add("runtimeConfig", *r.runtime_config);
+  return n;
+}
 
 // The names inspect-image had before every command used --target and --istio.
 void take_deprecated(const std::string& old_value, const char* old_name, std::string& value, const char* name) {
@@ -44,18 +69,19 @@ void run_inspect(inspect_args a) {
   take_deprecated(a.old_platform, "--platform", a.platform, "--target");
   take_deprecated(a.old_istio_version, "--istio-version", a.istio_version, "--istio");
   wasmdeploy::layout_report r = wasmdeploy::inspect_layout(a.dir, a.ref);
-  fmt::print("layout    {}\n", r.directory);
-  fmt::print("variant   {}\n", wasmdeploy::layout_kind_name(r.kind));
-  if (!r.ref_name.empty()) fmt::print("ref       {}\n", r.ref_name);
-  fmt::print("manifest  {}  {} bytes  {}\n", r.manifest.digest, r.manifest.size,
-             r.manifest.media_type);
-  fmt::print("config    {}  {} bytes  {}\n", r.config.digest, r.config.size, r.config.media_type);
-  for (const auto& l : r.layers)
-    fmt::print("layer     {}  {} bytes  {}\n", l.digest, l.size, l.media_type);
-  if (r.module)
-    fmt::print("module    sha256:{}  {} bytes{}\n", r.module_sha256, r.module->size(),
-               r.module_is_wasm ? "" : "  (NOT Wasm)");
-  if (r.runtime_config) fmt::print("runtime-config.json  {}\n", *r.runtime_config);
+  const bool text = a.output == "text";
+  if (text) {
+    fmt::print("layout    {}\n", r.directory);
+    fmt::print("variant   {}\n", wasmdeploy::layout_kind_name(r.kind));
+    if (!r.ref_name.empty()) fmt::print("ref       {}\n", r.ref_name);
+    fmt::print("manifest  {}  {} bytes  {}\n", r.manifest.digest, r.manifest.size, r.manifest.media_type);
+    fmt::print("config    {}  {} bytes  {}\n", r.config.digest, r.config.size, r.config.media_type);
+    for (const auto& l : r.layers) fmt::print("layer     {}  {} bytes  {}\n", l.digest, l.size, l.media_type);
+    if (r.module)
+      fmt::print("module    sha256:{}  {} bytes{}\n", r.module_sha256, r.module->size(),
+                 r.module_is_wasm ? "" : "  (NOT Wasm)");
+    if (r.runtime_config) fmt::print("runtime-config.json  {}\n", *r.runtime_config);
+  }
   if (!a.extract.empty() && r.module) wasmdeploy::write_file_atomic(a.extract, *r.module);
   if (!a.platform.empty()) {
     auto platform = wasmdeploy::parse_wasm_platform(a.platform);
@@ -64,7 +90,14 @@ void run_inspect(inspect_args a) {
     for (const auto& d : wasmdeploy::check_layout_for(platform, r, v)) {
       fmt::print(stderr, "{}\n", wasmdeploy::format_diagnostic(d));
     }
-    fmt::print("{}: accepted\n", a.platform);
+    if (text) fmt::print("{}: accepted\n", a.platform);
+  }
+  if (!text) {
+    wasmdeploy::node n = report_node(r);
+    if (!a.platform.empty()) n.add("accepted", a.platform);
+    std::string out = a.output == "json" ? wasmdeploy::to_json_pretty(n) : wasmdeploy::to_yaml(n);
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    fmt::print("{}", out);
   }
 }
 
@@ -83,6 +116,8 @@ void add_inspect_image_command(CLI::App& app) {
   // Hidden old names (an empty group hides an option from --help).
   cmd->add_option("--platform", args->old_platform, "Deprecated: --target")->check(platforms)->group("");
   cmd->add_option("--istio-version", args->old_istio_version, "Deprecated: --istio")->group("");
+  cmd->add_option("-o,--output", args->output, "text (default), json or yaml")
+      ->check(CLI::IsMember({"text", "json", "yaml"}));
   cmd->add_option("--extract", args->extract, "Write the module found in the image to this file");
   cmd->callback([args] { run_inspect(*args); });
 }

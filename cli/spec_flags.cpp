@@ -52,7 +52,8 @@ auto flag_value(const char* flag, F&& parse) -> decltype(parse()) {
   try {
     return parse();
   } catch (const error& e) {
-    throw error(errc::usage, e.code(), flag, e.message());
+    // Text that is not UTF-8 is refused input wherever it comes from (exit 1, as for a spec).
+    throw error(e.code() == "spec.invalid-utf8" ? e.category() : errc::usage, e.code(), flag, e.message());
   }
 }
 
@@ -177,7 +178,9 @@ void apply_target_overrides(const spec_flags& o, target& t) {
 void record_origins(spec_flags& o, const spec& s, bool one_liner) {
   for (const auto& f : s.filters) {
     for (const auto& ff : kFilterFlags) {
-      if (one_liner || !(o.*ff.value).empty()) o.origins[f.path + ff.field] = ff.flag;
+      // Two flags set config: the one given, else (one-liner) the first.
+      const std::string key = f.path + ff.field;
+      if (!(o.*ff.value).empty() || (one_liner && !o.origins.count(key))) o.origins[key] = ff.flag;
     }
     if (one_liner || o.priority) o.origins[f.path + ".priority"] = "--priority";
   }

@@ -362,6 +362,11 @@ def case_data_outputs():
         rc, out, err = run("inspect-image", layout, "--platform", "istio", "--istio-version", "1.24")
         expect(rc == 0 and "istio: accepted" in out and "[cli.deprecated-flag] --platform: deprecated, use --target"
                in err and "--istio-version: deprecated, use --istio" in err, "old names still work, with a warning", err)
+        rc, out_json, err = run("inspect-image", layout, "-o", "json", "--target", "istio", "--istio", "1.24")
+        rc2, out_yaml, err2 = run("inspect-image", layout, "-o", "yaml", "--target", "istio", "--istio", "1.24")
+        doc = json.loads(out_json)
+        expect(rc == 0 and rc2 == 0 and yaml.safe_load(out_yaml) == doc and doc["accepted"] == "istio"
+               and doc["manifest"]["digest"].startswith("sha256:"), "inspect-image -o json|yaml", out_json + err)
         rc, out, err = run("inspect-image", "--help")
         expect("--istio-version" not in out and "--platform" not in out, "old names are hidden", out)
 

@@ -55,6 +55,12 @@ def named(blocks, name):
 def commands(block):
     """[(command line, expected exit status)]: continuation lines joined, blank and comment-only
     lines dropped; a trailing `# exit N` sets the status (default 0)."""
+    return [(line, status) for line, status, _ in checked_commands(block)]
+
+
+def checked_commands(block):
+    """As commands(), with what each command's stdout must contain: the `#> TEXT` comment lines
+    that follow it in the block (they read as the output the reader will see)."""
     out, pending = [], ""
     for raw in block.text.split("\n"):
         line = pending + raw
@@ -62,8 +68,11 @@ def commands(block):
             pending = line.rstrip()[:-1] + " "
             continue
         pending = ""
+        if line.strip().startswith("#> ") and out:
+            out[-1][2].append(line.strip()[3:])
+            continue
         if not line.strip() or line.strip().startswith("#"):
             continue
         m = EXIT.search(line)
-        out.append((line.strip(), int(m.group(1)) if m else 0))
+        out.append((line.strip(), int(m.group(1)) if m else 0, []))
     return out

@@ -5,7 +5,7 @@
       runs every `<!-- test: readme -->` block, in order, in one scratch directory holding the
       README's `<!-- file: NAME -->` inputs and the example modules (x-hello.wasm, filter.wasm),
       with the CLI under test first on PATH as `wasmdeploy`; each line must exit 0, or N when it
-      ends with `# exit N`. Fails on an sh block without an annotation, and on an annotation
+      ends with `# exit N`, and print every `#> TEXT` line that follows it. Fails on an sh block without an annotation, and on an annotation
       naming a ctest that does not exist (`ctest -N`).
   readme_check.py ... entry_points
       the `readme.entry_points` block (./scripts/demo.sh, ./scripts/test.sh): both scripts
@@ -81,8 +81,12 @@ def check_commands(a):
     with tempfile.TemporaryDirectory(prefix="wd-readme-") as work:
         prepare(work, a.source, blocks)
         for b in readme_blocks.named(blocks, "readme"):
-            for (line, expected), (status, out, err) in zip(readme_blocks.commands(b), run_block(b, work, env)):
+            for (line, expected, shows), (status, out, err) in zip(readme_blocks.checked_commands(b),
+                                                                   run_block(b, work, env)):
                 ran += 1
+                for text in shows:
+                    if text not in out:
+                        failures.append(f"{b}: `{line}` does not print `{text}`\n--- stdout ---\n{out[-3000:]}")
                 if status != expected:
                     failures.append(f"{b}: `{line}` exited {status}, expected {expected}\n"
                                     f"--- stdout ---\n{out[-2000:]}--- stderr ---\n{err[-2000:]}")

@@ -4,6 +4,9 @@
 #include "unit/helpers.hpp"
 #include "plan/validate.hpp"
 
+#include <optional>
+#include <vector>
+
 using namespace wasmdeploy;
 using wdtest::contains;
 
@@ -42,8 +45,8 @@ TEST_CASE("validate_spec rejections", "[plan][validate][errors]") {
       {"filter name 253 is fine but duplicate", kF + kF, kT, "filter.duplicate", "filters[1].name", 5, "defined twice"},
       {"no module", "- name: f\n", kT, "module.missing", "filters[0].module", 3, "a module is required"},
       {"short sha256", kF + "  sha256: abc\n", kT, "sha256.length", "filters[0].sha256", 5, "got 3"},
-      {"uppercase sha256", kF + "  sha256: " + rep('A', 64) + "\n", kT, "sha256.format", "filters[0].sha256", 5,
-       "uppercase"},
+      {"sha256 not hex", kF + "  sha256: " + rep('g', 64) + "\n", kT, "sha256.format", "filters[0].sha256", 5,
+       "64 hex characters"},
       {"short moduleSha256", kF + "  moduleSha256: " + rep('a', 63) + "\n", kT, "sha256.length",
        "filters[0].moduleSha256", 5, "64 hex"},
       {"sha256 differs from @sha256 digest",
@@ -133,6 +136,24 @@ TEST_CASE("validate_spec rejections", "[plan][validate][errors]") {
       }
     }
   }
+}
+
+TEST_CASE("digests as tools print them are normalised, with a note", "[plan][validate]") {
+  const std::string upper = "sha256:" + rep('A', 64);
+  const spec s = parse_spec(spec_of(kF + "  sha256: " + upper + "\n"));
+  // validate_spec alone says why; render() writes the lowercase value.
+  const error e = wdtest::error_of([&] { detail::validate_spec(s); });
+  CHECK(e.code() == "sha256.format");
+  CHECK(contains(e.message(), "uppercase hex or a sha256: prefix"));
+  std::optional<spec> storage;
+  std::vector<diagnostic> notes;
+  const spec& n = detail::normalize_digests(s, storage, notes);
+  CHECK(n.filters[0].sha256 == rep('a', 64));
+  CHECK(s.filters[0].sha256 == upper);  // the input is left alone
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].code == "sha256.normalized");
+  CHECK(notes[0].position.line == 5);
+  CHECK(&detail::normalize_digests(n, storage, notes) == &n);  // nothing left to change
 }
 
 TEST_CASE("a filter name of exactly 253 characters is accepted by the name check", "[plan][validate]") {
