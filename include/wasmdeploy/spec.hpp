@@ -34,7 +34,13 @@ class source_positions {
   source_position find(std::string_view path) const;
   /// Whether exactly `path` was read from the file.
   bool contains(std::string_view path) const;
-  bool empty() const noexcept { return entries_.empty(); }
+  bool empty() const noexcept { return entries_.empty() && added_.empty(); }
+
+  /// A position given by code (e.g. when specs are merged), kept by its path; find() takes the
+  /// longer of the two matches. As std::map::emplace: an existing path is left as it is.
+  void emplace(const std::string& path, const source_position& p) { added_.emplace(path, p); }
+  /// 1 when exactly `path` is known, else 0 (std::map::count).
+  std::size_t count(std::string_view path) const { return contains(path) ? 1 : 0; }
 
   // Recording, for the spec reader. `parent` is what add() returned for the enclosing field, or
   // `root`; close() marks the end of a field's children.
@@ -53,6 +59,7 @@ class source_positions {
   std::uint32_t match(std::string_view path, std::size_t& matched) const;
   std::vector<entry> entries_;
   std::string keys_;  ///< map keys, each after its 4-byte length
+  std::map<std::string, source_position, std::less<>> added_;
 };
 
 /// A parsed spec: the filters and the targets they go to.

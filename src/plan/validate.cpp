@@ -246,24 +246,28 @@ class utf8_check {
  public:
   explicit utf8_check(const spec& s) : s_(s) {}
 
-  void text(const std::string& v, const std::string& path) const {
-    if (!is_valid_utf8(v)) reject(s_, "spec.invalid-utf8", path, "value is not valid UTF-8");
+  // Paths are made by `path()` only for a refusal: every string of every workload is checked.
+  template <typename Path>
+  void text(const std::string& v, Path&& path) const {
+    if (!is_valid_utf8(v)) reject(s_, "spec.invalid-utf8", path(), "value is not valid UTF-8");
   }
 
-  void map(const std::map<std::string, std::string>& m, const std::string& path) const {
+  template <typename Path>
+  void map(const std::map<std::string, std::string>& m, Path&& path) const {
     for (const auto& [k, v] : m) {
-      if (!is_valid_utf8(k)) reject(s_, "spec.invalid-utf8", path, "a key is not valid UTF-8");
-      text(v, path + "." + k);
+      if (!is_valid_utf8(k)) reject(s_, "spec.invalid-utf8", path(), "a key is not valid UTF-8");
+      text(v, [&] { return path() + "." + k; });
     }
   }
 
-  void list(const std::vector<std::string>& l, const std::string& path) const {
-    for (size_t i = 0; i < l.size(); ++i) text(l[i], fmt::format("{}[{}]", path, i));
+  template <typename Path>
+  void list(const std::vector<std::string>& l, Path&& path) const {
+    for (size_t i = 0; i < l.size(); ++i) text(l[i], [&] { return fmt::format("{}[{}]", path(), i); });
   }
 
   void value(const node& n, const std::string& path) const {
     if (n.is_string()) {
-      text(n.as_string(), path);
+      text(n.as_string(), [&] { return path; });
     } else if (n.is_sequence()) {
       for (size_t i = 0; i < n.items().size(); ++i) value(n.items()[i], fmt::format("{}[{}]", path, i));
     } else if (n.is_mapping()) {
@@ -275,51 +279,51 @@ class utf8_check {
   }
 
   void all() const {
-    text(s_.options.gateway_version, "options.gatewayVersion");
-    text(s_.options.envoy_upstream, "options.envoy.upstream");
+    text(s_.options.gateway_version, [] { return std::string("options.gatewayVersion"); });
+    text(s_.options.envoy_upstream, [] { return std::string("options.envoy.upstream"); });
     for (const auto& f : s_.filters) {
-      text(f.name, f.path + ".name");
+      text(f.name, [&] { return f.path + ".name"; });
       // Paths on this machine are only read, never written out, and may be any bytes.
-      if (f.module.kind != module_source::scheme::local) text(f.module.text, f.path + ".module");
-      text(f.sha256, f.path + ".sha256");
-      text(f.module_sha256, f.path + ".moduleSha256");
-      text(f.root_id, f.path + ".rootId");
-      text(f.vm_id, f.path + ".vmId");
+      if (f.module.kind != module_source::scheme::local) text(f.module.text, [&] { return f.path + ".module"; });
+      text(f.sha256, [&] { return f.path + ".sha256"; });
+      text(f.module_sha256, [&] { return f.path + ".moduleSha256"; });
+      text(f.root_id, [&] { return f.path + ".rootId"; });
+      text(f.vm_id, [&] { return f.path + ".vmId"; });
       value(f.config, f.path + ".config");
-      text(f.runtime, f.path + ".runtime");
-      text(f.pull_secret, f.path + ".imagePullSecret");
+      text(f.runtime, [&] { return f.path + ".runtime"; });
+      text(f.pull_secret, [&] { return f.path + ".imagePullSecret"; });
       for (size_t i = 0; i < f.env.size(); ++i) {
-        text(f.env[i].name, fmt::format("{}.env[{}].name", f.path, i));
-        text(f.env[i].value, fmt::format("{}.env[{}].value", f.path, i));
+        text(f.env[i].name, [&] { return fmt::format("{}.env[{}].name", f.path, i); });
+        text(f.env[i].value, [&] { return fmt::format("{}.env[{}].value", f.path, i); });
       }
     }
     for (const auto& t : s_.targets) {
-      text(t.name, t.path + ".name");
-      text(t.ns, t.path + ".namespace");
-      map(t.selector, t.path + ".selector");
-      text(t.revision, t.path + ".revision");
-      text(t.istio_namespace, t.path + ".istioNamespace");
-      list(t.filters, t.path + ".filters");
+      text(t.name, [&] { return t.path + ".name"; });
+      text(t.ns, [&] { return t.path + ".namespace"; });
+      map(t.selector, [&] { return t.path + ".selector"; });
+      text(t.revision, [&] { return t.path + ".revision"; });
+      text(t.istio_namespace, [&] { return t.path + ".istioNamespace"; });
+      list(t.filters, [&] { return t.path + ".filters"; });
       for (size_t i = 0; i < t.workloads.size(); ++i) {
         const auto& w = t.workloads[i];
-        const std::string p = fmt::format("{}.workloads[{}]", t.path, i);
-        text(w.name, p + ".name");
-        map(w.labels, p + ".labels");
-        map(w.annotations, p + ".annotations");
+        const auto p = [&] { return fmt::format("{}.workloads[{}]", t.path, i); };
+        text(w.name, [&] { return p() + ".name"; });
+        map(w.labels, [&] { return p() + ".labels"; });
+        map(w.annotations, [&] { return p() + ".annotations"; });
       }
       for (size_t i = 0; i < t.refs.size(); ++i) {
-        const std::string p = fmt::format("{}.targetRefs[{}]", t.path, i);
-        text(t.refs[i].group, p + ".group");
-        text(t.refs[i].kind, p + ".kind");
-        text(t.refs[i].name, p + ".name");
+        const auto p = [&] { return fmt::format("{}.targetRefs[{}]", t.path, i); };
+        text(t.refs[i].group, [&] { return p() + ".group"; });
+        text(t.refs[i].kind, [&] { return p() + ".kind"; });
+        text(t.refs[i].name, [&] { return p() + ".name"; });
       }
       for (size_t i = 0; i < t.rules.size(); ++i) {
         const auto& r = t.rules[i];
-        const std::string p = fmt::format("{}.rules[{}]", t.path, i);
-        list(r.ingress, p + ".ingress");
-        list(r.domain, p + ".domain");
-        list(r.service, p + ".service");
-        value(r.config, p + ".config");
+        const auto p = [&] { return fmt::format("{}.rules[{}]", t.path, i); };
+        list(r.ingress, [&] { return p() + ".ingress"; });
+        list(r.domain, [&] { return p() + ".domain"; });
+        list(r.service, [&] { return p() + ".service"; });
+        value(r.config, p() + ".config");
       }
     }
   }

@@ -102,15 +102,39 @@ std::uint32_t source_positions::match(std::string_view path, size_t& matched) co
   }
 }
 
+namespace {
+
+// The longest recorded prefix of `path` among positions added by path.
+const source_position* added_match(const std::map<std::string, source_position, std::less<>>& added,
+                                   std::string_view path, size_t& matched) {
+  std::string_view p = path;
+  while (!added.empty() && !p.empty()) {
+    if (auto it = added.find(p); it != added.end()) {
+      matched = p.size();
+      return &it->second;
+    }
+    const auto cut = p.find_last_of(".[");
+    if (cut == std::string_view::npos) break;
+    p = p.substr(0, cut);
+  }
+  matched = 0;
+  return nullptr;
+}
+
+}  // namespace
+
 source_position source_positions::find(std::string_view path) const {
-  size_t matched = 0;
+  size_t matched = 0, added_len = 0;
   const std::uint32_t at = match(path, matched);
+  const source_position* extra = added_match(added_, path, added_len);
+  if (extra != nullptr && (at == root || added_len > matched)) return *extra;
   if (at == root) return {};
   return {file, static_cast<int>(entries_[at].line), static_cast<int>(entries_[at].column)};
 }
 
 bool source_positions::contains(std::string_view path) const {
   size_t matched = 0;
+  if (added_.find(path) != added_.end()) return true;
   return match(path, matched) != root && matched == path.size();
 }
 

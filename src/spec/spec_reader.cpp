@@ -207,6 +207,16 @@ class reader {
     }
   }
 
+  // A named value (an enum, a module reference): parsed when given and not empty, a bad one held
+  // by bad_value. Returns whether it was given.
+  template <typename T>
+  bool named_value(const yaml_event& v, value_order order, mark k, T& out, T (*parse)(std::string_view, const std::string&)) {
+    std::string s;
+    if (!string_field(v, s) || s.empty()) return false;
+    checked(order, k, [&](const std::string& p) { out = parse(s, p); });
+    return true;
+  }
+
   // ---- scalars ---------------------------------------------------------------------------------
 
   std::string_view text(const yaml_event& v) const {
@@ -350,26 +360,14 @@ class reader {
   void read_options(const yaml_event& first, int depth, spec_options& o) {
     const auto& S = detail::the_spec_schema();
     message(S.options, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
-      std::string s;
       switch (f.number) {
-        case v1::Options::kNamingFieldNumber:
-          if (string_field(v, s) && !s.empty()) {
-            checked({2, 0}, k, [&](const std::string& p) { o.naming = parse_naming_scheme(s, p); });
-          }
-          break;
-        case v1::Options::kResourceFieldNumber:
-          if (string_field(v, s) && !s.empty()) {
-            checked({2, 1}, k, [&](const std::string& p) { o.resource = parse_resource_kind(s, p); });
-          }
-          break;
+        case v1::Options::kNamingFieldNumber: named_value(v, {2, 0}, k, o.naming, parse_naming_scheme); break;
+        case v1::Options::kResourceFieldNumber: named_value(v, {2, 1}, k, o.resource, parse_resource_kind); break;
         case v1::Options::kAllowIncompatibleModuleFieldNumber:
           bool_field(v, o.allow_incompatible_module);
           break;
         case v1::Options::kPlatformFieldNumber:
-          if (string_field(v, s) && !s.empty()) {
-            checked({2, 2}, k, [&](const std::string& p) { o.target_platform = parse_platform(s, p); });
-            o.platform_set = true;
-          }
+          if (named_value(v, {2, 2}, k, o.target_platform, parse_platform)) o.platform_set = true;
           break;
         case v1::Options::kGatewayVersionFieldNumber:
           string_field(v, o.gateway_version);
@@ -411,13 +409,11 @@ class reader {
     const auto& S = detail::the_spec_schema();
     message(S.filter, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
       std::string s;
-      const auto enum_field = [&](std::uint32_t rank, auto&& parse) {
-        if (string_field(v, s) && !s.empty()) checked({3, i, rank, 0}, k, parse);
-      };
+      const auto at = [&](std::uint32_t rank) { return value_order{3, i, rank, 0}; };
       switch (f.number) {
         case v1::Filter::kNameFieldNumber: string_field(v, fl.name); break;
         case v1::Filter::kModuleFieldNumber:
-          enum_field(0, [&](const std::string& p) { fl.module = parse_module_source(s, p); });
+          named_value(v, at(0), k, fl.module, parse_module_source);
           break;
         case v1::Filter::kSha256FieldNumber: string_field(v, fl.sha256); break;
         case v1::Filter::kRootIdFieldNumber: string_field(v, fl.root_id); break;
@@ -427,13 +423,10 @@ class reader {
           if (string_field(v, s) && !s.empty()) fl.runtime = std::move(s);
           break;
         case v1::Filter::kTypeFieldNumber:
-          enum_field(1, [&](const std::string& p) {
-            fl.type = parse_filter_type(s, p);
-            fl.type_set = true;
-          });
+          if (named_value(v, at(1), k, fl.type, parse_filter_type)) fl.type_set = true;
           break;
         case v1::Filter::kFailStrategyFieldNumber:
-          enum_field(2, [&](const std::string& p) { fl.fail = parse_fail_strategy(s, p); });
+          named_value(v, at(2), k, fl.fail, parse_fail_strategy);
           break;
         case v1::Filter::kEnvFieldNumber:
           list(v, d, [&](const yaml_event& item, std::uint32_t j, int dd) {
@@ -441,11 +434,11 @@ class reader {
           });
           break;
         case v1::Filter::kImagePullPolicyFieldNumber:
-          enum_field(4, [&](const std::string& p) { fl.pull = parse_pull_policy(s, p); });
+          named_value(v, at(4), k, fl.pull, parse_pull_policy);
           break;
         case v1::Filter::kImagePullSecretFieldNumber: string_field(v, fl.pull_secret); break;
         case v1::Filter::kPhaseFieldNumber:
-          enum_field(5, [&](const std::string& p) { fl.phase = parse_plugin_phase(s, p); });
+          named_value(v, at(5), k, fl.phase, parse_plugin_phase);
           break;
         case v1::Filter::kPriorityFieldNumber: {
           std::int32_t n = 0;
@@ -453,10 +446,10 @@ class reader {
           break;
         }
         case v1::Filter::kDeliveryFieldNumber:
-          enum_field(6, [&](const std::string& p) { fl.how = parse_delivery(s, p); });
+          named_value(v, at(6), k, fl.how, parse_delivery);
           break;
         case v1::Filter::kResourceFieldNumber:
-          enum_field(7, [&](const std::string& p) { fl.resource = parse_resource_kind(s, p); });
+          named_value(v, at(7), k, fl.resource, parse_resource_kind);
           break;
         case v1::Filter::kRuntimeConfigFieldNumber: string_field(v, fl.runtime_config_path); break;
         case v1::Filter::kModuleSha256FieldNumber: string_field(v, fl.module_sha256); break;
@@ -469,15 +462,10 @@ class reader {
   void read_env(const yaml_event& first, int depth, env_var& e, value_order order) {
     const auto& S = detail::the_spec_schema();
     message(S.env, first, depth, [&](const schema_field& f, const yaml_event& v, int, mark k) {
-      std::string s;
       switch (f.number) {
         case v1::EnvVar::kNameFieldNumber: string_field(v, e.name); break;
         case v1::EnvVar::kValueFieldNumber: string_field(v, e.value); break;
-        case v1::EnvVar::kValueFromFieldNumber:
-          if (string_field(v, s) && !s.empty()) {
-            checked(order, k, [&](const std::string& p) { e.from = parse_env_source(s, p); });
-          }
-          break;
+        case v1::EnvVar::kValueFromFieldNumber: named_value(v, order, k, e.from, parse_env_source); break;
         default: internal(v);
       }
     });
@@ -499,10 +487,7 @@ class reader {
           break;
         case v1::Target::kSelectorFieldNumber: string_map(v, d, t.selector); break;
         case v1::Target::kContextFieldNumber:
-          if (string_field(v, s) && !s.empty()) {
-            checked({4, i, 1, 0}, k, [&](const std::string& p) { t.context = parse_traffic_context(s, p); });
-            t.context_set = true;
-          }
+          if (named_value(v, {4, i, 1, 0}, k, t.context, parse_traffic_context)) t.context_set = true;
           break;
         case v1::Target::kMatchFieldNumber:
           list(v, d, [&](const yaml_event& item, std::uint32_t j, int dd) {
@@ -527,14 +512,9 @@ class reader {
   void read_workload(const yaml_event& first, int depth, workload& w, value_order order) {
     const auto& S = detail::the_spec_schema();
     message(S.workload, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
-      std::string s;
       switch (f.number) {
         case v1::Workload::kNameFieldNumber: string_field(v, w.name); break;
-        case v1::Workload::kKindFieldNumber:
-          if (string_field(v, s) && !s.empty()) {
-            checked(order, k, [&](const std::string& p) { w.kind = parse_workload_kind(s, p); });
-          }
-          break;
+        case v1::Workload::kKindFieldNumber: named_value(v, order, k, w.kind, parse_workload_kind); break;
         case v1::Workload::kLabelsFieldNumber: string_map(v, d, w.labels); break;
         case v1::Workload::kAnnotationsFieldNumber: string_map(v, d, w.annotations); break;
         default: internal(v);
@@ -545,13 +525,8 @@ class reader {
   void read_match(const yaml_event& first, int depth, traffic_match& m, value_order order) {
     const auto& S = detail::the_spec_schema();
     message(S.match, first, depth, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
-      std::string s;
       switch (f.number) {
-        case v1::TrafficMatch::kModeFieldNumber:
-          if (string_field(v, s) && !s.empty()) {
-            checked(order, k, [&](const std::string& p) { m.mode = parse_match_mode(s, p); });
-          }
-          break;
+        case v1::TrafficMatch::kModeFieldNumber: named_value(v, order, k, m.mode, parse_match_mode); break;
         case v1::TrafficMatch::kPortsFieldNumber:
           list(v, d, [&](const yaml_event& e, std::uint32_t, int) { m.ports.push_back(integer<std::uint32_t>(e)); });
           break;
@@ -699,9 +674,14 @@ std::vector<spec> parse_spec_documents(std::string_view text, const std::string&
   detail::yaml_event_reader in(text, file, "spec.syntax");
   std::vector<spec> out;
   std::optional<error> refused;
+  std::size_t documents = 0;
   for (;;) {
     const yaml_event& e = in.next();
     if (e.type == event_kind::stream_end) break;
+    if (++documents > WD_MAX_FILTERS && !refused) {
+      refused.emplace(errc::invalid, "spec.too-many", "", fmt::format("more than {} documents", WD_MAX_FILTERS),
+                      source_position{file, static_cast<int>(e.line), static_cast<int>(e.column)});
+    }
     if (refused) {
       in.skip_to_document_end();  // later syntax errors still win
       continue;

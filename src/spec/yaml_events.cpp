@@ -98,6 +98,17 @@ void yaml_event_reader::syntax_error() {
   } else {
     line = static_cast<std::uint32_t>(y.problem_mark.line) + 1 + line_base_;
     column = static_cast<std::uint32_t>(y.problem_mark.column) + 1;
+    // At the end of a text without a final newline libyaml moves to a line that does not
+    // exist; report the end of the last line instead.
+    const auto breaks = static_cast<std::uint32_t>(std::count(input_.begin(), input_.end(), '\n'));
+    if (!input_.empty() && input_.back() != '\n' && y.problem_mark.line > breaks) {
+      const auto nl = input_.rfind('\n');
+      const std::string_view last = nl == std::string_view::npos ? input_ : input_.substr(nl + 1);
+      line = breaks + 1 + line_base_;
+      column = static_cast<std::uint32_t>(std::count_if(last.begin(), last.end(), [](char c) {
+                 return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+               })) + 1;
+    }
     if (y.context != nullptr) {
       msg += fmt::format(" ({} at line {}, column {})", y.context, y.context_mark.line + 1 + line_base_,
                          y.context_mark.column + 1);
