@@ -59,7 +59,7 @@ node workload_selector(const std::string& kind, const std::map<std::string, std:
 }
 
 document filter_deployment(const platform_context& c, const filter& f, const target& t, const std::string& name,
-                           node deployment) {
+                           const std::map<std::string, std::string>& labels, node deployment) {
   node fs = node::mapping();
   fs.add("id", f.name);
   fs.add("image", f.module.url.substr(6));  // wasme takes a plain image reference
@@ -67,7 +67,9 @@ document filter_deployment(const platform_context& c, const filter& f, const tar
   const std::string root = platform_root_id(c.s, f);
   if (!root.empty()) fs.add("rootID", root);
   if (!f.pull_secret.empty()) fs.add("imagePullOptions", make_mapping({{"pullSecret", f.pull_secret}}));
-  if (t.context_set) fs.add("patchContext", std::string(to_string(t.context)));
+  // The operator patches SIDECAR_INBOUND by default, which a gateway does not have.
+  const traffic_context ctx = placement_context(t, &labels);
+  if (t.context_set || ctx != traffic_context::inbound) fs.add("patchContext", std::string(to_string(ctx)));
   node body = make_mapping({{"apiVersion", "wasme.io/v1"},
                             {"kind", "FilterDeployment"},
                             {"metadata", owned_metadata(name, t.ns, f.name, t.revision)},
@@ -95,21 +97,22 @@ std::vector<document> render_filter_deployments(platform_context& c) {
     }
     for (const auto& f : s.filters) {
       if (!target_applies(t, f)) continue;
-      auto add = [&](std::string name, const std::string& where, node deployment) {
+      auto add = [&](std::string name, const std::string& where, const std::map<std::string, std::string>& labels,
+                     node deployment) {
         check_dns_subdomain(s, name, where, "FilterDeployment name");
         if (!names.insert(t.ns + "/" + name).second) {
           reject(s, "render.name-collision", where, fmt::format("two FilterDeployments would be named {}/{}", t.ns, name));
         }
-        out.push_back(filter_deployment(c, f, t, name, std::move(deployment)));
+        out.push_back(filter_deployment(c, f, t, name, labels, std::move(deployment)));
       };
       if (t.workloads.empty()) {
-        add(t.name.empty() ? f.name : t.name + "-" + f.name, t.path,
+        add(t.name.empty() ? f.name : t.name + "-" + f.name, t.path, t.selector,
             workload_selector("Deployment", t.selector, t.istio_namespace));
       } else {
         for (size_t wi = 0; wi < t.workloads.size(); ++wi) {
           const workload& w = t.workloads[wi];
           // The operator matches these against the workload object's own labels.
-          add(w.name + "-" + f.name, fmt::format("{}.workloads[{}]", t.path, wi),
+          add(w.name + "-" + f.name, fmt::format("{}.workloads[{}]", t.path, wi), w.labels,
               workload_selector(std::string(to_string(w.kind)), w.labels, t.istio_namespace));
         }
       }

@@ -164,7 +164,8 @@ def judge(answer, manifests, spec, tag, world):
     """Problems found in one oracle answer (empty list = the filters land exactly as intended)."""
     if answer.get("error"):
         return [f"istiod refused the configuration: {answer['error'][:500]}"]
-    problems = []
+    # A proxy without chains would make every "absent" verdict vacuous.
+    problems = [f"{p['name']}: istiod built no filter chain at all" for p in answer.get("proxies", []) if not p["chains"]]
     rendered = resource_filters(manifests, tag)
 
     def kind_of(ns, fname):
@@ -241,14 +242,16 @@ def ecds_problems(answer, manifests, wanted):
 # --- case sources ------------------------------------------------------------------------------
 
 def render(cli, workdir, spec_file, tag, extra=()):
-    p = subprocess.run([str(cli), "render", "-q", "-f", spec_file, "--istio", tag, "-o", "json", *extra],
+    """Renders a spec file, or (spec_file None) the command line `extra` alone."""
+    spec_args = ["-f", spec_file] if spec_file else []
+    p = subprocess.run([str(cli), "render", "-q", *spec_args, *extra, "--istio", tag, "-o", "json"],
                        cwd=workdir, capture_output=True, text=True, timeout=120)
     if p.returncode != 0:
         return None, p.stderr.strip()
     return json.loads(p.stdout).get("items", []), ""
 
 
-def example_cases(cli, examples, work, tags):
+def example_cases(examples, work, tags):
     for d in sorted(pathlib.Path(examples).iterdir()):
         if not (d / "versions.txt").exists():
             continue
@@ -353,7 +356,7 @@ def matrix_cases(work, tags):
             yield f"matrix {name} @ {tag}", tag, d, f.name, spec, ()
 
 
-def convert_cases(cli, examples, work, tags):
+def convert_cases(cli, examples, tags):
     """A wasme FilterDeployment must land where the wasme operator put it: the operator wrote one
     EnvoyFilter per deployment with context SIDECAR_INBOUND (wasme's patchContext default) and the
     Deployment's pod labels; a deployment without labels meant every workload of the namespace."""
@@ -405,18 +408,12 @@ def main():
 
         sources = []
         if "examples" in only:
-            sources.append(example_cases(cli, o.examples, work, tags))
+            sources.append(example_cases(o.examples, work, tags))
         if "matrix" in only:
             sources.append(matrix_cases(work, tags))
         for src in sources:
             for label, tag, cwd, spec_file, spec, extra in src:
-                if spec_file is None:
-                    p = subprocess.run([str(cli), "render", "-q", *extra, "--istio", tag, "-o", "json"], cwd=cwd,
-                                       capture_output=True, text=True, timeout=120)
-                    manifests = json.loads(p.stdout).get("items", []) if p.returncode == 0 else None
-                    err = p.stderr.strip()
-                else:
-                    manifests, err = render(cli, cwd, spec_file, tag, extra)
+                manifests, err = render(cli, cwd, spec_file, tag, extra)
                 if manifests is None:
                     skipped += 1
                     if o.v:
@@ -424,7 +421,7 @@ def main():
                     continue
                 queue(label, tag, manifests, spec, world_for(spec))
         if "convert" in only:
-            for label, tag, p, intent in convert_cases(cli, o.examples, work, tags):
+            for label, tag, p, intent in convert_cases(cli, o.examples, tags):
                 if p.returncode != 0:
                     failed += 1
                     print(f"FAIL {label}: convert refused: {p.stderr.strip()[:300]}")

@@ -42,7 +42,9 @@ def verdict(answer, block, tag):
     # ${wasmplugin}: the WasmPlugin name prefix of this release (a version-dependent fact).
     name = block["filter"].replace("${wasmplugin}", oracle.wasmplugin_prefix(tag))
     land = oracle.landing(answer, name, block.get("level", "http"))
-    got = land.get(block["probe"], {})
+    if not land.get(block["probe"]):
+        return f"error: istiod built no filter chain for the probe {block['probe']}"
+    got = land[block["probe"]]
     where = sorted(d for d, (chains, _eligible) in got.items() if chains)
     return "present" if where else "absent"
 

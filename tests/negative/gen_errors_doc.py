@@ -147,8 +147,8 @@ def effect_note(block):
     by = collections.defaultdict(list)
     for tag, v in sorted(verdicts.items(), key=lambda kv: [int(x) for x in kv[0].split(".")]):
         by[v].append(tag)
-    said = "; ".join(f"{'in no filter chain' if v == 'absent' else v} of `{block['probe']}` at Istio {', '.join(tags)}"
-                     for v, tags in by.items())
+    said = "; ".join(f"{'in no filter chain' if v == 'absent' else 'in filter chains'} of `{block['probe']}` at Istio "
+                     f"{', '.join(tags)}" for v, tags in by.items())
     control = " (the manifest wasmdeploy writes instead does put it there)" if block.get("control") else ""
     return (f"istiod's own config generation (the effect oracle, `ctest -R negative.effect`) puts the filter of the "
             f"manifest a tool without this check writes {said}{control}.")

@@ -128,7 +128,8 @@ def istio_documents(docs):
 
 
 def make_case(case_id, manifests, tag, world=WORLD, extension_names=()):
-    config = "\n---\n".join(_yaml_doc(d) for d in istio_documents(manifests) + fixtures(world))
+    # A leading separator: 1.25's decoder takes input starting with '{' as one JSON stream.
+    config = "".join("---\n" + _yaml_doc(d) + "\n" for d in istio_documents(manifests) + fixtures(world))
     return {"id": case_id, "config": config, "proxies": world, "istioVersion": tag,
             "extensionNames": sorted(set(extension_names))}
 

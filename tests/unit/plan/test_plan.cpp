@@ -413,8 +413,9 @@ TEST_CASE("1.8: a local module needing ABI 0.2.1 is refused on 1.7 (istio.md 6.4
 // (tests/negative/corpus/no_effect.yaml, ctest negative.effect / conformance.effect).
 TEST_CASE("a selection only gateways carry gets the GATEWAY patch context", "[plan][effect]") {
   const std::string file = "file:///var/local/wasm/f.wasm";
+  const std::string ef = "options: {resource: EnvoyFilter}\n";
   auto context_of = [&](const std::string& targets) {
-    const auto r = wdtest::render_text(spec_of(file, "", targets), "1.27");
+    const auto r = wdtest::render_text(spec_of(file, "", targets, ef), "1.27");
     return wdtest::yaml_of(wdtest::one(r, "EnvoyFilter"));
   };
   // The issue's one-liner: -n istio-system -l istio=ingressgateway, no context.
@@ -430,9 +431,9 @@ TEST_CASE("a selection only gateways carry gets the GATEWAY patch context", "[pl
                  "context: ANY"));
 
   const std::string gw = "- namespace: istio-system\n  selector: {istio: ingressgateway}\n";
-  check_error(wdtest::render_error(spec_of(file, "", gw + "  context: inbound\n"), "1.27"),
+  check_error(wdtest::render_error(spec_of(file, "", gw + "  context: inbound\n", ef), "1.27"),
               "no-effect.sidecar-context-on-gateway", "targets[0].context", "label istio=ingressgateway");
-  check_error(wdtest::render_error(spec_of(file, "", gw + "  context: outbound\n"), "1.27"),
+  check_error(wdtest::render_error(spec_of(file, "", gw + "  context: outbound\n", ef), "1.27"),
               "no-effect.sidecar-context-on-gateway", "targets[0].context", "sidecar outbound");
   // WasmPlugin: istiod treats gateway listeners as CLIENT, so SERVER never matches; CLIENT does.
   const std::string obj = "  config: {a: b}\n";
@@ -445,7 +446,8 @@ TEST_CASE("a selection only gateways carry gets the GATEWAY patch context", "[pl
 TEST_CASE("an istio-system selection that does not say gateway or sidecar is warned about", "[plan][effect]") {
   auto codes_of = [&](const std::string& targets) {
     std::set<std::string> codes;
-    for (const auto& d : plan_of(spec_of("file:///var/local/wasm/f.wasm", "", targets), "1.27").diagnostics) {
+    const std::string ef = "options: {resource: EnvoyFilter}\n";
+    for (const auto& d : plan_of(spec_of("file:///var/local/wasm/f.wasm", "", targets, ef), "1.27").diagnostics) {
       if (d.code == "no-effect.context-unknown") CHECK(d.path == "targets[0].context");
       codes.insert(d.code);
     }

@@ -83,6 +83,10 @@ TEST_CASE("wasme FilterDeployment refusals", "[platform][wasme]") {
   const node* fs = r.documents.at(0).body.find("spec")->find("filter");
   CHECK(fs->find("image")->as_string() == "ghcr.io/x/f:v1");
   CHECK(fs->find("rootID")->as_string() == "r");
+  CHECK(fs->find("patchContext") == nullptr);  // the operator's default, SIDECAR_INBOUND
+  // A gateway has no SIDECAR_INBOUND listener: a gateway-only selection says gateway.
+  auto gw = run(head + oci_filter() + "targets:\n- namespace: istio-system\n  selector: {istio: ingressgateway}\n");
+  CHECK(gw.documents.at(0).body.find("spec")->find("filter")->find("patchContext")->as_string() == "gateway");
 }
 
 TEST_CASE("Gloo refusals", "[platform][gloo]") {
