@@ -49,6 +49,19 @@ UNREACHABLE = {
                               "(no format Istio reads); kept as a defensive check.",
     "oci.layer.gzip": "Internal: zlib failed to initialise or compress while building a layer (out of memory); "
                       "corrupt layers being read are reported as oci.layer.tar.",
+    # The embedded proxy-wasm host (src/host).
+    "host.not-built": "Only from a build configured with -DWD_HOST=OFF: run, render --run-check, wd_run_* and "
+                      "wasmdeploy.run() then have no host.",
+    "host.memory-cap": "Not a command's error: `run` reports it as the load failure in its result (trap, exit 1) "
+                       "when a module's initial memory is above --max-memory-mib.",
+    "host.memory-import": "Not a command's error: `run` reports it as the load failure in its result when a "
+                          "module imports its memory (proxies give modules none).",
+    "host.unknown-instruction": "Not a command's error: `run` reports it as the load failure in its result when a "
+                                "function uses an instruction the host's metering does not know (exception "
+                                "handling, GC); the engine would not run it either.",
+    "run.unknown-option": "C API and Python only: wd_run_options_set / wasmdeploy.run given an option name the "
+                          "host does not know.",
+    "run.empty-name": "C API and Python only: a request/response header or env variable with an empty name.",
     # The environment, not the input.
     "digest.init": "Environment: OpenSSL could not initialise SHA-256.",
     "io.write": "Environment: writing output failed (disk full, read-only file system, permissions).",
@@ -64,6 +77,11 @@ NOT_CODES = {
     "v1.3", "v1.3.2",  # version examples
     "networking.istio.io",  # API group
     "index.json", "runtime-config.json",  # file names (oci.layout.json is a code)
+    # proxy-wasm properties the host serves (src/host/lifecycle.cpp, abi_functions.cpp)
+    "request.headers", "request.host", "request.id", "request.method", "request.path", "request.protocol",
+    "request.scheme", "request.size", "response.code", "response.headers", "response.size", "source.address",
+    "source.port", "destination.address", "destination.port", "node.id", "node.cluster", "wasmdeploy-run.default",
+    "i32.const", "f32.const", "f64.const", "i64.const",  # instruction names in the metering rewriter's messages
 }
 FILE_NAME = re.compile(r"\.(yaml|yml|wasm|hpp|h|txt)$")
 LITERAL = re.compile(r'"([a-z][a-zA-Z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+)"')
