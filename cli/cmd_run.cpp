@@ -162,7 +162,7 @@ void run_command(const run_flags& o) {
   if (!r.ok()) {
     const char* why = !r.loaded ? "could not load" : r.trap ? "trapped" : !r.vm_started ? "failed proxy_on_vm_start"
                                                                          : "rejected its configuration (proxy_on_configure returned false)";
-    std::fprintf(stderr, "error: [run.failed] the module %s\n", why);
+    std::fprintf(stderr, "error: [%s] the module %s\n", "run.failed", why);
     exit_status() = 1;
   }
 }

@@ -229,7 +229,9 @@ const std::unordered_map<std::string, abi_function>& table() {
          return status::ok;
        }}},
       {"proxy_get_header_map_size", {2, [](proxy_vm& vm, args_t a) {
-         vm.write_u32(a[1], static_cast<std::uint32_t>(serialize_pairs(map_of(vm, a[0])).size()));
+         std::uint64_t bytes = 0;  // Envoy's HeaderMap::byteSize(): keys and values
+         for (const auto& [k, v] : map_of(vm, a[0])) bytes += k.size() + v.size();
+         vm.write_u32(a[1], static_cast<std::uint32_t>(bytes));
          return status::ok;
        }}},
       {"proxy_get_buffer_status", {3, [](proxy_vm& vm, args_t a) {

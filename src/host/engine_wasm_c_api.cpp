@@ -115,8 +115,6 @@ wasm_trap_t* trampoline(void* env, const wasm_val_vec_t* args, wasm_val_vec_t* r
   return nullptr;
 }
 
-void delete_env(void* env) { delete static_cast<callback_env*>(env); }
-
 class c_api_instance final : public instance {
  public:
   c_api_instance() = default;
@@ -155,8 +153,9 @@ class c_api_instance final : public instance {
         missing += module + "." + name;
         continue;
       }
-      auto* env = new callback_env{std::move(fn), sig, s_.store};
-      wasm_func_t* f = wasm_func_new_with_env(s_.store, ft, trampoline, env, delete_env);
+      // The instance owns the callbacks (no finalizer): they outlive every call into the guest.
+      envs_.push_back(std::make_unique<callback_env>(callback_env{std::move(fn), sig, s_.store}));
+      wasm_func_t* f = wasm_func_new_with_env(s_.store, ft, trampoline, envs_.back().get(), nullptr);
       imports_.push_back(wasm_func_as_extern(f));
     }
     wasm_importtype_vec_delete(&imports);
@@ -241,6 +240,7 @@ class c_api_instance final : public instance {
     }
   } s_;
   wasm_module_t* module_ = nullptr;
+  std::vector<std::unique_ptr<callback_env>> envs_;
   std::vector<wasm_extern_t*> imports_;
   wasm_instance_t* instance_ = nullptr;
   wasm_extern_vec_t exports_{0, nullptr};

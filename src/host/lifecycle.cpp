@@ -187,9 +187,10 @@ class runner {
     }
     if (!r_.missing_imports.empty()) {
       const auto verdict = verdict_for(vm_.report, mesh_version(mesh_version::newest_supported(), false));
+      // inspect's reasons for exactly these imports, naming the ABI or Istio releases that have them
       for (const auto& d : verdict.problems) {
-        if (d.level == severity::error && d.code.rfind("wasm.import", 0) == 0) r_.diagnostics.push_back(d);
-        if (d.level == severity::error && d.code == "wasm.wasi-unsupported") r_.diagnostics.push_back(d);
+        const auto& m = r_.missing_imports;
+        if (d.level == severity::error && std::find(m.begin(), m.end(), d.path) != m.end()) r_.diagnostics.push_back(d);
       }
       std::string names;
       for (const auto& n : r_.missing_imports) names += (names.empty() ? "" : ", ") + n;

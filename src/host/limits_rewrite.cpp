@@ -116,7 +116,7 @@ void charge(std::string& out, std::uint32_t global, std::uint64_t cost) {
 
 std::string meter_body(std::string_view all, byte_reader body, std::uint32_t global) {
   const std::size_t start = body.pos();
-  const std::uint32_t groups = body.count("locals", 100000, "wasm.too-many-locals", 2);
+  const std::uint32_t groups = body.count("locals", 100000, "wasm.too-many-entries", 2);
   for (std::uint32_t i = 0; i < groups; ++i) {
     body.u32("local count");
     body.u8("local type");
@@ -286,7 +286,7 @@ std::string apply_limits(std::string_view m, const rewrite_limits& limits) {
         break;
       }
       case 10: {
-        const std::uint32_t n = p.count("function bodies", 10000000, "wasm.too-many-functions", 2);
+        const std::uint32_t n = p.count("function bodies", 10000000, "wasm.too-many-entries", 2);
         put_u(payload, n);
         for (std::uint32_t i = 0; i < n; ++i) {
           const std::uint32_t size = p.u32("body size");

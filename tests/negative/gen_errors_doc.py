@@ -54,6 +54,19 @@ UNREACHABLE = {
                       "corrupt layers being read are reported as oci.layer.tar.",
     "crd.unsupported-field": "Internal: spec.proto gained a field type the CRD generator (src/spec/crd.cpp) has "
                              "no OpenAPI form for; every `wasmdeploy crd` would report it.",
+    # The embedded proxy-wasm host (src/host).
+    "host.not-built": "Only from a build configured with -DWD_HOST=OFF: run, render --run-check, wd_run_* and "
+                      "wasmdeploy.run() then have no host.",
+    "host.memory-cap": "Not a command's error: `run` reports it as the load failure in its result (trap, exit 1) "
+                       "when a module's initial memory is above --max-memory-mib.",
+    "host.memory-import": "Not a command's error: `run` reports it as the load failure in its result when a "
+                          "module imports its memory (proxies give modules none).",
+    "host.unknown-instruction": "Not a command's error: `run` reports it as the load failure in its result when a "
+                                "function uses an instruction the host's metering does not know (exception "
+                                "handling, GC); the engine would not run it either.",
+    "run.unknown-option": "C API and Python only: wd_run_options_set / wasmdeploy.run given an option name the "
+                          "host does not know.",
+    "run.empty-name": "C API and Python only: a request/response header or env variable with an empty name.",
     # The environment, not the input.
     "digest.init": "Environment: OpenSSL could not initialise SHA-256.",
     "io.write": "Environment: writing output failed (disk full, read-only file system, permissions).",
@@ -70,6 +83,11 @@ NOT_CODES = {
     "networking.istio.io",  # API group
     "wasmdeploy.io", "wasme.io", "extensions.istio.io", "coordination.k8s.io",  # API groups (src/spec/crd.cpp)
     "index.json", "runtime-config.json",  # file names (oci.layout.json is a code)
+    # proxy-wasm properties the host serves (src/host/lifecycle.cpp, abi_functions.cpp)
+    "request.headers", "request.host", "request.id", "request.method", "request.path", "request.protocol",
+    "request.scheme", "request.size", "response.code", "response.headers", "response.size", "source.address",
+    "source.port", "destination.address", "destination.port", "node.id", "node.cluster", "wasmdeploy-run.default",
+    "i32.const", "f32.const", "f64.const", "i64.const",  # instruction names in the metering rewriter's messages
 }
 FILE_NAME = re.compile(r"\.(yaml|yml|wasm|hpp|h|txt)$")
 LITERAL = re.compile(r'"([a-z][a-zA-Z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+)"')
