@@ -360,7 +360,9 @@ def parse_outputs(result, tmp, with_files):
     if with_files:  # the Envoy bootstrap: a file, written by write_directory (and `render --files`)
         out = os.path.join(tmp, "out")
         result.write_directory(out, force=True)
-        for name in sorted(os.listdir(out)):
+        # files sit under files/ (and patches under patches/): walk the whole directory
+        names = sorted(os.path.relpath(os.path.join(d, f), out) for d, _, fs in os.walk(out) for f in fs)
+        for name in names:
             with open(os.path.join(out, name), "rb") as fh:
                 raw = fh.read()
             text = raw.decode("utf-8")

@@ -43,7 +43,10 @@ def test_render_result(bookinfo_spec, tmp_path):
         assert d.severity in ("note", "warning", "error") and d.code
     out = tmp_path / "out"
     result.write_directory(str(out))
-    assert sorted(p.name for p in out.iterdir()) == sorted(result.file_names)
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(result.file_names)
+    # Only Kubernetes objects at the top (kubectl apply -f DIR); runtime-config.json under files/.
+    assert all(p.suffix == ".yaml" for p in out.iterdir() if p.is_file())
+    assert sorted(p.name for p in (out / "files").iterdir()) == ["runtime-config-add-header.json"]
 
 
 def test_bad_output_name(bookinfo_spec):
