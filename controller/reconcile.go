@@ -60,7 +60,7 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 			return nil
 		}
 		// Gone without our finalizer (removed by hand): still clean up what carries its label.
-		return c.cleanup(ctx, owner, nil)
+		return c.cleanup(ctx, owner, nil, true)
 	}
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 		if !hasFinalizer(obj) {
 			return nil
 		}
-		if err := c.cleanup(ctx, owner, inventory(obj)); err != nil {
+		if err := c.cleanup(ctx, owner, inventory(obj), false); err != nil {
 			c.event(obj, "Warning", "CleanupFailed", err.Error())
 			return err
 		}
@@ -113,6 +113,24 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 		}
 		out.applied = previous // nothing applied; keep the inventory for a later prune
 		return out
+	}
+	known := map[string]bool{}
+	for _, r := range previous {
+		known[r] = true
+	}
+	grown := false
+	for _, d := range docs {
+		if r, err := refOf(d); err == nil && !known[r.String()] {
+			known[r.String()] = true
+			grown = true
+		}
+	}
+	if grown {
+		if err := c.recordInventory(ctx, kind, obj, kube.SortedKeys(known)); err != nil {
+			out.err = fmt.Errorf("recording the inventory: %w", err)
+			out.applied = previous
+			return out
+		}
 	}
 	wanted := map[string]bool{}
 	var failed []string
@@ -306,15 +324,11 @@ func workloadKindOf(s string) (kube.Kind, error) {
 // apply of a partial object would take over fields a client-side apply owned).
 func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeploy.Document) (kube.Ref, error) {
 	u := &unstructured.Unstructured{Object: d.Object}
-	group, _ := kube.SplitAPIVersion(u.GetAPIVersion())
-	ref := kube.Ref{Group: group, Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
-	k, err := kube.KindOf(group, u.GetKind())
+	ref, err := refOf(d)
 	if err != nil {
 		return ref, err
 	}
-	if !k.Namespaced {
-		ref.Namespace = ""
-	}
+	k, _ := kube.KindOf(ref.Group, ref.Kind)
 	ri := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace)
 	if d.Role == wasmdeploy.Patch {
 		live, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
@@ -357,6 +371,21 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 	force := true
 	_, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
 	return ref, err
+}
+
+// refOf names a rendered document's object (no namespace for cluster-scoped kinds).
+func refOf(d wasmdeploy.Document) (kube.Ref, error) {
+	u := &unstructured.Unstructured{Object: d.Object}
+	group, _ := kube.SplitAPIVersion(u.GetAPIVersion())
+	ref := kube.Ref{Group: group, Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
+	k, err := kube.KindOf(group, u.GetKind())
+	if err != nil {
+		return ref, err
+	}
+	if !k.Namespaced {
+		ref.Namespace = ""
+	}
+	return ref, nil
 }
 
 // release gives up the owner's hold on one object. A workload gets back, by merge patch, the
@@ -455,14 +484,18 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 	return err
 }
 
-// cleanup releases everything the owner holds: its inventory, and (for objects applied but
-// never recorded, e.g. after a crash) whatever carries its label.
-func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string) error {
+// cleanup releases everything the owner holds: its inventory (status.resources, written
+// before anything new is applied), and with sweep, whatever carries its label (an owner whose
+// finalizer was removed by hand left no inventory to read).
+func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string, sweep bool) error {
 	refs := map[string]bool{}
 	for _, r := range inv {
 		refs[r] = true
 	}
 	for _, k := range kube.Kinds() {
+		if !sweep {
+			break
+		}
 		list, err := c.dyn.Resource(gvrOf(k)).List(ctx, metav1.ListOptions{LabelSelector: owner.LabelKey()})
 		if apierrors.IsNotFound(err) {
 			continue // CRD not installed
@@ -492,6 +525,28 @@ func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string
 		return errors.New(strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// recordInventory writes status.resources before objects not yet in it are applied, so a
+// crash between apply and the final status write cannot leave objects no inventory names.
+func (c *controller) recordInventory(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, refs []string) error {
+	status, _, _ := unstructured.NestedMap(obj.Object, "status")
+	if status == nil {
+		status = map[string]interface{}{}
+	}
+	status["resources"] = refs
+	body, err := json.Marshal(map[string]interface{}{
+		"apiVersion": obj.GetAPIVersion(), "kind": obj.GetKind(),
+		"metadata": map[string]interface{}{"name": obj.GetName(), "namespace": obj.GetNamespace()},
+		"status":   status,
+	})
+	if err != nil {
+		return err
+	}
+	force := true
+	_, err = c.dyn.Resource(kind.gvr).Namespace(obj.GetNamespace()).Patch(ctx, obj.GetName(), types.ApplyPatchType, body,
+		metav1.PatchOptions{FieldManager: kube.StatusManager, Force: &force}, "status")
+	return err
 }
 
 func inventory(obj *unstructured.Unstructured) []string {

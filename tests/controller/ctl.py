@@ -1,6 +1,7 @@
 """Shared by the controller tests: building the controller, the cluster it runs on, and
 running it as its own ServiceAccount (so the ClusterRole `wasmdeploy operator-manifests`
 prints is what it really gets)."""
+import itertools
 import json
 import os
 import pathlib
@@ -86,6 +87,9 @@ current-context: test
     return path
 
 
+_RUNS = itertools.count(1)
+
+
 class Controller:
     """The controller as a child process (its own process group), stopped by SIGTERM."""
 
@@ -96,7 +100,7 @@ class Controller:
 
     def start(self):
         self.runs += 1
-        self.log_path = os.path.join(self.workdir, f"controller-{self.runs}.log")
+        self.log_path = os.path.join(self.workdir, f"controller-{next(_RUNS)}.log")
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [self.binary, f"--kubeconfig={self.kubeconfig}", "--metrics-bind-address=127.0.0.1:0",

@@ -283,6 +283,30 @@ def scenario(api, c, start):
     check(b["status"]["refusal"]["code"] == "module.no-scheme" and b["status"]["refusal"]["path"] == "filters[0].module",
           f"bad WasmDeployment Refused with the reader's code and path: {b['status']['refusal']}")
 
+    # 6b. A second mesh: a FilterDeployment naming its istiod's namespace (wasme's
+    #     istioNamespace) is rendered for that istiod's version, here 1.29.1: istio-agent pulls
+    #     the image, pinned by the manifest digest.
+    api.kubectl("create", "namespace", "istio-new")
+    api.kubectl("create", "namespace", "mesh-new")
+    api.kubectl("create", "deployment", "istiod", "-n", "istio-new", "--image=docker.io/istio/pilot:1.29.1")
+    api.kubectl("patch", "deployment", "istiod", "-n", "istio-new", "--type=json",
+                "-p", '[{"op":"replace","path":"/spec/template/spec/containers/0/name","value":"discovery"}]')
+    api.kubectl("create", "deployment", "web", "-n", "mesh-new", "--image=registry.invalid/web:v1")
+    new = json.loads(seed_fd("world"))
+    new["metadata"] = {"name": "hello", "namespace": "mesh-new", "annotations": {"wasmdeploy.io/sha256": "ab" * 32}}
+    new["spec"]["deployment"]["istio"]["istioNamespace"] = "istio-new"
+    api.kubectl("apply", "-f", "-", input=json.dumps(new))
+    fd2 = wait_for("the 1.29 FilterDeployment Ready", lambda: (lambda o: o if condition(o, "Ready") and condition(o, "Ready")["status"] == "True" else None)(
+        get(api, "filterdeployment", "-n", "mesh-new", "hello")))
+    check(fd2["status"]["istio"] == "1.29.1", "istioNamespace picks that mesh's istiod version (1.29.1)")
+    efs2 = envoy_filters(api, "mesh-new")
+    check(efs2 and any("ab" * 32 in json.dumps(e["spec"]) for e in efs2.values()),
+          f"Istio 1.29: EnvoyFilters fetching the image, pinned by its digest ({sorted(efs2)})")
+    check(get(api, "deployment", "-n", "mesh-new", "web")["spec"]["template"]["metadata"].get("annotations") is None,
+          "no workload change when istio-agent pulls the module")
+    api.kubectl("delete", "filterdeployment", "-n", "mesh-new", "hello", "--timeout=90s")
+    check(not envoy_filters(api, "mesh-new"), "its EnvoyFilters are gone with it")
+
     # 7. Metrics.
     addr = c.metrics_address()
     body = urllib.request.urlopen(f"http://{addr}/metrics", timeout=10).read().decode()
