@@ -2,6 +2,8 @@
 // objects exist: every created resource becomes a delete stub, every patch an inverse patch.
 #include <wasmdeploy/undeploy.hpp>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "plan/validate.hpp"
@@ -85,6 +87,17 @@ render_summary render_undeploy(const spec& s, const render_options& options, und
   if (out.empty()) {
     summary.diagnostics.push_back({severity::note, "undeploy.nothing", "",
                                    "the render creates nothing in a cluster (only files); there is nothing to undeploy", {}});
+  }
+  if (part == undeploy_part::deletions) {
+    const size_t restores = static_cast<size_t>(std::count_if(
+        out.begin(), out.end(), [](const document& d) { return d.what == document::role::patch; }));
+    if (restores > 0) {
+      summary.diagnostics.push_back(
+          {severity::note, "undeploy.restores-apart", "",
+           fmt::format("{} object(s) the render patched (workloads, a Gateway) are the user's and not in this "
+                       "output; `undeploy --restore` prints the merge patches that give them their previous state",
+                       restores), {}});
+    }
   }
   summary.documents = 0;
   for (const auto& d : out) {
