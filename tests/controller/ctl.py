@@ -26,7 +26,11 @@ def skip(what):
 
 
 def istio_crds(tag):
-    """crd-all.gen.yaml of an Istio pin (istioctl-versions.txt) from the Go module cache."""
+    """crd-all.gen.yaml of an Istio pin (istioctl-versions.txt): the copy tests/cluster/setup-k8s.sh
+    keeps in the tools cache, else the Go module cache."""
+    copied = pathlib.Path(CACHE) / "istio-crds" / f"{tag}.yaml"
+    if copied.is_file():
+        return str(copied)
     for line in PINS.read_text().splitlines():
         f = line.split()
         if f and f[0] == tag:
