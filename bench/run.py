@@ -237,8 +237,7 @@ def main():
     if os.path.exists(bench_run) and os.path.exists(as_mod) and os.path.exists(big):
         out = subprocess.run([bench_run, as_mod + "=add_header=tanjunchen20", big + "=probe=ok", "--iterations",
                               "10" if a.quick else "30"], check=True, capture_output=True, text=True).stdout
-        print("
-wasmdeploy run (embedded host):")
+        print("\nwasmdeploy run (embedded host):")
         print("  " + "\n  ".join(l for l in out.splitlines() if l.strip()))
     else:
         print(f"\nSKIPPED: host benchmark (needs {bench_run} and the tests/host modules in {mods})")
