@@ -254,9 +254,10 @@ class utf8_check {
 
   template <typename Path>
   void map(const std::map<std::string, std::string>& m, Path&& path) const {
-    for (const auto& [k, v] : m) {
-      if (!is_valid_utf8(k)) reject(s_, "spec.invalid-utf8", path(), "a key is not valid UTF-8");
-      text(v, [&] { return path() + "." + k; });
+    // Not a structured binding: clang 14 cannot capture one in the lambda (C++17).
+    for (const auto& kv : m) {
+      if (!is_valid_utf8(kv.first)) reject(s_, "spec.invalid-utf8", path(), "a key is not valid UTF-8");
+      text(kv.second, [&] { return path() + "." + kv.first; });
     }
   }
 

@@ -24,6 +24,11 @@
 #   WD_ISTIOCTL_TIMEOUT   seconds per istioctl build (default 2400)
 #   WD_ISTIOCTL_VERSIONS  space-separated subset of tags to build (default: all)
 #   WD_EFFECT_TIMEOUT     seconds per effect oracle build (default 1800)
+#   WD_TOOLS_BUDGET       seconds all builds of one run may take together (default
+#                         2700): a cold run stops each build when the budget is
+#                         spent, so the tests still fit CI's 90 minutes; the
+#                         stopped build reports SKIPPED and the next run resumes
+#                         it from the Go build cache. Cached tools cost nothing.
 #   WD_EFFECT_VERSIONS    space-separated subset of oracle tags to build (default: all)
 #   WD_ISTIO_NOSUMDB      see lib/build-istioctl.sh
 #   WD_TOOLS_PRUNE=1      after building, delete the Go module and build caches
@@ -62,6 +67,14 @@ GO=${GO:-$(command -v go || true)}
 export GO
 
 t0=$(date +%s)
+deadline=$(( t0 + ${WD_TOOLS_BUDGET:-2700} ))
+# A build's timeout: its own bound, cut to what is left of the budget (at least 1 s, so a
+# build whose stamp matches still answers at once and an uncached one stops).
+capped() {
+  local left=$(( deadline - $(date +%s) ))
+  (( left < 1 )) && left=1
+  (( left < $1 )) && echo "$left" || echo "$1"
+}
 status_file="$cache/logs/setup-status.txt"
 : >"$status_file"
 report() { echo "$*" | tee -a "$status_file"; }
@@ -82,7 +95,7 @@ if want istioctl; then
         if [[ -n ${WD_ISTIOCTL_VERSIONS:-} && " $WD_ISTIOCTL_VERSIONS " != *" $tag "* ]]; then
           continue
         fi
-        if out=$("$here/lib/build-istioctl.sh" "$cache" "$tag" "$pv" "$istioctl_timeout" 2>&1); then
+        if out=$("$here/lib/build-istioctl.sh" "$cache" "$tag" "$pv" "$(capped "$istioctl_timeout")" 2>&1); then
           report "ok: $out"
         else
           reason=$(grep -m1 '^reason=' "$cache/logs/istioctl-$tag.stats" 2>/dev/null | cut -d= -f2-)
@@ -151,7 +164,7 @@ fi
 # --- 5. kube-apiserver + kubectl (Go, k8s.io/kubernetes) for tests/cluster ----
 if want k8s; then
   # setup-k8s.sh bounds itself (WD_K8S_TIMEOUT) and skips when its stamp matches.
-  if out=$("$here/../cluster/setup-k8s.sh" "$cache" 2>&1); then
+  if out=$(WD_K8S_TIMEOUT=$(capped "${WD_K8S_TIMEOUT:-2400}") "$here/../cluster/setup-k8s.sh" "$cache" 2>&1); then
     report "$out"
   else
     report "${out:-SKIPPED: kube-apiserver unavailable (setup-k8s.sh failed)}"
@@ -194,7 +207,7 @@ if want effect; then
       if [[ -n ${WD_EFFECT_VERSIONS:-} && " $WD_EFFECT_VERSIONS " != *" $tag "* ]]; then
         continue
       fi
-      if out=$("$here/lib/build-effect.sh" "$cache" "$tag" "$pv" "${WD_EFFECT_TIMEOUT:-1800}" 2>&1); then
+      if out=$("$here/lib/build-effect.sh" "$cache" "$tag" "$pv" "$(capped "${WD_EFFECT_TIMEOUT:-1800}")" 2>&1); then
         report "ok: $out"
       else
         reason=$(grep -m1 '^reason=' "$cache/logs/effect-$tag.stats" 2>/dev/null | cut -d= -f2-)
