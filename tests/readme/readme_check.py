@@ -72,7 +72,10 @@ def check_commands(a):
         if b.test is None:
             failures.append(f"{b}: no `<!-- test: NAME -->` line before the fence")
         elif b.test != "readme" and b.test not in names:
-            failures.append(f"{b}: no ctest named {b.test} (ctest -N)")
+            if a.partial_build:  # e.g. the fuzz preset builds no C API, so no controller tests
+                print(f"note: {b}: {b.test} is not in this partial build; the full build checks it")
+            else:
+                failures.append(f"{b}: no ctest named {b.test} (ctest -N)")
     env = dict(os.environ)
     bindir = tempfile.mkdtemp(prefix="wd-readme-bin-")
     os.symlink(os.path.abspath(a.cli), os.path.join(bindir, "wasmdeploy"))
@@ -133,6 +136,8 @@ def main():
     ap.add_argument("--cli", required=True)
     ap.add_argument("--source", required=True)
     ap.add_argument("--build", required=True)
+    ap.add_argument("--partial-build", action="store_true",
+                    help="the build leaves parts out (no C API): a missing ctest name is a note")
     ap.add_argument("mode", choices=["commands", "entry_points"])
     a = ap.parse_args()
     failures, summary = (check_commands if a.mode == "commands" else check_entry_points)(a)
