@@ -535,6 +535,12 @@ func (c *controller) recordInventory(ctx context.Context, kind ownerKind, obj *u
 		status = map[string]interface{}{}
 	}
 	status["resources"] = refs
+	return c.applyStatus(ctx, kind, obj, status)
+}
+
+// applyStatus server-side applies `status` to obj's status subresource under the status field
+// manager (the inventory and the conditions share it, so neither drops the other's fields).
+func (c *controller) applyStatus(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, status map[string]interface{}) error {
 	body, err := json.Marshal(map[string]interface{}{
 		"apiVersion": obj.GetAPIVersion(), "kind": obj.GetKind(),
 		"metadata": map[string]interface{}{"name": obj.GetName(), "namespace": obj.GetNamespace()},
@@ -634,17 +640,7 @@ func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstr
 			status["reason"] = reason
 		}
 	}
-	body, err := json.Marshal(map[string]interface{}{
-		"apiVersion": obj.GetAPIVersion(), "kind": obj.GetKind(),
-		"metadata": map[string]interface{}{"name": obj.GetName(), "namespace": obj.GetNamespace()},
-		"status":   status,
-	})
-	if err != nil {
-		return err
-	}
-	force := true
-	_, err = c.dyn.Resource(kind.gvr).Namespace(obj.GetNamespace()).Patch(ctx, obj.GetName(), types.ApplyPatchType, body,
-		metav1.PatchOptions{FieldManager: kube.StatusManager, Force: &force}, "status")
+	err := c.applyStatus(ctx, kind, obj, status)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
