@@ -44,6 +44,9 @@ void print_matrix() {
     }
   }
   out += "\n+ supported   . not supported   ~ from a later patch of that minor (see `versions --capability`)\n";
+  const auto& newest = newest_reviewed_release();
+  out += fmt::format("newer minors render with {}'s rules and a version.newer-than-known warning ({})\n",
+                     newest.at.str(true), newest.source);
   std::fputs(out.c_str(), stdout);
 }
 
@@ -74,6 +77,14 @@ void run(const versions_options& o) {
   }
   if (!o.istio.empty()) {
     mesh_version v = istio_flag(o.istio);
+    if (v.newer_than_known()) {
+      print_diagnostics(std::vector<diagnostic>{{severity::warning, "version.newer-than-known", "--istio",
+                          fmt::format("Istio {} is newer than the newest release wasmdeploy knows; these are {}'s "
+                                      "capabilities",
+                                      v.str(), mesh_version::newest_supported().str(true)),
+                          {}}},
+                        false);
+    }
     node list = node::sequence();
     for (const auto& row : capability_table()) {
       if (o.output != "text") {

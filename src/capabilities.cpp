@@ -126,11 +126,44 @@ const std::vector<capability_info> kTable = {
     {capability::target_ref_kind_gateway_class, "target-ref-kind-gateway-class", r(25), {},
      "targetRef(s) may name a gateway.networking.k8s.io/GatewayClass",
      "istio/istio 6ec5ded098c (release-1.25, 1.25.0) pkg/config/validation/validation.go allowedTargetRefs"},
+    // The 256 MiB default stays; from 1.30 the agent reads it from the environment, for http(s) bodies, after
+    // gunzip and for OCI layers alike (io.LimitReader in pkg/wasm/httpfetcher.go and imagefetcher.go).
+    {capability::agent_module_size_setting, "agent-module-size-setting", r(30), {},
+     "ISTIO_WASM_MAX_BINARY_SIZE_BYTES (default 256 MiB) limits fetched modules, also after gunzip",
+     "istio/istio release-1.30 9739e10eb9d7 pilot/pkg/features/pilot.go MaxWasmBinarySizeBytes, "
+     "pkg/wasm/httpfetcher.go, pkg/wasm/imagefetcher.go"},
+    // wasmdeploy always writes TrafficExtension's `wasm:` and never `lua:`, so the CRD rule
+    // "exactly one of wasm or lua must be set" holds by construction.
+    {capability::traffic_extension_lua, "traffic-extension-lua", r(30), {},
+     "TrafficExtension: exactly one of wasm or lua (lua.inlineCode 1-65536 characters); at most one of "
+     "selector and targetRefs; targetRefs at most 16 (CRD CEL rules)",
+     "istio.io/api v1.30.3 extensions/v1alpha1/traffic_extension.proto (XValidation on TrafficExtension, "
+     "LuaConfig.inline_code MaxLength=65536); unchanged in v1.31.4 and v1.32.0",
+     kDoc},
+    // istio #60530: a WasmPlugin in an app namespace targeting a Service whose waypoint lives in
+    // another namespace is named in the waypoint's listeners, but WasmPluginsByName (1.29.1) /
+    // TrafficExtensionsByName serve ECDS only from the proxy's and the root namespace, so the
+    // waypoint waits for the extension forever. Fixed by istio #60639 (also on release-1.30 after
+    // 1.30.3 at 9739e10eb9d7; which 1.30 patch first has it was not read, so 1.30 counts as without).
+    {capability::waypoint_cross_namespace_extensions, "waypoint-cross-namespace-extensions", r(31), {},
+     "a waypoint is served the extensions of its services' namespaces (before: its own and the root namespace only)",
+     "istio/istio #60639; pilot/pkg/model/push_context.go TrafficExtensionsByName at eed52ebb66ad (1.31) vs "
+     "WasmPluginsByName at 1.29.1"},
 };
+
+// Each release line was read in istio.io/api (wasm.proto, traffic_extension.proto) and istio/istio; the
+// newest one bounds what wasmdeploy knows.
+constexpr reviewed_release kNewestReviewed{
+    r(32),
+    "istio.io/api v1.32.0 extensions/v1alpha1/wasm.proto and traffic_extension.proto are byte-identical to "
+    "v1.31.4 (both tags from the Go module proxy, diffed 2026-12-05); envoy_filter.proto changed (transport-socket "
+    "match), which wasmdeploy never writes"};
 
 }  // namespace
 
 const std::vector<capability_info>& capability_table() { return kTable; }
+
+const reviewed_release& newest_reviewed_release() { return kNewestReviewed; }
 
 const capability_info& info(capability c) { return kTable.at(static_cast<size_t>(c)); }
 

@@ -66,6 +66,10 @@ enum class capability : int {
   target_ref_kind_service,         ///< core Service
   target_ref_kind_service_entry,   ///< networking.istio.io/ServiceEntry
   target_ref_kind_gateway_class,   ///< gateway.networking.k8s.io/GatewayClass
+  // 1.30-1.32 (appended).
+  agent_module_size_setting,       ///< ISTIO_WASM_MAX_BINARY_SIZE_BYTES sets the module size limit
+  traffic_extension_lua,           ///< TrafficExtension's lua oneof (exactly one of wasm/lua)
+  waypoint_cross_namespace_extensions,  ///< a waypoint is served extensions from the namespaces of its services
 };
 
 /// Whether some decision (a gate, a renderer's choice, the module verdict) reads a row, or the
@@ -82,6 +86,15 @@ struct capability_info {
   std::string_view source;     ///< where the fact was read
   row_use use = row_use::decision;
 };
+
+/// The newest Istio minor line whose sources the table was checked against. Versions past it are
+/// accepted with its rules (mesh_version::newer_than_known) and a `version.newer-than-known`
+/// warning.
+struct reviewed_release {
+  release at;
+  std::string_view source;  ///< what was read to conclude nothing in the table changed
+};
+const reviewed_release& newest_reviewed_release();
 
 /// All rows, in declaration order.
 const std::vector<capability_info>& capability_table();

@@ -96,10 +96,10 @@ module_report inspect_file(const std::string& path);
 ///   wasm.wasi-recent, and malformed `name` / `producers` sections.
 compat_verdict verdict_for(const module_report& report, const mesh_version& version);
 
-/// Every supported minor release (1.5 .. 1.31, as "1.N") that can load the module, ascending.
+/// Every supported minor release (1.5 .. 1.32, as "1.N") that can load the module, ascending.
 std::vector<release> loadable_releases(const module_report& report);
 
-/// "Istio 1.8 to 1.31", "Istio 1.5 to 1.6, 1.8 to 1.31", or "no Istio release".
+/// "Istio 1.8 to 1.32", "Istio 1.5 to 1.6, 1.8 to 1.32", or "no Istio release".
 std::string describe_releases(const std::vector<release>& releases);
 
 /// wasme runtime-config `abiVersions` labels whose Istio releases can load this module

@@ -57,13 +57,13 @@ void check_istio_version(const layout_report& r, const mesh_version& v,
                   fmt::format("Istio {} refuses modules over 256 MiB; this one is {} bytes",
                               v.str(), r.module->size()));
     }
-    if (v.effective() >=
-        info(capability::agent_fixed_module_size_limit).until.value_or(release{})) {
+    if (supports(v, capability::agent_module_size_setting)) {
       out.push_back(
           {severity::warning,
            "oci.module.too-large",
            "",
-           "the module is over 256 MiB: set ISTIO_WASM_MAX_BINARY_SIZE_BYTES on istio-agent",
+           "the module is over 256 MiB (Istio's default limit, also applied after gunzip): set "
+           "ISTIO_WASM_MAX_BINARY_SIZE_BYTES on istio-agent",
            {}});
     }
   }

@@ -567,6 +567,81 @@ void warn_waypoint_only_refs(const context& c, const target& t, bool& warned) {
   }
 }
 
+// How waypoints (and Gateway API gateways) attach a WasmPlugin/TrafficExtension:
+// pilot/pkg/model/policyattachment.go ShouldAttachPolicy, the same at 1.25.3, 1.29.1 and 1.31
+// (eed52ebb66ad): a waypoint never uses a selector ("waypoints never use selector"; the shape of
+// istio #51038, "silently ignores"), and a GatewayClass targetRef attaches only the class
+// `istio-waypoint` and only from the root namespace (constants.WaypointGatewayClassName).
+constexpr const char* kWaypointClass = "istio-waypoint";
+
+// The labels istiod's waypoint template (manifests/charts/istio-control/istio-discovery/files/waypoint.yaml)
+// puts on waypoint pods and no other proxy has.
+std::string waypoint_marker(const std::map<std::string, std::string>& labels) {
+  auto cls = labels.find("gateway.networking.k8s.io/gateway-class-name");
+  if (cls != labels.end() && cls->second == kWaypointClass) return fmt::format("{}={}", cls->first, cls->second);
+  auto managed = labels.find("gateway.istio.io/managed");
+  // The value is istio.io-mesh-controller (constants.ManagedGatewayMeshControllerLabel).
+  const std::string_view suffix = "-mesh-controller";
+  if (managed != labels.end() && managed->second.size() > suffix.size() &&
+      managed->second.compare(managed->second.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return fmt::format("{}={}", managed->first, managed->second);
+  }
+  return {};
+}
+
+void check_waypoint_attachment(const context& c, const target& t) {
+  std::vector<std::pair<std::string, const std::map<std::string, std::string>*>> selections;
+  if (!t.selector.empty()) selections.emplace_back(t.path + ".selector", &t.selector);
+  for (size_t i = 0; i < t.workloads.size(); ++i) {
+    selections.emplace_back(fmt::format("{}.workloads[{}].labels", t.path, i), &t.workloads[i].labels);
+  }
+  for (const auto& [path, labels] : selections) {
+    const std::string marker = waypoint_marker(*labels);
+    if (marker.empty()) continue;
+    auto gw = labels->find("gateway.networking.k8s.io/gateway-name");
+    const std::string name = gw != labels->end() ? gw->second : std::string("<waypoint>");
+    reject(c.s, "no-effect.selector-on-waypoint", path,
+           fmt::format("the label {} selects a waypoint, and istiod never attaches a WasmPlugin or TrafficExtension "
+                       "to a waypoint by selector (policyattachment.go: \"waypoints never use selector\"; istio "
+                       "#51038): it would be ignored silently; write targetRefs: [{{group: gateway.networking.k8s.io, "
+                       "kind: Gateway, name: {}}}] instead",
+                       marker, name));
+  }
+  for (size_t i = 0; i < t.refs.size(); ++i) {
+    const target_ref& r = t.refs[i];
+    if (r.kind != "GatewayClass") continue;
+    const std::string path = fmt::format("{}.targetRefs[{}]", t.path, i);
+    if (r.name != kWaypointClass) {
+      reject(c.s, "no-effect.gateway-class-not-waypoint", path + ".name",
+             fmt::format("istiod attaches a GatewayClass targetRef only for the class {} (all waypoints); the class "
+                         "'{}' matches no proxy: target the Gateway by name instead",
+                         kWaypointClass, shorten(r.name)));
+    }
+    if (t.ns != kIstioSystem) {
+      c.note(severity::warning, "no-effect.gateway-class-outside-root", path,
+             fmt::format("a GatewayClass {} targetRef attaches only from the mesh's root namespace (istio-system "
+                         "unless meshConfig.rootNamespace says otherwise); from {} it matches nothing",
+                         kWaypointClass, t.ns));
+    }
+  }
+  // istio #60530: the waypoint's listeners name the extension, but before 1.31 istiod serves
+  // ECDS to a waypoint only from its own and the root namespace, so a waypoint in another
+  // namespace (istio.io/use-waypoint-namespace) waits for it and never becomes ready.
+  if (supports(c.v, capability::waypoint_cross_namespace_extensions) || t.ns == kIstioSystem) return;
+  for (size_t i = 0; i < t.refs.size(); ++i) {
+    const target_ref& r = t.refs[i];
+    if (r.kind != "Service" && r.kind != "ServiceEntry") continue;
+    c.note(severity::warning, "waypoint.cross-namespace-extension", fmt::format("{}.targetRefs[{}]", t.path, i),
+           fmt::format("if {} {} uses a waypoint in another namespace (istio.io/use-waypoint-namespace), Istio {} "
+                       "names this extension in that waypoint's listeners but never serves it (ECDS is served only "
+                       "from the waypoint's own and the root namespace), and the waypoint never becomes ready "
+                       "(istio #60530; {}): keep the waypoint in {} or upgrade",
+                       r.kind, r.name, c.v.str(), describe_support(capability::waypoint_cross_namespace_extensions),
+                       t.ns));
+    return;
+  }
+}
+
 }  // namespace
 
 std::string gateway_only_reason(const target& t, const std::map<std::string, std::string>* selector) {
@@ -632,6 +707,7 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
   bool any = false;
   bool warned_context = false;
   bool warned_refs = false;
+  bool checked_waypoint = false;
   for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
     const filter& f = c.s.filters[fi];
     if (!applies(t, f)) continue;
@@ -654,6 +730,10 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
       }
       check_target_ref_kinds(c.s, c.v, t, !wp);
       warn_waypoint_only_refs(c, t, warned_refs);
+    }
+    if (wp && !checked_waypoint) {
+      checked_waypoint = true;
+      check_waypoint_attachment(c, t);
     }
     if (wp && !t.match.empty()) c.require(capability::wasm_plugin_match, t.path + ".match", "WasmPlugin.match");
     if (wp && t.context_set && (t.context == traffic_context::inbound || t.context == traffic_context::outbound)) {
@@ -785,6 +865,13 @@ plan make_plan(const spec& s, const render_options& options) {
   }
   validate_spec(s);
   context c{s, p.version, p, options.allow_incompatible_module || s.options.allow_incompatible_module};
+  if (p.version.newer_than_known()) {
+    const std::string known = mesh_version::newest_supported().str(true);
+    c.note(severity::warning, "version.newer-than-known", options.istio.empty() ? "istio" : "--istio",
+           fmt::format("Istio {} is newer than the newest release wasmdeploy knows ({}): rendered with {}'s rules; "
+                       "a newer wasmdeploy may know what changed (--strict refuses this)",
+                       p.version.str(), known, known));
+  }
   p.filters.resize(s.filters.size());
   for (size_t i = 0; i < s.filters.size(); ++i) plan_filter(c, s.filters[i], p.filters[i]);
   // ConfigMap names derive from filter names with '.' replaced, so two filters can meet.

@@ -17,6 +17,13 @@ static void test_versions(void) {
   CHECK(wd_istio_check("0.1") < 0);
   CHECK(strlen(wd_istio_oldest_supported()) > 0);
   CHECK(strlen(wd_istio_newest_supported()) > 0);
+  /* istiod's image tags, and a minor newer than the table (rendered with its newest rules). */
+  CHECK_RC(WD_OK, wd_istio_check("1.24.3-distroless"));
+  CHECK_RC(WD_OK, wd_istio_check("1.30.0-rc.1"));
+  CHECK_RC(WD_OK, wd_istio_check("1.33"));
+  CHECK_STR(wd_istio_newest_supported(), "1.32");
+  CHECK(wd_istio_check("2.0") < 0);
+  CHECK(wd_istio_check("1.24.3-a b") < 0);
 }
 
 static void test_error_model(void) {

@@ -151,12 +151,12 @@ def case_versions():
     rc, out, err = run("versions")
     expect(rc == 0, f"versions exited {rc}", err)
     lines = out.splitlines()
-    expect(lines[0].startswith("capability \\ Istio 1.") and lines[0].rstrip().endswith("31"), "matrix header", out)
+    expect(lines[0].startswith("capability \\ Istio 1.") and lines[0].rstrip().endswith("32"), "matrix header", out)
     row = next((l for l in lines if l.startswith("wasm-plugin ")), None)
     expect(row is not None, "wasm-plugin row", out)
     cells = row.split()[1:]
-    expect(len(cells) == 27, "one cell per minor 1.5-1.31", row)
-    expect(cells[:7] == ["."] * 7 and cells[7:] == ["+"] * 20, "wasm-plugin from 1.12", row)
+    expect(len(cells) == 28, "one cell per minor 1.5-1.32", row)
+    expect(cells[:7] == ["."] * 7 and cells[7:] == ["+"] * 21, "wasm-plugin from 1.12", row)
     canon = next(l for l in lines if l.startswith("canonical-filter-name-match "))
     expect(canon.split()[1:4] == [".", ".", "~"], "1.7 shows '~' for canonical names (1.7.1)", canon)
     rc, out, err = run("versions", "--capability", "wasm-plugin")
@@ -267,14 +267,33 @@ def case_flag_conflicts():
     expect(rc == 2 and "[output.force-needs-dir] --force" in err, f"--force without -o dir= exited {rc}", err)
 
 
+def case_istio_versions_today_and_next():
+    """1.32 is known; a newer minor renders with its rules and a warning (refused by --strict);
+    istiod's image tags are read like versions (issue 22)."""
+    args = [*ONE, "-l", "app=a", "--sha256", "a" * 64]
+    rc, out32, err = run(*args, "--istio", "1.32")
+    expect(rc == 0 and "version.newer-than-known" not in err, f"--istio 1.32 exited {rc}", err)
+    rc, out33, err = run(*args, "--istio", "1.33")
+    expect(rc == 0 and "[version.newer-than-known] --istio:" in err and "1.32's rules" in err,
+           f"--istio 1.33 exited {rc}", err)
+    expect(out33 == out32, "1.33 renders what 1.32 renders", out33)
+    rc, out, err = run(*args, "--istio", "1.33", "--strict")
+    expect(rc == 1 and out == "" and "version.newer-than-known" in err, f"--istio 1.33 --strict exited {rc}", err)
+    for tag in ("1.24.3-distroless", "1.30.0-rc.1"):
+        rc, out, err = run(*args, "--istio", tag)
+        expect(rc == 0 and "kind: WasmPlugin" in out, f"--istio {tag} exited {rc}", err)
+    rc, out, err = run("versions", "--istio", "1.29.1-distroless")
+    expect(rc == 0 and "wasm-plugin-fail-reload" in out, f"versions --istio 1.29.1-distroless exited {rc}", err)
+
+
 def case_flag_values():
     """Every bad flag value is a usage error (2) naming the flag and listing the choices."""
     bad = {
         ("--target", "kuma"): "istio, wasme, gloo, envoy, envoy-gateway, higress",
         ("--context", "sidecar"): "inbound, outbound, gateway, any",
         ("--fail-strategy", "FAIL_OPN"): "FAIL_CLOSE, FAIL_OPEN, FAIL_RELOAD",
-        ("--istio", "1.8.x.y"): "supported: 1.5 to 1.31",
-        ("--istio", "1.99"): "1.5 to 1.31",
+        ("--istio", "1.8.x.y"): "supported: 1.5 to 1.32",
+        ("--istio", "2.0"): "1.5 to 1.32",
         ("--phase", "LATE"): "AUTHN, AUTHZ, STATS",
         ("--gateway-version", "v9"): "v1.3",
         ("--naming", "short"): "per-workload",
@@ -323,11 +342,11 @@ def case_commands():
     rc, out, err = run("help", "rendr")
     expect(rc == 2 and "did you mean render?" in err, f"help rendr exited {rc}", err)
     rc, out, err = run("version")
-    expect(rc == 0 and "istio:         1.5 to 1.31" in out and "envoy-gateway: v1.1 to v1.9" in out, "version", out + err)
+    expect(rc == 0 and "istio:         1.5 to 1.32" in out and "envoy-gateway: v1.1 to v1.9" in out, "version", out + err)
     for fmt in ("json", "yaml"):
         rc, out, err = run("version", "-o", fmt)
         v = json.loads(out) if fmt == "json" else yaml.safe_load(out)
-        expect(rc == 0 and v["istio"] == {"oldest": "1.5", "newest": "1.31"} and v["version"] and v["build"],
+        expect(rc == 0 and v["istio"] == {"oldest": "1.5", "newest": "1.32"} and v["version"] and v["build"],
                f"version -o {fmt}", out)
     rc, out, err = run("completion", "bash")
     expect(rc == 0, f"completion bash exited {rc}", err)

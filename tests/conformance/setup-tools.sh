@@ -202,12 +202,16 @@ if want effect; then
   if [[ -z $GO ]]; then
     skipped effect "no go toolchain on PATH or /usr/local/go/bin"
   else
-    while read -r tag pv _rest; do
+    while read -r tag pv rest; do
       [[ -z $tag || $tag == \#* ]] && continue
       if [[ -n ${WD_EFFECT_VERSIONS:-} && " $WD_EFFECT_VERSIONS " != *" $tag "* ]]; then
         continue
       fi
-      if out=$("$here/lib/build-effect.sh" "$cache" "$tag" "$pv" "$(capped "${WD_EFFECT_TIMEOUT:-1800}")" 2>&1); then
+      # module=version replaces (extra-versions.txt); istioctl-versions.txt's third field is not one.
+      replaces=()
+      for word in $rest; do [[ $word == *=* ]] && replaces+=("$word"); done
+      if out=$("$here/lib/build-effect.sh" "$cache" "$tag" "$pv" "$(capped "${WD_EFFECT_TIMEOUT:-1800}")" \
+               "${replaces[@]}" 2>&1); then
         report "ok: $out"
       else
         reason=$(grep -m1 '^reason=' "$cache/logs/effect-$tag.stats" 2>/dev/null | cut -d= -f2-)

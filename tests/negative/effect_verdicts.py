@@ -15,13 +15,16 @@ The block (see corpus_lib.py):
                                 # release's WasmPlugin prefix, extenstions.istio.io/wasmplugin/
                                 # up to 1.25, extensions.istio.io/wasmplugin/ from 1.26)
     level: http | network       # default http
-    proxies: [{name, type: sidecar|router, namespace, labels}]   # default: the oracle's world
+    proxies: [{name, type: sidecar|router|waypoint, namespace, labels}]   # default: the oracle's world
+    ambient: true               # add the ambient world (oracle.ambient_kubernetes: a waypoint in
+                                # namespace ambient serving Services reviews and apps/ratings)
     probe: NAME                 # the proxy the verdict is about
     verdicts: {"1.29.1": absent | present}
     control: [[OLD, NEW], ...]  # the manifest with these replacements (the fix) must be present
                                 # at every pin: proves the probe could see the filter at all
 
-`absent`: the filter is in no filter chain of the probe; `present`: it is in at least one. One
+`absent`: the filter is in no filter chain of the probe; `present`: it is in at least one;
+`unserved`: it is, but istiod does not serve its extension config (the proxy waits for it). One
 oracle process per pin answers every case. Without any oracle built: SKIPPED, exit 77.
 """
 import argparse
@@ -40,13 +43,20 @@ def verdict(answer, block, tag):
     if answer.get("error"):
         return "error: " + answer["error"].splitlines()[0][:200]
     # ${wasmplugin}: the WasmPlugin name prefix of this release (a version-dependent fact).
-    name = block["filter"].replace("${wasmplugin}", oracle.wasmplugin_prefix(tag))
+    name = block["filter"]
+    if name.startswith("${wasmplugin}"):  # from 1.30 also a suffix (the translated TrafficExtension)
+        name = oracle.wasmplugin_prefix(tag) + name[len("${wasmplugin}"):] + oracle.wasmplugin_suffix(tag)
     land = oracle.landing(answer, name, block.get("level", "http"))
     if not land.get(block["probe"]):
         return f"error: istiod built no filter chain for the probe {block['probe']}"
     got = land[block["probe"]]
     where = sorted(d for d, (chains, _eligible) in got.items() if chains)
-    return "present" if where else "absent"
+    if not where:
+        return "absent"
+    # In a chain but never served over ECDS: the proxy waits for it (istio #60530 on a waypoint).
+    probe = next(p for p in answer["proxies"] if p["name"] == block["probe"])
+    discovered = {n for c in probe["chains"] for n in (c.get("discovery") or [])}
+    return "unserved" if name in discovered and name not in probe["served"] else "present"
 
 
 def main():
@@ -65,24 +75,28 @@ def main():
         return 77
     failures = checked = 0
     for tag, binary in built.items():
-        batch = []
+        batches = {False: [], True: []}  # ambient cases (block `ambient: true`) run in their own process
         for c in cases:
             block = c["effect"]
+            ambient = bool(block.get("ambient"))
             docs = [d for d in yaml.safe_load_all(lib.expand(block["manifest"])) if d]
-            world = block.get("proxies") or oracle.WORLD
+            world = block.get("proxies") or ([] if ambient else oracle.WORLD)
             for i, p in enumerate(world):
                 p.setdefault("ip", f"10.4.0.{i + 1}")
                 p.setdefault("type", "sidecar")
-            batch.append(oracle.make_case(c["key"], docs, tag, world))
+            batches[ambient].append(oracle.make_case(c["key"], docs, tag, world, ambient=ambient))
             if block.get("control"):
                 text = lib.expand(block["manifest"])
                 for old, new in block["control"]:
                     if old not in text:
                         raise SystemExit(f"{c['key']}: control replaces {old!r}, which the manifest does not contain")
                     text = text.replace(old, new)
-                batch.append(oracle.make_case(c["key"] + "#control", [d for d in yaml.safe_load_all(text) if d], tag,
-                                              world))
-        answers = oracle.ask(binary, batch)
+                batches[ambient].append(oracle.make_case(c["key"] + "#control", [d for d in yaml.safe_load_all(text) if d],
+                                                         tag, world, ambient=ambient))
+        answers = {}
+        for ambient, batch in batches.items():
+            if batch:
+                answers.update(oracle.ask(binary, batch, ambient=ambient))
         for c in cases:
             now = verdict(answers[c["key"]], c["effect"], tag)
             recorded = c["effect"].get("verdicts", {})

@@ -71,7 +71,7 @@ std::string spec_yaml(const render_result& r, const std::string& kind) {
 TEST_CASE("capability table rows are in enum order with unique keys", "[capabilities]") {
   const auto& table = capability_table();
   // Every enumerator has a row: the last one declared is the last row.
-  REQUIRE(table.size() == static_cast<size_t>(capability::target_ref_kind_gateway_class) + 1);
+  REQUIRE(table.size() == static_cast<size_t>(capability::waypoint_cross_namespace_extensions) + 1);
   std::set<std::string_view> keys;
   for (size_t i = 0; i < table.size(); ++i) {
     const auto c = static_cast<capability>(i);
@@ -164,7 +164,7 @@ TEST_CASE("every decision row is read by a decision and no documentation row is"
   // Documentation rows stay few and say why in the table.
   size_t docs = 0;
   for (const auto& row : capability_table()) docs += row.use == row_use::documentation;
-  CHECK(docs == 6);
+  CHECK(docs == 7);
 }
 
 TEST_CASE("describe_support phrases", "[capabilities]") {
@@ -179,6 +179,7 @@ TEST_CASE("a minor without a patch is decided at its first patch", "[capabilitie
   CHECK(mesh_version::parse("1.7").effective() == release{1, 7, 0});
   CHECK(mesh_version::parse("1.7.x").effective() == release{1, 7, 0});
   CHECK(mesh_version::parse("1.31").effective() == release{1, 31, 0});
+  CHECK(mesh_version::parse("1.32").effective() == release{1, 32, 0});
 }
 
 // ---- EnvoyFilter patch shape ----------------------------------------------------------------
@@ -629,4 +630,79 @@ TEST_CASE("1.23: strict WasmPlugin url parsing", "[capabilities][gates]") {
 
 TEST_CASE("1.25: fail-closed fetch failures install a deny-all filter", "[capabilities][gates]") {
   check_change(capability::agent_fail_closed_deny, "1.24", "1.25");
+}
+
+// ---- 1.30-1.32: today's releases, the next one, and ambient waypoints --------------------------
+
+TEST_CASE("1.32 is the newest reviewed release; a newer minor renders with its rules and a warning",
+          "[capabilities][versions]") {
+  CHECK(newest_reviewed_release().at == release{1, 32, 0});
+  CHECK(mesh_version::newest_supported() == release{1, 32, 0});
+  CHECK(contains(std::string(newest_reviewed_release().source), "v1.32.0"));
+  CHECK_FALSE(mesh_version::parse("1.32").newer_than_known());
+  const mesh_version next = mesh_version::parse("1.33");
+  CHECK(next.newer_than_known());
+  CHECK(next.str() == "1.33");
+  CHECK(next.effective().minor == 32);
+  // Every row decides 1.33 as it decides 1.32.
+  for (const auto& row : capability_table()) {
+    INFO(row.key);
+    CHECK(supports(next, row.id) == supports(mesh_version::parse("1.32.9999"), row.id));
+  }
+  const std::string spec = wp();
+  const auto r33 = wdtest::render_text(spec, "1.33");
+  CHECK(wdtest::has_diagnostic(r33, "version.newer-than-known"));
+  CHECK_FALSE(wdtest::has_diagnostic(wdtest::render_text(spec, "1.32"), "version.newer-than-known"));
+  CHECK(spec_yaml(r33, "WasmPlugin") == spec_yaml(wdtest::render_text(spec, "1.32"), "WasmPlugin"));
+}
+
+TEST_CASE("1.30: ISTIO_WASM_MAX_BINARY_SIZE_BYTES replaces the fixed 256 MiB limit", "[capabilities][gates]") {
+  check_removal(capability::agent_fixed_module_size_limit, "1.29", "1.30");
+  check_change(capability::agent_module_size_setting, "1.29", "1.30");
+  CHECK(info(capability::traffic_extension_lua).since == release{1, 30, 0});
+  CHECK(info(capability::traffic_extension_lua).use == row_use::documentation);
+}
+
+namespace {
+std::string te_refs(const std::string& ns, const std::string& refs) {
+  return "filters:\n- name: f\n  module: oci://ghcr.io/acme/f:v1\n  sha256: " + wdtest::kSha +
+         "\n  resource: TrafficExtension\ntargets:\n- namespace: " + ns + "\n" + refs;
+}
+}  // namespace
+
+TEST_CASE("waypoints never use a selector (istio #51038)", "[capabilities][waypoint]") {
+  for (const char* label : {"gateway.networking.k8s.io/gateway-class-name: istio-waypoint",
+                            "gateway.istio.io/managed: istio.io-mesh-controller"}) {
+    INFO(label);
+    const std::string sel = std::string("  selector: {gateway.networking.k8s.io/gateway-name: waypoint, ") + label + "}\n";
+    const error e = wdtest::render_error(wp("", "", sel), "1.29");
+    CHECK(e.code() == "no-effect.selector-on-waypoint");
+    CHECK(e.path() == "targets[0].selector");
+    CHECK(contains(e.message(), "kind: Gateway, name: waypoint"));
+  }
+  // A Gateway API gateway that is not a waypoint: selector policies attach by default.
+  CHECK_NOTHROW(wdtest::render_text(wp("", "", "  selector: {gateway.networking.k8s.io/gateway-name: ingress}\n"), "1.29"));
+}
+
+TEST_CASE("a GatewayClass targetRef attaches only istio-waypoint, from the root namespace", "[capabilities][waypoint]") {
+  const error e = wdtest::render_error(
+      te_refs("istio-system", refs_target("{group: gateway.networking.k8s.io, kind: GatewayClass, name: istio}")), "1.31");
+  CHECK(e.code() == "no-effect.gateway-class-not-waypoint");
+  CHECK(e.path() == "targets[0].targetRefs[0].name");
+  CHECK_FALSE(wdtest::has_diagnostic(wdtest::render_text(te_refs("istio-system", refs_target(kGatewayClassRef)), "1.31"),
+                                     "no-effect.gateway-class-outside-root"));
+  CHECK(wdtest::has_diagnostic(wdtest::render_text(te_refs("apps", refs_target(kGatewayClassRef)), "1.31"),
+                               "no-effect.gateway-class-outside-root"));
+}
+
+TEST_CASE("1.31: a waypoint is served extensions from its services' namespaces (istio #60530)",
+          "[capabilities][waypoint]") {
+  check_change(capability::waypoint_cross_namespace_extensions, "1.30", "1.31");
+  const std::string spec = wp("", refs_target(kServiceRef), "");
+  const auto before = wdtest::render_text(spec, "1.30");
+  CHECK(wdtest::has_diagnostic(before, "waypoint.cross-namespace-extension"));
+  CHECK_FALSE(wdtest::has_diagnostic(wdtest::render_text(spec, "1.31"), "waypoint.cross-namespace-extension"));
+  // A Gateway targetRef names the waypoint in its own namespace: nothing crosses.
+  CHECK_FALSE(wdtest::has_diagnostic(wdtest::render_text(wp("", refs_target(kGatewayRef), ""), "1.30"),
+                                     "waypoint.cross-namespace-extension"));
 }

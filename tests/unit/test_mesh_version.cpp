@@ -16,7 +16,8 @@ TEST_CASE("mesh_version parses minor, x and patch forms", "[mesh_version]") {
 }
 
 TEST_CASE("mesh_version rejects malformed and out-of-range versions", "[mesh_version]") {
-  for (const char* bad : {"", "1", "1.", "one.two", "1.8.1.1", "1.8.y", "1.-1"}) {
+  for (const char* bad : {"", "1", "1.", "one.two", "1.8.1.1", "1.8.y", "1.-1", "1.24.3-", "1.24.3-a b",
+                          "1.24.3-$(x)", "-distroless"}) {
     INFO(bad);
     try {
       mesh_version::parse(bad);
@@ -26,14 +27,32 @@ TEST_CASE("mesh_version rejects malformed and out-of-range versions", "[mesh_ver
       CHECK(e.category() == errc::version);
     }
   }
-  for (const char* old : {"1.4", "1.4.9", "1.32", "2.0", "0.8"}) {
+  for (const char* old : {"1.4", "1.4.9", "2.0", "0.8"}) {
     INFO(old);
     try {
       mesh_version::parse(old);
       FAIL("accepted");
     } catch (const error& e) {
       CHECK(e.code() == "version.unsupported");
-      CHECK(std::string(e.what()).find("1.5 to 1.31") != std::string::npos);
+      CHECK(std::string(e.what()).find("1.5 to 1.32") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("mesh_version reads istiod's image tags as the controller does", "[mesh_version]") {
+  // controller/internal/kube/version.go IstioVersionFromImage drops everything after '-'.
+  CHECK(mesh_version::parse("1.24.3-distroless").rel() == release{1, 24, 3});
+  CHECK(mesh_version::parse("1.24.3-distroless").str() == "1.24.3");
+  CHECK(mesh_version::parse("1.29.1-debug").rel() == release{1, 29, 1});
+  CHECK(mesh_version::parse("1.30.0-rc.1").rel() == release{1, 30, 0});
+  CHECK(mesh_version::parse("v1.31.4-distroless").rel() == release{1, 31, 4});
+}
+
+TEST_CASE("mesh_version accepts minors newer than the table", "[mesh_version]") {
+  CHECK_FALSE(mesh_version::parse("1.32").newer_than_known());
+  const auto v = mesh_version::parse("1.33.2");
+  CHECK(v.newer_than_known());
+  CHECK(v.rel() == release{1, 33, 2});
+  CHECK(v.effective() == release{1, 32, 9999});
+  CHECK(mesh_version::parse("1.40-distroless").newer_than_known());
 }

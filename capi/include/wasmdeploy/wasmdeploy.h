@@ -142,7 +142,10 @@ WD_API unsigned wd_version_number(void);
 WD_API const char *wd_version_string(void);
 
 /**
- * Checks an Istio version string ("1.8", "1.8.x", "1.8.1", optionally with a leading "v").
+ * Checks an Istio version string ("1.8", "1.8.x", "1.8.1", optionally with a leading "v"), or
+ * istiod's image tag ("1.24.3-distroless", "1.30.0-rc.1": the part after '-' is dropped). A 1.x
+ * minor newer than wd_istio_newest_supported() is accepted (renders carry the
+ * version.newer-than-known warning).
  * @param text the version text
  * @return WD_OK, or WD_EVERSION / WD_EINVALID with the supported range in the message.
  */
@@ -156,7 +159,7 @@ WD_API const char *wd_istio_oldest_supported(void);
 
 /**
  * Newest Istio release the library renders for.
- * @return "1.31" style text, static storage.
+ * @return "1.32" style text (minors past it render with its rules and a warning), static storage.
  */
 WD_API const char *wd_istio_newest_supported(void);
 

@@ -25,10 +25,21 @@
 // refuses gets "error".
 //
 // The harness API used here is the same at every pinned release (1.25.3,
-// 1.27.0, 1.29.1; read in the module cache: pilot/pkg/networking/core/fake.go
+// 1.27.0, 1.29.1, release-1.30 @9739e10eb9d7, 1.31-rc @eed52ebb66ad; read in
+// the module cache: pilot/pkg/networking/core/fake.go
 // NewConfigGenTest/SetupProxy/Listeners, extension_config_builder.go
 // BuildExtensionConfiguration, pkg/test/failer.go Wrap), so there is no
 // per-release file.
+//
+// Ambient: a case with "kubernetes" objects (a waypoint's Gateway API Gateway
+// and Service, app Services labelled istio.io/use-waypoint, Namespaces) runs on
+// pilot/test/xds.NewFakeDiscoveryServer instead, the harness istiod's own
+// waypoint tests use (pilot/pkg/xds/waypoint_test.go setupWaypointTest): it
+// adds the fake Kubernetes registry, the Gateway API controller and the ambient
+// index, so a proxy of type "waypoint" gets istiod's waypoint listeners
+// (listener_waypoint.go) and Gateway API gateways are converted as istiod
+// does.  That needs PILOT_ENABLE_AMBIENT=true in the environment (the features
+// are read at start-up); oracle.py runs such batches in their own process.
 package main
 
 import (
@@ -41,9 +52,12 @@ import (
 
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
+	"google.golang.org/protobuf/encoding/protojson"
 
+	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/networking/core"
+	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pkg/cluster"
 	"istio.io/istio/pkg/log"
 	"istio.io/istio/pkg/test"
@@ -65,6 +79,13 @@ type request struct {
 	ExtensionNames []string    `json:"extensionNames"`
 	// IstioVersion is the proxy's reported version (ISTIO_VERSION metadata).
 	IstioVersion string `json:"istioVersion"`
+	// Kubernetes objects for the fake cluster (ambient cases); empty: the config store only.
+	Kubernetes string `json:"kubernetes"`
+	// Discovery runs the case on pilot/test/xds.NewFakeDiscoveryServer even without Kubernetes
+	// objects.  From 1.30 istiod reads a WasmPlugin only through the controller that translates it
+	// into a TrafficExtension (pilot/pkg/config/kube/extensions, wired by bootstrap and by that
+	// harness, not by core.NewConfigGenTest), so oracle.py sets it for every case at 1.30+.
+	Discovery bool `json:"discovery"`
 }
 
 type chain struct {
@@ -80,6 +101,9 @@ type proxyResult struct {
 	Name   string   `json:"name"`
 	Chains []chain  `json:"chains"`
 	Served []string `json:"served"`
+	// ServedConfigs: each served extension config's typed_config as protojson, so callers can
+	// compare the Envoy configuration two resources produce (WasmPlugin vs TrafficExtension).
+	ServedConfigs map[string]json.RawMessage `json:"servedConfigs,omitempty"`
 }
 
 type response struct {
@@ -91,6 +115,9 @@ type response struct {
 func direction(p *model.Proxy, l *listenerv3.Listener) string {
 	if p.Type == model.Router {
 		return "gateway"
+	}
+	if p.Type == model.Waypoint {
+		return "waypoint"
 	}
 	switch l.GetTrafficDirection().String() {
 	case "INBOUND":
@@ -131,8 +158,10 @@ func proxyType(s string) (model.NodeType, error) {
 		return model.SidecarProxy, nil
 	case "router", "gateway":
 		return model.Router, nil
+	case "waypoint":
+		return model.Waypoint, nil
 	}
-	return "", fmt.Errorf("proxy type %q: want sidecar or router", s)
+	return "", fmt.Errorf("proxy type %q: want sidecar, router or waypoint", s)
 }
 
 func answer(req request) response {
@@ -144,7 +173,18 @@ func answer(req request) response {
 				t.Fatal(fmt.Sprint("istiod panicked: ", r))
 			}
 		}()
-		cg := core.NewConfigGenTest(t, core.TestOptions{ConfigString: req.Config})
+		var cg *core.ConfigGenTest
+		if req.Kubernetes != "" || req.Discovery {
+			if req.Kubernetes != "" && !features.EnableAmbient {
+				t.Fatal("an ambient case needs PILOT_ENABLE_AMBIENT=true in the oracle's environment")
+			}
+			cg = xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
+				ConfigString:           req.Config,
+				KubernetesObjectString: req.Kubernetes,
+			}).ConfigGenTest
+		} else {
+			cg = core.NewConfigGenTest(t, core.TestOptions{ConfigString: req.Config})
+		}
 		for i, ps := range req.Proxies {
 			typ, err := proxyType(ps.Type)
 			if err != nil {
@@ -197,6 +237,12 @@ func answer(req request) response {
 			for _, ec := range cg.ConfigGen.BuildExtensionConfiguration(p, cg.PushContext(), names, nil) {
 				if ec != nil {
 					pr.Served = append(pr.Served, ec.GetName())
+					if b, err := (protojson.MarshalOptions{}).Marshal(ec.GetTypedConfig()); err == nil {
+						if pr.ServedConfigs == nil {
+							pr.ServedConfigs = map[string]json.RawMessage{}
+						}
+						pr.ServedConfigs[ec.GetName()] = b
+					}
 				}
 			}
 			sort.Strings(pr.Served)

@@ -32,7 +32,7 @@ WORLD = [
 ]
 
 ISTIO_KINDS = {"EnvoyFilter", "WasmPlugin", "TrafficExtension", "Gateway", "VirtualService", "ServiceEntry",
-               "WorkloadEntry", "Sidecar", "DestinationRule"}
+               "WorkloadEntry", "Sidecar", "DestinationRule", "HTTPRoute"}
 
 
 def cache_dir():
@@ -65,7 +65,23 @@ def minor(tag):
 
 
 def wasmplugin_prefix(tag):
+    if minor(tag) >= (1, 30):
+        return "extensions.istio.io/trafficextension/"
     return "extenstions.istio.io/wasmplugin/" if minor(tag) <= (1, 25) else "extensions.istio.io/wasmplugin/"
+
+
+def wasmplugin_suffix(tag):
+    """From 1.30 istiod serves a WasmPlugin as the TrafficExtension it translates it into, named
+    <name>~istio-translated-wasmplugin (pilot/pkg/config/kube/extensions/translate.go
+    syntheticMarker, read at release-1.30 9739e10eb9d7 and 1.31 eed52ebb66ad)."""
+    return "~istio-translated-wasmplugin" if minor(tag) >= (1, 30) else ""
+
+
+def traffic_extension_filter_name(tag, ns, name):
+    """The listener filter name istiod gives a TrafficExtension (1.30+):
+    pilot/pkg/model/extensions.go TrafficExtensionResourceNamePrefix, read at release-1.30
+    9739e10eb9d7 and 1.31 eed52ebb66ad."""
+    return f"extensions.istio.io/trafficextension/{ns}.{name}"
 
 
 def wasmplugin_filter_name(tag, ns, name):
@@ -73,9 +89,9 @@ def wasmplugin_filter_name(tag, ns, name):
 
     pilot/pkg/model/extensions.go WasmPluginResourceNamePrefix: "extenstions.istio.io/wasmplugin/"
     (sic) up to 1.25 (read at 1.25.3), "extensions.istio.io/wasmplugin/" from 1.26 (read at 1.27.0
-    and 1.29.1).
+    and 1.29.1); from 1.30 the name of the TrafficExtension it is translated into.
     """
-    return f"{wasmplugin_prefix(tag)}{ns}.{name}"
+    return f"{wasmplugin_prefix(tag)}{ns}.{name}{wasmplugin_suffix(tag)}"
 
 
 def _yaml_doc(obj):
@@ -122,23 +138,98 @@ def fixtures(world=WORLD):
     return docs
 
 
+# Ambient: a waypoint (Gateway API Gateway of class istio-waypoint, in namespace `ambient`) serving
+# the Service reviews of its own namespace and, across namespaces (istio.io/use-waypoint-namespace),
+# the Service ratings of namespace `apps`. The shapes follow istiod's own waypoint test
+# (pilot/pkg/xds/waypoint_test.go: waypointSvc, waypointInstance, waypointGateway); the Kubernetes
+# objects go to the fake cluster, which the ambient index and the Gateway API controller read.
+WAYPOINT_NS = "ambient"
+WAYPOINT_LABELS = {"gateway.networking.k8s.io/gateway-name": "waypoint",
+                   "gateway.networking.k8s.io/gateway-class-name": "istio-waypoint",
+                   "gateway.istio.io/managed": "istio.io-mesh-controller"}
+WAYPOINT_PROXY = {"name": "waypoint", "type": "waypoint", "namespace": WAYPOINT_NS, "labels": WAYPOINT_LABELS,
+                  "ip": "10.5.0.10"}
+AMBIENT_SERVICES = {"reviews": WAYPOINT_NS, "ratings": "apps"}  # name -> namespace, both via the waypoint
+# A Gateway API ingress (class istio) beside it, routing to reviews: Gateway targetRefs to a
+# non-waypoint Gateway are judged on the proxy istiod's Gateway API controller configures.
+INGRESS_PROXY = {"name": "ingress", "type": "router", "namespace": WAYPOINT_NS,
+                 "labels": {"gateway.networking.k8s.io/gateway-name": "ingress"}, "ip": "10.5.0.20"}
+
+
+def ambient_kubernetes():
+    docs = [{"apiVersion": "v1", "kind": "Service",
+             "metadata": {"name": "waypoint", "namespace": WAYPOINT_NS,
+                          "labels": {"gateway.istio.io/managed": "istio.io-mesh-controller",
+                                     "gateway.networking.k8s.io/gateway-name": "waypoint",
+                                     "istio.io/gateway-name": "waypoint"}},
+             "spec": {"clusterIP": "10.96.5.10", "ports": [{"appProtocol": "hbone", "name": "mesh", "port": 15008}],
+                      "selector": {"gateway.networking.k8s.io/gateway-name": "waypoint"}}},
+            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+             "metadata": {"name": "waypoint", "namespace": WAYPOINT_NS},
+             "spec": {"gatewayClassName": "istio-waypoint",
+                      "listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE",
+                                     "allowedRoutes": {"namespaces": {"from": "All"}}}]},
+             "status": {"addresses": [{"type": "Hostname", "value": f"waypoint.{WAYPOINT_NS}.svc.cluster.local"}]}},
+            {"apiVersion": "networking.istio.io/v1", "kind": "WorkloadEntry",
+             "metadata": {"name": "waypoint-a", "namespace": WAYPOINT_NS},
+             "spec": {"address": WAYPOINT_PROXY["ip"], "labels": {"gateway.networking.k8s.io/gateway-name": "waypoint"}}}]
+    docs += [{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+              "metadata": {"name": "ingress", "namespace": WAYPOINT_NS},
+              "spec": {"gatewayClassName": "istio",
+                       "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hostname": "*.example.com"}]},
+              "status": {"addresses": [{"type": "IPAddress", "value": INGRESS_PROXY["ip"]}]}},
+             {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+              "metadata": {"name": "reviews", "namespace": WAYPOINT_NS},
+              "spec": {"parentRefs": [{"name": "ingress"}], "hostnames": ["reviews.example.com"],
+                       "rules": [{"backendRefs": [{"name": "reviews", "port": 9080}]}]}}]
+    for i, (name, ns) in enumerate(sorted(AMBIENT_SERVICES.items())):
+        labels = {"istio.io/use-waypoint": "waypoint"}
+        if ns != WAYPOINT_NS:
+            labels["istio.io/use-waypoint-namespace"] = WAYPOINT_NS
+        docs.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns, "labels": labels},
+                     "spec": {"clusterIP": f"10.96.5.{20 + i}", "selector": {"app": name},
+                              "ports": [{"name": "http", "port": 9080, "protocol": "TCP", "appProtocol": "http"}]}})
+    return docs
+
+
 def istio_documents(docs):
     """The documents istiod would read (kubectl would send the others elsewhere)."""
     return [d for d in docs if isinstance(d, dict) and d.get("kind") in ISTIO_KINDS]
 
 
-def make_case(case_id, manifests, tag, world=WORLD, extension_names=()):
+def _stream(docs):
     # A leading separator: 1.25's decoder takes input starting with '{' as one JSON stream.
-    config = "".join("---\n" + _yaml_doc(d) + "\n" for d in istio_documents(manifests) + fixtures(world))
-    return {"id": case_id, "config": config, "proxies": world, "istioVersion": tag,
-            "extensionNames": sorted(set(extension_names))}
+    return "".join("---\n" + _yaml_doc(d) + "\n" for d in docs)
 
 
-def ask(binary, cases, timeout=600):
-    """Runs one oracle process on a batch; returns {id: answer}."""
+def make_case(case_id, manifests, tag, world=WORLD, extension_names=(), ambient=False):
+    """One oracle request. `ambient`: add the waypoint world (ambient_kubernetes) and probe the
+    waypoint too; such cases must go to ask(..., ambient=True)."""
+    # The ambient world's waypoint and Gateway API ingress are configured by ambient_kubernetes.
+    docs = istio_documents(manifests) + fixtures([p for p in world if p["type"] != "waypoint" and
+                                                  "gateway.networking.k8s.io/gateway-name" not in p["labels"]])
+    case = {"id": case_id, "proxies": world, "istioVersion": tag, "extensionNames": sorted(set(extension_names)),
+            # 1.30+: WasmPlugins reach istiod only through the TrafficExtension translation (main.go).
+            "discovery": minor(tag) >= (1, 30)}
+    if ambient:
+        kube = ambient_kubernetes()
+        # Like istiod's waypoint test: the config store and the fake cluster both get them.
+        docs += kube
+        case["kubernetes"] = _stream(kube)
+        case["proxies"] = list(world) + [p for p in (WAYPOINT_PROXY, INGRESS_PROXY)
+                                         if all(q["name"] != p["name"] for q in world)]
+    case["config"] = _stream(docs)
+    return case
+
+
+def ask(binary, cases, timeout=600, ambient=False):
+    """Runs one oracle process on a batch; returns {id: answer}. `ambient`: the batch holds
+    ambient cases, which need PILOT_ENABLE_AMBIENT=true (read by istiod's features at start-up)."""
     stdin = "".join(json.dumps(c) + "\n" for c in cases)
-    p = subprocess.run([str(binary)], input=stdin, capture_output=True, text=True, timeout=timeout,
-                       env=dict(os.environ, GOMAXPROCS=os.environ.get("GOMAXPROCS", "2")))
+    env = dict(os.environ, GOMAXPROCS=os.environ.get("GOMAXPROCS", "2"))
+    if ambient:
+        env["PILOT_ENABLE_AMBIENT"] = "true"
+    p = subprocess.run([str(binary)], input=stdin, capture_output=True, text=True, timeout=timeout, env=env)
     if p.returncode != 0:
         raise RuntimeError(f"{binary} exited {p.returncode}: {p.stderr[-2000:]}")
     answers = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
@@ -169,9 +260,13 @@ def rendered_filters(manifests, tag):
                 if cp.get("applyTo") in ("HTTP_FILTER", "NETWORK_FILTER"):
                     level = "http" if cp["applyTo"] == "HTTP_FILTER" else "network"
                     out[cp["patch"]["value"]["name"]] = ("EnvoyFilter", ns, d["metadata"]["name"], level)
-        elif d["kind"] in ("WasmPlugin", "TrafficExtension"):
+        elif d["kind"] == "WasmPlugin":
             level = "network" if d["spec"].get("type") == "NETWORK" else "http"
             out[wasmplugin_filter_name(tag, ns, d["metadata"]["name"])] = (d["kind"], ns, d["metadata"]["name"], level)
+        elif d["kind"] == "TrafficExtension":
+            level = "network" if (d["spec"].get("wasm") or {}).get("type") == "NETWORK" else "http"
+            out[traffic_extension_filter_name(tag, ns, d["metadata"]["name"])] = (d["kind"], ns, d["metadata"]["name"],
+                                                                                 level)
     return out
 
 

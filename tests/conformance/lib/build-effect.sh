@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Build the effect oracle (tests/conformance/effect) against one Istio release.
 #
-# Usage: build-effect.sh CACHE_DIR ISTIO_TAG PSEUDO_VERSION [TIMEOUT_SECONDS]
+# Usage: build-effect.sh CACHE_DIR ISTIO_TAG PSEUDO_VERSION [TIMEOUT_SECONDS [MODULE=VERSION ...]]
+#
+# MODULE=VERSION pairs become replace directives in the throw-away module: for a
+# pin whose go.mod names a pseudo-version of istio.io/api or istio.io/client-go
+# the module proxy does not serve (403), the nearest served tag of the same
+# minor stands in (extra-versions.txt says which and why).  Their hashes are
+# verified against the checksum database like every other dependency.
 #
 # Like build-istioctl.sh: a throw-away copy of the module requires
 # istio.io/istio@<pseudo-version> and carries that release's own go.sum, so
@@ -13,6 +19,8 @@
 set -euo pipefail
 
 cache=$1 tag=$2 pv=$3 limit=${4:-1800}
+shift $(( $# < 4 ? $# : 4 ))
+replaces=("$@")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 src="$here/effect"
 nosumdb=${WD_ISTIO_NOSUMDB:-istio.io/istio}
@@ -23,7 +31,7 @@ stats="$cache/logs/effect-$tag.stats"
 stampfile="$cache/effect-$tag.stamp"
 mkdir -p "$cache/bin" "$cache/logs" "$cache/gomod" "$cache/gocache" "$cache/tmp"
 
-stamp=$( (echo "$pv"; cat "$src/go.mod" "$src"/*.go "$0") | sha256sum | cut -c1-16)
+stamp=$( (echo "$pv" "${replaces[@]}"; cat "$src/go.mod" "$src"/*.go "$0") | sha256sum | cut -c1-16)
 if [[ -x $bin && -f $stampfile && $(cat "$stampfile") == "$stamp" ]]; then
   echo "effect-$tag: already built ($bin)"
   exit 0
@@ -42,6 +50,10 @@ rc=0
   gover=$(sed -n 's/^go \([0-9.]*\).*/\1/p' "$dir/go.mod" | head -1)
   cp "$src"/*.go .
   printf 'module wasmdeploy.dev/tests/conformance/effect\n\ngo %s\n\nrequire istio.io/istio %s\n' "${gover:-1.24}" "$pv" >go.mod
+  for r in "${replaces[@]}"; do
+    [[ $r =~ ^[a-z0-9./-]+=v[0-9A-Za-z.+-]+$ ]] || { echo "bad replace '$r' (want module=version)"; exit 1; }
+    printf 'replace %s => %s %s\n' "${r%%=*}" "${r%%=*}" "${r#*=}" >>go.mod
+  done
   cp "$dir/go.sum" go.sum
   # Same flags as build-istioctl.sh (no -trimpath): the build cache then shares every package
   # the istioctl of this pin compiled.
@@ -51,6 +63,7 @@ end=$(date +%s)
 {
   echo "tag=$tag"
   echo "pseudo_version=$pv"
+  echo "replaces=${replaces[*]}"
   echo "rc=$rc"
   echo "seconds=$((end - start))"
 } >"$stats"

@@ -66,7 +66,7 @@ TEST_CASE("the Istio version must be given and valid", "[plan][errors]") {
   CHECK(old.code() == "version.unsupported");
   CHECK(old.position().line == 1);
   // A bad --istio has no spec position.
-  const error flag = wdtest::render_error(no_version, "1.99");
+  const error flag = wdtest::render_error(no_version, "2.0");
   CHECK(flag.code() == "version.unsupported");
   CHECK_FALSE(flag.position().known());
   // --istio overrides the spec.

@@ -127,12 +127,12 @@ TEST_CASE("allocator and start-up exports", "[inspect]") {
 
 // ---- one test per verdict rule, at the release where it changes ---------------------------
 
-TEST_CASE("ABI 0.1.0 loads on every release 1.5..1.31", "[inspect][verdict]") {
+TEST_CASE("ABI 0.1.0 loads on every release 1.5..1.32", "[inspect][verdict]") {
   const auto r = load("abi_0_1_0");
   CHECK(on(r, "1.5").loads);
   CHECK(on(r, "1.31").loads);
-  CHECK(loadable_releases(r).size() == 27);
-  CHECK(describe_releases(loadable_releases(r)) == "Istio 1.5\u20131.31");
+  CHECK(loadable_releases(r).size() == 28);
+  CHECK(describe_releases(loadable_releases(r)) == "Istio 1.5\u20131.32");
 }
 
 TEST_CASE("1.7: ABI 0.2.0 becomes loadable", "[inspect][verdict]") {
@@ -148,7 +148,7 @@ TEST_CASE("1.7: ABI 0.2.0 becomes loadable", "[inspect][verdict]") {
   CHECK(d->path == "env.proxy_continue_stream");
   CHECK(on(r, "1.7").loads);
   CHECK(on(r, "1.7.0").loads);
-  CHECK(describe_releases(loadable_releases(r)) == "Istio 1.7\u20131.31");
+  CHECK(describe_releases(loadable_releases(r)) == "Istio 1.7\u20131.32");
 }
 
 TEST_CASE("1.8: ABI 0.2.1 (and proxy_get_log_level) becomes loadable", "[inspect][verdict]") {
@@ -199,7 +199,7 @@ TEST_CASE("seed 004: proxy_continue_stream import and proxy_on_memory_allocate o
   CHECK(error_codes(v17) == codes{"wasm.allocator-needs-malloc"});
   CHECK(v17.problems[0].message.find("missing malloc function") != std::string::npos);
   CHECK(on(r, "1.8").loads);
-  CHECK(describe_releases(loadable_releases(r)) == "Istio 1.8\u20131.31");
+  CHECK(describe_releases(loadable_releases(r)) == "Istio 1.8\u20131.32");
 }
 
 TEST_CASE("imports no host provides", "[inspect][verdict]") {
@@ -244,7 +244,7 @@ TEST_CASE("JSON report is deterministic and complete", "[inspect][format]") {
 
 TEST_CASE("text report names the verdict", "[inspect][format]") {
   const auto text = format_report_text(load("seed004"), mesh_version::parse("1.7"));
-  CHECK(text.find("loads on:    Istio 1.8\u20131.31") != std::string::npos);
+  CHECK(text.find("loads on:    Istio 1.8\u20131.32") != std::string::npos);
   CHECK(text.find("Istio 1.7: cannot load this module") != std::string::npos);
   CHECK(text.find("env.proxy_continue_stream  [ABI 0.2.0+]") != std::string::npos);
 }
@@ -263,7 +263,7 @@ TEST_CASE("a real clang-built filter", "[inspect][toolchain]") {
     for (const auto& p : f.values) clang_seen |= p.name.find("clang") != std::string::npos;
   }
   CHECK(clang_seen);
-  CHECK(describe_releases(loadable_releases(r)) == "Istio 1.8\u20131.31");
+  CHECK(describe_releases(loadable_releases(r)) == "Istio 1.8\u20131.32");
   CHECK(error_codes(on(r, "1.7")) == codes{"wasm.abi-unsupported", "wasm.import-needs-abi"});
 #else
   std::cout << "SKIPPED: clang (wasm32 target) unavailable; the real-filter test did not run\n";
