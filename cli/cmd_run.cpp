@@ -32,7 +32,7 @@ struct run_flags {
   std::string request, request_body, response_body, call_body;
   std::vector<std::string> request_headers, response_headers, env, metadata;
   int response_status = 200, call_status = 200;
-  std::uint64_t max_memory_mib = 64, instruction_budget = 1000000000;
+  std::uint64_t max_memory_mib = 64, instruction_budget = 1000000000, timeout_ms = 10000, max_value_mib = 16;
   bool config_set = false, config_json_set = false;
 };
 
@@ -94,6 +94,8 @@ void apply_traffic_flags(const run_flags& o, run_options& ro) {
   }
   set("max_memory_mib", std::to_string(o.max_memory_mib), "--max-memory-mib");
   set("instruction_budget", std::to_string(o.instruction_budget), "--instruction-budget");
+  set("timeout_ms", std::to_string(o.timeout_ms), "--timeout-ms");
+  set("max_value_mib", std::to_string(o.max_value_mib), "--max-value-mib");
 }
 
 void run_command(const run_flags& o) {
@@ -202,8 +204,12 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--http-call-body", o->call_body, "Body answering the filter's outbound calls")->group(t);
   cmd->add_option("--node-metadata", o->metadata, "node.metadata property KEY=VALUE; repeatable")->group(t);
   auto* b = "Bounds";
-  cmd->add_option("--max-memory-mib", o->max_memory_mib, "Linear memory cap (default 64)")->group(b);
+  cmd->add_option("--max-memory-mib", o->max_memory_mib,
+                  "Cap on linear memories, tables and host-side state the module creates (default 64)")->group(b);
   cmd->add_option("--instruction-budget", o->instruction_budget, "Instructions the run may execute (default 1e9)")->group(b);
+  cmd->add_option("--timeout-ms", o->timeout_ms, "Wall-clock limit of the run, 0 for none (default 10000)")->group(b);
+  cmd->add_option("--max-value-mib", o->max_value_mib,
+                  "Largest header value, buffer or property the module may set (default 16)")->group(b);
   cmd->callback([o] { run_command(*o); });
 }
 

@@ -1,6 +1,7 @@
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/file_io.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -39,10 +40,20 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
 }
 
 void write_file_atomic(const std::string& path, std::string_view contents) {
-  std::string tmp = fmt::format("{}.tmp-{}", path, static_cast<long>(::getpid()));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw error(errc::io, "io.write", "", fmt::format("cannot create {}: {}", tmp, std::strerror(errno)));
+  // The temporary name is predictable, so someone else may have put a file or a symlink there
+  // first: create it exclusively (never open through a link), trying further names if taken.
+  std::string tmp;
+  int fd = -1;
+  for (unsigned attempt = 0; fd < 0; ++attempt) {
+    // A name near the file system's 255-byte limit leaves no room for the suffix: shorten it.
+    const std::size_t slash = path.rfind('/');
+    const std::size_t base = slash == std::string::npos ? 0 : slash + 1;
+    tmp = fmt::format("{}.tmp-{}-{}", path.substr(0, base + std::min<std::size_t>(path.size() - base, 200)),
+                      static_cast<long>(::getpid()), attempt);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && (errno != EEXIST || attempt >= 100)) {
+      throw error(errc::io, "io.write", "", fmt::format("cannot create {}: {}", tmp, std::strerror(errno)));
+    }
   }
   const char* p = contents.data();
   size_t left = contents.size();

@@ -61,6 +61,16 @@
 /// Deepest nesting of mappings/sequences (plugin configuration included).
 #define WD_MAX_SPEC_DEPTH 64
 #endif
+#ifndef WD_MAX_JSON_DEPTH
+/// Deepest nesting of JSON text from outside: workload annotations, --config-json and the run
+/// options' config_json, an image layout's index.json and manifests.
+#define WD_MAX_JSON_DEPTH 64
+#endif
+#ifndef WD_MAX_ALIAS_EXPANSION_BYTES
+/// Most scalar bytes YAML aliases may replay in one document: a small spec whose aliases
+/// repeat a big anchored string would otherwise build gigabytes.
+#define WD_MAX_ALIAS_EXPANSION_BYTES (64u * 1024u * 1024u)
+#endif
 #ifndef WD_MAX_SPEC_NODES
 /// Most YAML nodes visited while reading one spec (bounds alias expansion).
 #define WD_MAX_SPEC_NODES 2000000u

@@ -45,10 +45,11 @@ struct run_options {
   std::string response_body;
   scripted_response http_call_response;  ///< answers every outbound call
 
-  std::uint64_t max_memory_bytes = 64u << 20;       ///< linear memory cap
+  std::uint64_t max_memory_bytes = 64u << 20;       ///< cap on linear memories + tables + host-side state
   std::uint64_t instruction_budget = 1000000000;   ///< see src/host/limits_rewrite.hpp
   std::uint64_t max_log_bytes = 1u << 20;          ///< log volume kept; the rest is counted
-  std::uint64_t max_buffer_bytes = 16u << 20;      ///< largest buffer/header value a guest may set
+  std::uint64_t max_buffer_bytes = 16u << 20;      ///< largest buffer/header/property value a guest may set
+  std::uint64_t timeout_ms = 10000;                ///< wall-clock limit of the run (0: none)
 };
 
 struct log_entry {
@@ -105,7 +106,7 @@ struct run_result {
 /// "config_json" (re-serialised as istiod hands a WasmPlugin pluginConfig over: compact, keys
 /// sorted), "vm_config", "request" ("GET /path"), "request_body", "response_status",
 /// "response_body", "http_call_status", "http_call_body", "max_memory_mib",
-/// "instruction_budget", "authority", "plugin_name", "vm_id", "send_request").
+/// "instruction_budget", "timeout_ms", "max_value_mib", "authority", "plugin_name", "vm_id", "send_request").
 /// Throws error{errc::usage} for an unknown field or a bad value.
 void set_run_option(run_options& o, std::string_view field, const std::string& value);
 /// Adds a request/response header (lower-cased, as Envoy does), an env variable ("env") or a

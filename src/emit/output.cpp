@@ -1,9 +1,11 @@
 // Turning documents into bytes: a YAML stream, a JSON v1 List, or a directory of files.
+#include <wasmdeploy/digest.hpp>
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/file_io.hpp>
 #include <wasmdeploy/render.hpp>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -114,16 +116,31 @@ namespace {
 // `kubectl apply -f DIR` and `kubectl delete -f DIR` read (they do not descend without -R);
 // patches of objects the user owns under patches/ (`kubectl patch`, one file each); files that
 // are not Kubernetes objects (runtime-config.json, the Envoy bootstrap) under files/.
+// File systems take names up to 255 bytes; "<kind>-<namespace>-<name>.yaml" of a valid
+// 253-character name is longer. Such a name keeps its head and gets a digest of the whole in
+// place of the rest, so it stays unique and the same on every run.
+std::string fitted_file_name(const std::string& name) {
+  constexpr std::size_t kNameMax = 255;
+  if (name.size() <= kNameMax) return name;
+  const auto dot = name.rfind('.');
+  const std::string ext = dot == std::string::npos ? "" : name.substr(dot);
+  const std::string digest = sha256_hex(name).substr(0, 16);
+  std::string head = name.substr(0, kNameMax - ext.size() - digest.size() - 1);
+  while (!head.empty() && (static_cast<unsigned char>(head.back()) & 0xc0) == 0x80) head.pop_back();  // whole UTF-8
+  if (!head.empty() && (static_cast<unsigned char>(head.back()) & 0x80)) head.pop_back();
+  return head + "-" + digest + ext;
+}
+
 std::string directory_path(const document& d) {
   switch (d.what) {
-    case document::role::patch: return "patches/" + d.file_name;
-    case document::role::file: return "files/" + d.file_name;
+    case document::role::patch: return "patches/" + fitted_file_name(d.file_name);
+    case document::role::file: return "files/" + fitted_file_name(d.file_name);
     case document::role::resource: break;
   }
   // `kubectl apply -f DIR` applies files in name order and stops nothing on an error: a
   // namespace must come before the objects inside it (the wasme node cache's).
-  if (d.kind == "Namespace" && d.api_version == "v1") return "00-" + d.file_name;
-  return d.file_name;
+  if (d.kind == "Namespace" && d.api_version == "v1") return fitted_file_name("00-" + d.file_name);
+  return fitted_file_name(d.file_name);
 }
 
 }  // namespace
@@ -165,7 +182,19 @@ void write_directory(const std::vector<document>& docs, const std::string& dir, 
       write_file_atomic((staging / rel).string(), text);
     }
     // One step: a run killed at any moment leaves the old directory or the new one at `target`.
-    replace_directory(staging.string(), target.string());
+    if (force) {
+      replace_directory(staging.string(), target.string());
+    } else if (::rename(staging.c_str(), target.c_str()) != 0) {
+      // rename() replaces only a missing or empty directory: another run that wrote `target`
+      // since the check above wins, and this one reports it instead of replacing its output.
+      const int err = errno;
+      if (err == ENOTEMPTY || err == EEXIST) {
+        throw error(errc::io, "output.exists", "",
+                    fmt::format("{} was written by another run meanwhile; pass --force to replace its contents", dir));
+      }
+      throw error(errc::io, "io.write", "",
+                  fmt::format("cannot rename {} to {}: {}", staging.string(), target.string(), std::strerror(err)));
+    }
   } catch (const fs::filesystem_error& e) {
     fs::remove_all(staging, ec);
     throw error(errc::io, "io.write", "", e.what());

@@ -76,9 +76,10 @@ std::string property_path(std::string_view raw) {
 status send_local_response(proxy_vm& vm, args_t a) {
   local_reply r;
   r.status = static_cast<int>(u32(a[0]));
-  r.details = std::string(vm.read(a[1], a[2]));
-  r.body = std::string(vm.read(a[3], a[4]));
-  r.headers = deserialize_pairs(vm.read(a[5], a[6]));
+  r.details = std::string(vm.bounded(vm.read(a[1], a[2])));
+  r.body = std::string(vm.bounded(vm.read(a[3], a[4])));
+  r.headers = deserialize_pairs(vm.bounded(vm.read(a[5], a[6])));
+  vm.grow_state(r.details.size() + r.body.size() + a[6]);
   for (auto& h : r.headers) h.first = lower(h.first);
   r.grpc_status = static_cast<std::int32_t>(u32(a[7]));
   vm.action(fmt::format("proxy_send_local_response: {}", r.status));
@@ -89,9 +90,10 @@ status send_local_response(proxy_vm& vm, args_t a) {
 status http_call(proxy_vm& vm, args_t a) {
   recorded_call c;
   c.kind = "http";
-  c.upstream = std::string(vm.read(a[0], a[1]));
-  c.headers = deserialize_pairs(vm.read(a[2], a[3]));
-  c.body = std::string(vm.read(a[4], a[5]));
+  c.upstream = std::string(vm.bounded(vm.read(a[0], a[1])));
+  c.headers = deserialize_pairs(vm.bounded(vm.read(a[2], a[3])));
+  c.body = std::string(vm.bounded(vm.read(a[4], a[5])));
+  vm.grow_state(c.upstream.size() + a[3] + c.body.size() + sizeof(recorded_call) + sizeof(pending_call));
   deserialize_pairs(vm.read(a[6], a[7]));  // trailers: checked, not reported
   c.timeout_ms = u32(a[8]);
   const std::uint32_t token = vm.next_token++;
@@ -105,13 +107,15 @@ status http_call(proxy_vm& vm, args_t a) {
 status grpc_call(proxy_vm& vm, args_t a, bool stream) {
   recorded_call c;
   c.kind = stream ? "grpc_stream" : "grpc";
-  c.upstream = std::string(vm.read(a[0], a[1]));
-  c.headers.emplace_back("service", std::string(vm.read(a[2], a[3])));
-  c.headers.emplace_back("method", std::string(vm.read(a[4], a[5])));
-  for (auto& kv : deserialize_pairs(vm.read(a[6], a[7]))) c.headers.push_back(std::move(kv));
+  c.upstream = std::string(vm.bounded(vm.read(a[0], a[1])));
+  c.headers.emplace_back("service", std::string(vm.bounded(vm.read(a[2], a[3]))));
+  c.headers.emplace_back("method", std::string(vm.bounded(vm.read(a[4], a[5]))));
+  for (auto& kv : deserialize_pairs(vm.bounded(vm.read(a[6], a[7])))) c.headers.push_back(std::move(kv));
+  vm.grow_state(a[1] + a[3] + a[5] + a[7] + sizeof(recorded_call) + sizeof(pending_call));
   std::uint64_t token_ptr = a[8];
   if (!stream) {
-    c.body = std::string(vm.read(a[8], a[9]));
+    c.body = std::string(vm.bounded(vm.read(a[8], a[9])));
+    vm.grow_state(c.body.size());
     c.timeout_ms = u32(a[10]);
     token_ptr = a[11];
   }
@@ -169,8 +173,12 @@ const std::unordered_map<std::string, abi_function>& table() {
          return status::ok;
        }}},
       {"proxy_set_property", {4, [](proxy_vm& vm, args_t a) {
-         const std::string path = property_path(vm.read(a[0], a[1]));
-         vm.properties[path] = std::string(vm.read(a[2], a[3]));
+         const std::string path = property_path(vm.bounded(vm.read(a[0], a[1])));
+         std::string value(vm.bounded(vm.read(a[2], a[3])));
+         auto [it, added] = vm.properties.try_emplace(path);
+         vm.grow_state(value.size() + (added ? path.size() + 64 : 0));
+         vm.shrink_state(it->second.size());
+         it->second = std::move(value);
          return status::ok;
        }}},
       {"proxy_continue_stream", {1, [](proxy_vm& vm, args_t a) { return continue_or_close(vm, "continue_stream", a[0]); }}},
@@ -195,13 +203,17 @@ const std::unordered_map<std::string, abi_function>& table() {
        }}},
       {"proxy_add_header_map_value", {5, [](proxy_vm& vm, args_t a) {
          header_list& m = map_of(vm, a[0]);
-         m.emplace_back(lower(vm.read(a[1], a[2])), std::string(vm.read(a[3], a[4])));
+         std::string key = lower(vm.bounded(vm.read(a[1], a[2])));
+         std::string value(vm.bounded(vm.read(a[3], a[4])));
+         vm.grow_state(key.size() + value.size() + sizeof(m.front()));
+         m.emplace_back(std::move(key), std::move(value));
          return status::ok;
        }}},
       {"proxy_replace_header_map_value", {5, [](proxy_vm& vm, args_t a) {
          header_list& m = map_of(vm, a[0]);
-         const std::string key = lower(vm.read(a[1], a[2]));
-         const std::string value(vm.read(a[3], a[4]));
+         const std::string key = lower(vm.bounded(vm.read(a[1], a[2])));
+         const std::string value(vm.bounded(vm.read(a[3], a[4])));
+         vm.grow_state(key.size() + value.size() + sizeof(m.front()));
          auto first = std::find_if(m.begin(), m.end(), [&](const auto& kv) { return kv.first == key; });
          if (first == m.end()) {
            m.emplace_back(key, value);
@@ -223,8 +235,9 @@ const std::unordered_map<std::string, abi_function>& table() {
        }}},
       {"proxy_set_header_map_pairs", {3, [](proxy_vm& vm, args_t a) {
          header_list& m = map_of(vm, a[0]);
-         header_list pairs = deserialize_pairs(vm.read(a[1], a[2]));
+         header_list pairs = deserialize_pairs(vm.bounded(vm.read(a[1], a[2])));
          for (auto& kv : pairs) kv.first = lower(kv.first);
+         vm.grow_state(a[2] + pairs.size() * sizeof(m.front()));
          m = std::move(pairs);
          return status::ok;
        }}},
@@ -256,6 +269,7 @@ const std::unordered_map<std::string, abi_function>& table() {
          if (!b) return status::not_found;
          const std::string_view data = vm.read(a[3], a[4]);
          if (b->size() + data.size() > vm.opt.max_buffer_bytes) return status::bad_argument;
+         vm.grow_state(data.size());
          std::uint64_t start = std::min<std::uint64_t>(u32(a[1]), b->size());
          std::uint64_t length = std::min<std::uint64_t>(u32(a[2]), b->size() - start);
          b->replace(start, length, data);
@@ -290,15 +304,20 @@ const std::unordered_map<std::string, abi_function>& table() {
          return status::ok;
        }}},
       {"proxy_set_shared_data", {5, [](proxy_vm& vm, args_t a) {
-         const std::string key(vm.read(a[0], a[1]));
-         const std::string value(vm.read(a[2], a[3]));
+         const std::string key(vm.bounded(vm.read(a[0], a[1])));
+         std::string value(vm.bounded(vm.read(a[2], a[3])));
+         auto found = vm.shared_data.find(key);
+         const std::uint32_t cas = found == vm.shared_data.end() ? 0 : found->second.second;
+         if (a[4] != 0 && u32(a[4]) != cas) return status::cas_mismatch;
+         vm.grow_state(value.size() + (found == vm.shared_data.end() ? key.size() + 64 : 0));
          auto& slot = vm.shared_data[key];
-         if (a[4] != 0 && u32(a[4]) != slot.second) return status::cas_mismatch;
-         slot = {value, slot.second + 1};
+         vm.shrink_state(slot.first.size());
+         slot = {std::move(value), cas + 1};
          return status::ok;
        }}},
       {"proxy_register_shared_queue", {3, [](proxy_vm& vm, args_t a) {
-         const std::string name(vm.read(a[0], a[1]));
+         const std::string name(vm.bounded(vm.read(a[0], a[1])));
+         if (!vm.queue_ids.count(name)) vm.grow_state(name.size() + 128);
          auto [it, added] = vm.queue_ids.emplace(name, static_cast<std::uint32_t>(vm.queue_ids.size() + 1));
          (void)added;
          vm.queues[it->second];
@@ -316,15 +335,21 @@ const std::unordered_map<std::string, abi_function>& table() {
          auto it = vm.queues.find(u32(a[0]));
          if (it == vm.queues.end()) return status::not_found;
          if (it->second.empty()) return status::empty;
-         vm.copy_out(it->second.front(), a[1], a[2]);
+         // Taken off the queue before the guest's allocator runs: nothing the guest does then
+         // can reach this entry.
+         const std::string entry = std::move(it->second.front());
          it->second.pop_front();
+         vm.shrink_state(entry.size());
+         vm.copy_out(entry, a[1], a[2]);
          return status::ok;
        }}},
       {"proxy_enqueue_shared_queue", {3, [](proxy_vm& vm, args_t a) {
          auto it = vm.queues.find(u32(a[0]));
          if (it == vm.queues.end()) return status::not_found;
          if (it->second.size() >= 1024) return status::bad_argument;
-         it->second.emplace_back(vm.read(a[1], a[2]));
+         const std::string_view data = vm.bounded(vm.read(a[1], a[2]));
+         vm.grow_state(data.size() + sizeof(std::string) + sizeof(std::uint32_t));
+         it->second.emplace_back(data);
          vm.ready_queues.push_back(u32(a[0]));
          return status::ok;
        }}},
@@ -340,8 +365,9 @@ const std::unordered_map<std::string, abi_function>& table() {
        }, true}},
       {"proxy_define_metric", {4, [](proxy_vm& vm, args_t a) {
          if (a[0] > 2) return status::bad_argument;
-         const std::string name(vm.read(a[1], a[2]));
+         const std::string name(vm.bounded(vm.read(a[1], a[2])));
          if (vm.metrics.size() >= 10000) return status::bad_argument;
+         vm.grow_state(name.size() + sizeof(proxy_vm::metric));
          vm.metrics.push_back({u32(a[0]), name, 0});
          vm.write_u32(a[3], static_cast<std::uint32_t>(vm.metrics.size()));
          return status::ok;
@@ -404,6 +430,16 @@ host_callback resolve_abi_function(proxy_vm& vm, const std::string& name, const 
   const abi_function* f = &it->second;
   const bool has_result = !type.results.empty();
   return [&vm, f, name, has_result](const std::uint64_t* a, std::uint64_t* r) {
+    // A host function calls into the guest only through copy_out (its allocator). The guest may
+    // call the host from there: such a call could change or free the state the outer call is
+    // copying (a queue entry, a header value) and could recurse without bound, so only functions
+    // that touch no host state (logging, log level, clock) are served; any other one traps.
+    if (vm.host_depth > 0 && !f->during_start) {
+      throw guest_trap(fmt::format("{} called from inside another host function (through the module's allocator); "
+                                   "the host refuses re-entrant calls",
+                                   name));
+    }
+    vm.check_deadline();
     status s = status::ok;
     if (vm.starting && !f->during_start) {
       vm.log("warn", fmt::format("[host] {} called during start-up; the proxy allows only logging, clocks, random "
@@ -411,11 +447,25 @@ host_callback resolve_abi_function(proxy_vm& vm, const std::string& name, const 
                                  name));
       s = status::internal_failure;
     } else {
+      struct depth_guard {
+        proxy_vm& vm;
+        std::uint64_t touched;
+        explicit depth_guard(proxy_vm& v) : vm(v), touched(v.touched_bytes) {
+          ++vm.host_depth;
+          vm.touched_bytes = 0;
+        }
+        ~depth_guard() {
+          --vm.host_depth;
+          vm.touched_bytes += touched;
+        }
+      } guard(vm);
       try {
         s = f->impl(vm, a);
       } catch (const status_error& e) {
         s = e.code;
       }
+      // Cost proportional to the work: one unit per call and per 8 bytes of guest memory it touched.
+      vm.charge(1 + vm.touched_bytes / 8);
     }
     if (has_result) r[0] = static_cast<std::uint32_t>(s);
   };

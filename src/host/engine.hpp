@@ -53,11 +53,16 @@ class instance {
   virtual std::size_t memory_size() = 0;
   /// An exported i64/i32 global's value (as raw bits); false when absent.
   virtual bool global(std::string_view name, std::uint64_t* value) = 0;
+  /// Sets an exported mutable i64 global (the budget, charged by host functions); false when absent.
+  virtual bool set_global(std::string_view name, std::int64_t value) = 0;
 };
 
 /// Whether an engine is linked in, and its name ("wasmi 2.0.0 (wasm-c-api)").
 bool engine_available();
 std::string engine_name();
+
+/// Whether the engine's validator accepts `bytes` as they are (before any rewriting).
+bool validate(std::string_view bytes);
 
 /// Compiles and instantiates `bytes` (the start section runs here). Unresolved imports are
 /// listed in the engine_error; a trap in the start section is an engine_error too.

@@ -225,6 +225,20 @@ class c_api_instance final : public instance {
     return false;
   }
 
+  bool set_global(std::string_view name, std::int64_t value) override {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] != name) continue;
+      wasm_global_t* g = wasm_extern_as_global(exports_.data[i]);
+      if (!g) return false;
+      wasm_val_t v{};
+      v.kind = WASM_I64;
+      v.of.i64 = value;
+      wasm_global_set(g, &v);
+      return true;
+    }
+    return false;
+  }
+
  private:
   wasm_func_t* find_func(std::string_view name) const {
     for (size_t i = 0; i < names_.size(); ++i) {
@@ -252,6 +266,17 @@ class c_api_instance final : public instance {
 
 bool engine_available() { return true; }
 std::string engine_name() { return WD_ENGINE_NAME; }
+
+bool validate(std::string_view bytes) {
+  store_holder s;
+  s.engine = wasm_engine_new();
+  s.store = wasm_store_new(s.engine);
+  wasm_byte_vec_t binary;
+  wasm_byte_vec_new(&binary, bytes.size(), bytes.data());
+  const bool ok = wasm_module_validate(s.store, &binary);
+  wasm_byte_vec_delete(&binary);
+  return ok;
+}
 
 std::unique_ptr<instance> instantiate(std::string_view bytes, const import_resolver& resolve) {
   auto inst = std::make_unique<c_api_instance>();

@@ -30,6 +30,7 @@ std::string describe(const func_signature& s) {
 std::string_view proxy_vm::read(std::uint64_t ptr, std::uint64_t size) {
   const std::uint64_t mem = inst ? inst->memory_size() : 0;
   if (ptr > mem || size > mem - ptr) throw status_error{status::invalid_memory_access};
+  touched_bytes += size;
   if (size == 0) return {};
   return {reinterpret_cast<const char*>(inst->memory_data() + ptr), static_cast<std::size_t>(size)};
 }
@@ -37,6 +38,7 @@ std::string_view proxy_vm::read(std::uint64_t ptr, std::uint64_t size) {
 void proxy_vm::write(std::uint64_t ptr, std::string_view bytes) {
   const std::uint64_t mem = inst ? inst->memory_size() : 0;
   if (ptr > mem || bytes.size() > mem - ptr) throw status_error{status::invalid_memory_access};
+  touched_bytes += bytes.size();
   if (!bytes.empty()) std::copy(bytes.begin(), bytes.end(), inst->memory_data() + ptr);
 }
 
@@ -68,6 +70,39 @@ void proxy_vm::copy_out(std::string_view bytes, std::uint64_t ptr_ptr, std::uint
   write_u32(size_ptr, static_cast<std::uint32_t>(bytes.size()));
 }
 
+void proxy_vm::grow_state(std::uint64_t bytes) {
+  host_bytes += bytes;
+  const std::uint64_t memory = inst ? inst->memory_size() : 0;
+  if (host_bytes + memory > opt.max_memory_bytes) {
+    throw guest_trap(fmt::format("memory cap of {} MiB exceeded: {} bytes of linear memory and {} bytes of host-side "
+                                 "state the module created (header values, buffers, properties, queues, actions)",
+                                 opt.max_memory_bytes >> 20, memory, host_bytes));
+  }
+}
+
+std::string_view proxy_vm::bounded(std::string_view value) const {
+  if (value.size() > opt.max_buffer_bytes) throw status_error{status::bad_argument};
+  return value;
+}
+
+void proxy_vm::charge(std::uint64_t units) {
+  std::uint64_t bits = 0;
+  if (!inst || !inst->global(kBudgetGlobal, &bits)) return;
+  const auto left = static_cast<std::int64_t>(bits);
+  if (left >= 0 && units <= static_cast<std::uint64_t>(left)) {
+    inst->set_global(kBudgetGlobal, left - static_cast<std::int64_t>(units));
+    return;
+  }
+  inst->set_global(kBudgetGlobal, -1);
+  throw guest_trap("the instruction budget ran out in a host function");
+}
+
+void proxy_vm::check_deadline() {
+  if (std::chrono::steady_clock::now() > deadline) {
+    throw guest_trap(fmt::format("wall-clock limit of {} ms exceeded", opt.timeout_ms));
+  }
+}
+
 void proxy_vm::log(const std::string& level, std::string_view message) {
   if (log_bytes + message.size() > opt.max_log_bytes) {
     res.logs_dropped_bytes += message.size();
@@ -88,6 +123,13 @@ std::optional<std::uint64_t> proxy_vm::callback(const char* name, std::vector<st
   phase = std::string(name).substr(std::string_view(name).rfind("proxy_") == 0 ? 6 : 0);
   const auto r = inst->call(name, args);
   phase = previous;
+  // Linear memory may have grown past what host state leaves of the cap; time may be up.
+  try {
+    grow_state(0);
+    check_deadline();
+  } catch (const guest_trap& e) {
+    throw engine_error(e.what());
+  }
   return r.empty() ? 0 : r[0];
 }
 
@@ -131,7 +173,9 @@ std::string lower(std::string s) {
 
 class runner {
  public:
-  runner(const run_options& o, run_result& r) : vm_(o, r), o_(o), r_(r) {}
+  runner(const run_options& o, run_result& r, std::chrono::steady_clock::time_point started) : vm_(o, r), o_(o), r_(r) {
+    if (o.timeout_ms) vm_.deadline = started + std::chrono::milliseconds(o.timeout_ms);
+  }
 
   void run(std::string_view module) {
     if (!load(module)) return;
@@ -196,6 +240,13 @@ class runner {
       for (const auto& n : r_.missing_imports) names += (names.empty() ? "" : ", ") + n;
       fail_load(fmt::format("the module imports host functions proxies do not provide for ABI {}: {}",
                             proxy_abi_name(vm_.abi), names));
+      return false;
+    }
+    // The engine validates the module as written: the rewriter's budget global must not turn an
+    // invalid module (one using a global it does not declare) into a valid one.
+    if (!validate(module)) {
+      fail_load("not a valid WebAssembly module: the engine's validator refuses it (a function body, type or index is "
+                "invalid, or it uses a feature the engine does not support)");
       return false;
     }
     std::string limited;
@@ -485,7 +536,7 @@ run_result run_module(std::string_view module, const run_options& options) {
   }
   run_result r;
   r.engine = host::engine_name();
-  runner(options, r).run(module);
+  runner(options, r, std::chrono::steady_clock::now()).run(module);
   return r;
 }
 

@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <wasmdeploy/limits.hpp>
+
+#include "json_depth.hpp"
 
 namespace wasmdeploy {
 namespace {
@@ -37,6 +40,9 @@ void set_run_option(run_options& o, std::string_view field, const std::string& v
   else if (f == "config") o.plugin_config = value;
   else if (f == "config_json") {
     // As istiod delivers a WasmPlugin pluginConfig: compact JSON, object keys sorted.
+    if (detail::json_nesting(value, WD_MAX_JSON_DEPTH) > WD_MAX_JSON_DEPTH) {
+      throw error(errc::usage, "json.too-deep", f, fmt::format("nested deeper than {} levels", WD_MAX_JSON_DEPTH));
+    }
     try {
       o.plugin_config = nlohmann::json::parse(value).dump();
     } catch (const nlohmann::json::exception& e) {
@@ -59,6 +65,8 @@ void set_run_option(run_options& o, std::string_view field, const std::string& v
   else if (f == "http_call_body") o.http_call_response.body = value;
   else if (f == "max_memory_mib") o.max_memory_bytes = number(value, f, 1, 4096) << 20;
   else if (f == "instruction_budget") o.instruction_budget = number(value, f, 1, UINT64_C(1) << 62);
+  else if (f == "timeout_ms") o.timeout_ms = number(value, f, 0, UINT64_C(1) << 40);
+  else if (f == "max_value_mib") o.max_buffer_bytes = number(value, f, 1, 4096) << 20;
   else if (f == "send_request") o.send_request = value != "0" && value != "false";
   else throw error(errc::usage, "run.unknown-option", f, fmt::format("unknown run option '{}'", f));
 }

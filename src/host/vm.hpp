@@ -7,7 +7,9 @@
 #include <wasmdeploy/inspect.hpp>
 #include <wasmdeploy/run.hpp>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -90,6 +92,27 @@ class proxy_vm {
   bool stream_closed = false;
   std::uint64_t log_bytes = 0;
 
+  // ---- bounds on what the guest makes the host do (README "Limits") ----
+  /// Host functions running now: a host function that calls the guest's allocator may see the
+  /// guest call back into the host; only calls that touch no host state are allowed then.
+  int host_depth = 0;
+  /// Bytes of host-side state the guest created (header values, buffers, properties, shared
+  /// data, queues, recorded actions and calls), counted with linear memory against the cap.
+  std::uint64_t host_bytes = 0;
+  /// Guest bytes the running host function read or wrote: its cost, charged when it returns.
+  std::uint64_t touched_bytes = 0;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+
+  /// Adds `bytes` of host-side state; traps when state plus linear memory passes the cap.
+  void grow_state(std::uint64_t bytes);
+  void shrink_state(std::uint64_t bytes) { host_bytes -= std::min(host_bytes, bytes); }
+  /// Refuses a value larger than the per-value limit (max_buffer_bytes): BadArgument.
+  std::string_view bounded(std::string_view value) const;
+  /// Charges `units` to the instruction budget; traps when it runs out.
+  void charge(std::uint64_t units);
+  /// Traps when the run's wall-clock limit has passed.
+  void check_deadline();
+
   // ---- guest memory (every access bounds-checked; a bad pointer is InvalidMemoryAccess) ----
   std::string_view read(std::uint64_t ptr, std::uint64_t size);
   void write(std::uint64_t ptr, std::string_view bytes);
@@ -100,7 +123,13 @@ class proxy_vm {
   void copy_out(std::string_view bytes, std::uint64_t ptr_ptr, std::uint64_t size_ptr);
 
   void log(const std::string& level, std::string_view message);
-  void action(std::string text) { res.actions.push_back(std::move(text)); }
+  void action(std::string text) {
+    // Inside a host function the guest chose to act (e.g. proxy_continue_stream in a loop): its
+    // state; the host's own actions per callback are bounded and never trap.
+    if (host_depth > 0) grow_state(text.size() + sizeof(std::string));
+    else host_bytes += text.size() + sizeof(std::string);
+    res.actions.push_back(std::move(text));
+  }
 
   /// Calls an exported callback if present. Throws engine_error on a trap.
   std::optional<std::uint64_t> callback(const char* name, std::vector<std::uint64_t> args);

@@ -6,6 +6,7 @@
 #include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/oci_image.hpp>
 
+#include "json_depth.hpp"
 #include "oci/media_types.hpp"
 #include "oci/tar_gzip.hpp"
 
@@ -29,6 +30,9 @@ constexpr std::uint64_t kMaxJsonBytes = 4ULL << 20;
 constexpr std::uint64_t kMaxInspectBytes = 1ULL << 30;
 
 ojson parse_json(const std::string& text, const std::string& what) {
+  if (detail::json_nesting(text, WD_MAX_JSON_DEPTH) > WD_MAX_JSON_DEPTH) {
+    throw error(errc::invalid, "json.too-deep", what, fmt::format("{} is nested deeper than {} levels", what, WD_MAX_JSON_DEPTH));
+  }
   try {
     return ojson::parse(text);
   } catch (const nlohmann::json::exception& e) {
@@ -89,7 +93,7 @@ class layout {
       throw error(errc::not_found, "oci.layout.missing", name,
                   fmt::format("{} is not an OCI image layout: {} is missing", dir_.string(), name));
     }
-    return read_file(p.string(), WD_MAX_SPEC_BYTES);
+    return read_file(p.string(), kMaxJsonBytes);  // as a manifest: registries cap them at 4 MiB
   }
 
  private:

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <wasmdeploy/limits.hpp>
+
+#include "json_depth.hpp"
 #include "plan/validate.hpp"
 #include "render/common.hpp"
 #include "render/pod_annotations.hpp"
@@ -40,6 +43,9 @@ node from_json(const nlohmann::ordered_json& j) {
 node existing_entries(const spec& s, const workload& w, const char* key, const std::string& path) {
   auto it = w.annotations.find(key);
   if (it == w.annotations.end() || it->second.empty()) return node::mapping();
+  if (detail::json_nesting(it->second, WD_MAX_JSON_DEPTH) > WD_MAX_JSON_DEPTH) {
+    reject(s, "json.too-deep", path, fmt::format("{} is nested deeper than {} levels", key, WD_MAX_JSON_DEPTH));
+  }
   nlohmann::ordered_json j;
   try {
     j = nlohmann::ordered_json::parse(it->second);

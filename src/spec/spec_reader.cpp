@@ -101,7 +101,7 @@ class reader {
     if (v.type == event_kind::scalar) {
       if (v.null) return node();
       const std::string_view s = text(v);
-      return v.verbatim ? node(s) : resolve_plain(s);
+      return v.verbatim ? node(s) : resolve_plain(s, v);
     }
     if (v.type == event_kind::sequence_start) {
       node seq = node::sequence();
@@ -561,7 +561,43 @@ class reader {
     });
   }
 
-  static node resolve_plain(std::string_view s) {
+  // Plain scalars under the core schema. What looks like a number but has no faithful value is
+  // refused rather than silently kept as a string: an integer beyond 64 bits, a float beyond
+  // double's range, and .nan/.inf, which the JSON a proxy receives cannot carry.
+  node resolve_plain(std::string_view s, const yaml_event& at) const {
+    node n = resolve_core(s);
+    if (n.kind() == node::type::real && !std::isfinite(n.as_real())) {
+      fail("spec.non-finite-number",
+           fmt::format("'{}': the JSON a proxy receives its configuration in has no NaN or infinity; quote it to pass "
+                       "a string",
+                       s),
+           at);
+    }
+    if (n.kind() == node::type::string && looks_numeric(s)) {
+      fail("spec.number-range",
+           fmt::format("'{}' does not fit a 64-bit integer or double; quote it to pass it as a string", s), at);
+    }
+    return n;
+  }
+
+  // [+-]digits, or a decimal/exponent float: what resolve_core would have made a number had it
+  // been in range.
+  static bool looks_numeric(std::string_view s) {
+    std::size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+    bool digits = false, dot = false, exp = false;
+    for (; i < s.size(); ++i) {
+      const char c = s[i];
+      if (std::isdigit(static_cast<unsigned char>(c))) digits = true;
+      else if (c == '.' && !dot && !exp) dot = true;
+      else if ((c == 'e' || c == 'E') && digits && !exp) {
+        exp = true;
+        if (i + 1 < s.size() && (s[i + 1] == '+' || s[i + 1] == '-')) ++i;
+      } else return false;
+    }
+    return digits && std::isdigit(static_cast<unsigned char>(s.back()));
+  }
+
+  static node resolve_core(std::string_view s) {
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return node();
     if (s == "true" || s == "True" || s == "TRUE") return node(true);
     if (s == "false" || s == "False" || s == "FALSE") return node(false);

@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/limits.hpp>
 
 #include "utf8.hpp"
 
@@ -43,6 +44,12 @@ bool null_word(std::string_view s) { return s.empty() || s == "~" || s == "null"
 yaml_event_reader::yaml_event_reader(std::string_view text, std::string file, std::string syntax_code,
                                      std::string syntax_path)
     : input_(text), file_(std::move(file)), syntax_code_(std::move(syntax_code)), syntax_path_(std::move(syntax_path)) {
+  // A UTF-8 byte order mark is allowed at the start (YAML 1.2 5.2); libyaml, told the encoding,
+  // would take it for content.
+  if (text.substr(0, 3) == "\xef\xbb\xbf") {
+    text.remove_prefix(3);
+    input_ = text;
+  }
   if (!is_valid_utf8(text)) {
     // Bytes that are not UTF-8 become U+FFFD (one character each, so libyaml's character
     // indexes and columns stay those of the bytes); a scalar holding one is refused by the reader
@@ -177,6 +184,14 @@ const yaml_event& yaml_event_reader::next() {
     }
     current_ = rec.event;
     current_.value = std::string_view(log_text_).substr(rec.text_offset, rec.text_length);
+    // Nodes are counted by the reader; bytes here: an alias of a big string, repeated, is small
+    // text that would build a huge model.
+    replayed_bytes_ += rec.text_length + 1;
+    if (replayed_bytes_ > WD_MAX_ALIAS_EXPANSION_BYTES) {
+      throw error(errc::invalid, "spec.alias-expansion", syntax_path_,
+                  fmt::format("aliases in this document expand to more than {} bytes", WD_MAX_ALIAS_EXPANSION_BYTES),
+                  {file_, static_cast<int>(current_.line), static_cast<int>(current_.column)});
+    }
     return current_;
   }
   return from_parser(true);
@@ -226,6 +241,7 @@ const yaml_event& yaml_event_reader::from_parser(bool expand_aliases) {
         log_text_.clear();
         open_.clear();
         depth_ = 0;
+        replayed_bytes_ = 0;
         after_explicit_end_ = false;
         current_ = e;
         return current_;
@@ -258,7 +274,9 @@ const yaml_event& yaml_event_reader::from_parser(bool expand_aliases) {
         e.value = std::string_view(reinterpret_cast<const char*>(ev.data.scalar.value), ev.data.scalar.length);
         const char* tag = reinterpret_cast<const char*>(ev.data.scalar.tag);
         const bool plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        e.verbatim = (tag == nullptr && !plain) || (tag != nullptr && std::strcmp(tag, "!") == 0);
+        // Quoted, "!" or "!!str": a string whatever it looks like (`!!str 8080` is not a number).
+        e.verbatim = (tag == nullptr && !plain) ||
+                     (tag != nullptr && (std::strcmp(tag, "!") == 0 || std::strcmp(tag, "tag:yaml.org,2002:str") == 0));
         e.null = tag == nullptr && plain && null_word(e.value);
         mark_invalid(e, ev.start_mark.index, ev.end_mark.index);
         anchor = reinterpret_cast<const char*>(ev.data.scalar.anchor);

@@ -102,6 +102,7 @@ class yaml_event_reader {
   std::unordered_map<std::string, std::int32_t> anchors_;
   std::vector<replay> replays_;
   std::string replay_value_;
+  std::uint64_t replayed_bytes_ = 0;  ///< scalar bytes aliases replayed in this document
   bool after_explicit_end_ = false;
 };
 

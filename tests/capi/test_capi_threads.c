@@ -1,5 +1,6 @@
-/* Many threads, each with its own handles, render the same spec: every thread must produce the
- * bytes the main thread produced, and each thread's last error must stay its own.
+/* Many threads, each with its own handles, render the same spec and run a module in the embedded
+ * host: every thread must produce the bytes the main thread produced, and each thread's last
+ * error must stay its own.
  * Usage: test_capi_threads [threads] [iterations] [mixed|parse-only|build-only]
  * mixed (the default) alternates between parsing the spec and building it through the setters,
  * so both paths run concurrently; parse-only makes every thread parse (the spec reader, its map
@@ -20,6 +21,34 @@
 
 static wd_buf expected_yaml = WD_BUF_INIT;
 static wd_buf expected_json = WD_BUF_INIT;
+static wd_buf expected_run = WD_BUF_INIT;
+static int host = 0;
+
+/* A proxy-wasm module (ABI 0.2.0) that adds `x-threads: ok` to the request: each thread runs it
+ * in its own embedded host, with its own options, concurrently with the renders. */
+static const char kModule[] =
+    "\x00\x61\x73\x6d\x01\x00\x00\x00\x01\x1f\x05\x60\x05\x7f\x7f\x7f\x7f\x7f\x01\x7f\x60\x00\x00\x60"
+    "\x01\x7f\x01\x7f\x60\x02\x7f\x7f\x01\x7f\x60\x03\x7f\x7f\x7f\x01\x7f\x02\x22\x01\x03\x65\x6e\x76"
+    "\x1a\x70\x72\x6f\x78\x79\x5f\x61\x64\x64\x5f\x68\x65\x61\x64\x65\x72\x5f\x6d\x61\x70\x5f\x76\x61"
+    "\x6c\x75\x65\x00\x00\x03\x06\x05\x01\x02\x03\x03\x04\x05\x03\x01\x00\x01\x06\x07\x01\x7f\x01\x41"
+    "\x80\x08\x0b\x07\x71\x06\x06\x6d\x65\x6d\x6f\x72\x79\x02\x00\x17\x70\x72\x6f\x78\x79\x5f\x61\x62"
+    "\x69\x5f\x76\x65\x72\x73\x69\x6f\x6e\x5f\x30\x5f\x32\x5f\x30\x00\x01\x06\x6d\x61\x6c\x6c\x6f\x63"
+    "\x00\x02\x11\x70\x72\x6f\x78\x79\x5f\x6f\x6e\x5f\x76\x6d\x5f\x73\x74\x61\x72\x74\x00\x03\x12\x70"
+    "\x72\x6f\x78\x79\x5f\x6f\x6e\x5f\x63\x6f\x6e\x66\x69\x67\x75\x72\x65\x00\x04\x18\x70\x72\x6f\x78"
+    "\x79\x5f\x6f\x6e\x5f\x72\x65\x71\x75\x65\x73\x74\x5f\x68\x65\x61\x64\x65\x72\x73\x00\x05\x0a\x2c"
+    "\x05\x02\x00\x0b\x0b\x00\x23\x00\x23\x00\x20\x00\x6a\x24\x00\x0b\x04\x00\x41\x01\x0b\x04\x00\x41"
+    "\x01\x0b\x11\x00\x41\x00\x41\x00\x41\x09\x41\x09\x41\x02\x10\x00\x1a\x41\x00\x0b\x0b\x11\x01\x00"
+    "\x41\x00\x0b\x0b\x78\x2d\x74\x68\x72\x65\x61\x64\x73\x6f\x6b";
+
+static int run_once(wd_buf *out) {
+  wd_run_options *opts = NULL;
+  int ok = 0;
+  int rc = wd_run_options_new(&opts);
+  if (rc == WD_OK) rc = wd_run_options_set(opts, "request", "GET /threads");
+  if (rc == WD_OK) rc = wd_run_module(out, &ok, kModule, sizeof kModule - 1, opts);
+  wd_run_options_free(opts);
+  return rc == WD_OK && ok ? WD_OK : WD_ERROR;
+}
 static int iterations = 20;
 static enum { MIXED, PARSE_ONLY, BUILD_ONLY } mode = MIXED;
 
@@ -32,17 +61,18 @@ static void *worker(void *arg) {
   for (i = 0; i < iterations; ++i) {
     wd_spec *spec = NULL;
     wd_render_result *result = NULL;
-    wd_buf yaml = WD_BUF_INIT, json = WD_BUF_INIT;
+    wd_buf yaml = WD_BUF_INIT, json = WD_BUF_INIT, run = WD_BUF_INIT;
     /* Alternate between the parsed and the built spec so both paths run concurrently. */
     int parse = mode == PARSE_ONLY || (mode == MIXED && (i + id) % 2);
     int rc = parse ? wd_spec_parse(&spec, BOOKINFO_YAML, strlen(BOOKINFO_YAML), NULL, NULL) : build_bookinfo(&spec);
     if (rc == WD_OK) rc = wd_render(&result, spec, NULL);
     if (rc == WD_OK) rc = wd_render_result_text(&yaml, result, WD_FORMAT_YAML);
     if (rc == WD_OK) rc = wd_render_result_text(&json, result, WD_FORMAT_JSON);
+    if (rc == WD_OK && host) rc = run_once(&run);
     if (rc != WD_OK) {
       fprintf(stderr, "thread %d: %s\n", id, wd_error_last_message());
       ++failures;
-    } else if (!same(&yaml, &expected_yaml) || !same(&json, &expected_json)) {
+    } else if (!same(&yaml, &expected_yaml) || !same(&json, &expected_json) || (host && !same(&run, &expected_run))) {
       fprintf(stderr, "thread %d iteration %d: output differs\n", id, i);
       ++failures;
     }
@@ -54,6 +84,7 @@ static void *worker(void *arg) {
     }
     wd_buf_dispose(&yaml);
     wd_buf_dispose(&json);
+    wd_buf_dispose(&run);
     wd_render_result_free(result);
     wd_spec_free(spec);
   }
@@ -85,6 +116,16 @@ int main(int argc, char **argv) {
     return 1;
   }
   wd_spec_free(spec);
+  host = wd_host_available() && getenv("WD_THREADS_NO_HOST") == NULL;
+  if (host && run_once(&expected_run) != WD_OK) {
+    fprintf(stderr, "reference run failed: %s\n%.*s\n", wd_error_last_message(), (int)expected_run.size,
+            expected_run.ptr ? expected_run.ptr : "");
+    return 1;
+  }
+  if (host && strstr(expected_run.ptr, "x-threads") == NULL) {
+    fprintf(stderr, "the module's header is missing from the run\n");
+    return 1;
+  }
 
   for (i = 0; i < nthreads; ++i) {
     ids[i] = i;
@@ -102,10 +143,12 @@ int main(int argc, char **argv) {
   }
   wd_buf_dispose(&expected_yaml);
   wd_buf_dispose(&expected_json);
+  wd_buf_dispose(&expected_run);
   if (failures) {
     fprintf(stderr, "%d failure(s)\n", failures);
     return 1;
   }
-  printf("test_capi_threads: %d threads x %d renders, identical bytes\n", nthreads, iterations);
+  printf("test_capi_threads: %d threads x %d renders%s, identical bytes\n", nthreads, iterations,
+         host ? " and host runs" : "");
   return 0;
 }

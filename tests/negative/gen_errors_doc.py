@@ -64,6 +64,9 @@ UNREACHABLE = {
     "host.unknown-instruction": "Not a command's error: `run` reports it as the load failure in its result when a "
                                 "function uses an instruction the host's metering does not know (exception "
                                 "handling, GC); the engine would not run it either.",
+    "host.unsupported-module": "Not a command's error: `run` reports it as the load failure in its result when a "
+                               "module has a 64-bit memory or table, a table initialiser or a non-function type, "
+                               "which proxies do not run.",
     "run.unknown-option": "C API and Python only: wd_run_options_set / wasmdeploy.run given an option name the "
                           "host does not know.",
     "run.empty-name": "C API and Python only: a request/response header or env variable with an empty name.",

@@ -19,9 +19,11 @@
 #include <wasmdeploy/inspect.hpp>
 #include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/run.hpp>
 #include <wasmdeploy/spec.hpp>
 #include <wasmdeploy/wasm_binary.hpp>
 
+#include "json_depth.hpp"
 #include "unit/helpers.hpp"
 #include "unit/wasm/wasm_test_support.hpp"
 
@@ -379,6 +381,18 @@ TEST_CASE("WD_MAX_IMPORT_DOCUMENTS: exactly the limit is read, one document more
   // The stream as a whole is bounded like a spec.
   const error big = error_of([&] { import_resources(std::string(WD_MAX_SPEC_BYTES + 1, '#'), "in.yaml"); });
   CHECK(big.code() == "import.too-large");
+}
+
+TEST_CASE("WD_MAX_JSON_DEPTH: JSON text at the limit is read, one level more is refused", "[limits]") {
+  const auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(detail::json_nesting(nested(WD_MAX_JSON_DEPTH), WD_MAX_JSON_DEPTH) == WD_MAX_JSON_DEPTH);
+  CHECK(detail::json_nesting("[\"[[[[\\\"\", {}]", 64) == 2);  // brackets inside strings do not count
+  run_options o;
+  set_run_option(o, "config_json", nested(WD_MAX_JSON_DEPTH));
+  CHECK(o.plugin_config == nested(WD_MAX_JSON_DEPTH));
+  const error deep = error_of([&] { set_run_option(o, "config_json", nested(WD_MAX_JSON_DEPTH + 1)); });
+  CHECK(deep.code() == "json.too-deep");
+  CHECK(deep.category() == errc::usage);
 }
 
 // ---- Coverage ----------------------------------------------------------------------------------

@@ -51,12 +51,20 @@ void bind_run(py::module_& m) {
         py::arg("spec"), py::arg("filter"), py::kw_only(), py::arg("istio") = "",
         py::arg("options") = std::map<std::string, std::string>{}, py::arg("additions") = additions{},
         "Runs a spec filter with exactly the configuration render deploys for istio; returns JSON.");
-  m.def("run_check", [](const spec& s, const std::string& istio) {
+  m.def("run_check", [](const spec& shared, const std::string& istio) {
           render_options ro;
           ro.istio = istio;
-          ro.allow_incompatible_module = s.options.allow_incompatible_module;
+          ro.allow_incompatible_module = shared.options.allow_incompatible_module;
+          // Other Python threads run while the modules do: they may change the Spec meanwhile,
+          // so the run reads a copy taken under the GIL.
+          const spec s = shared;
+          std::vector<diagnostic> found;
+          {
+            py::gil_scoped_release unlocked;
+            found = run_check(s, ro);
+          }
           std::vector<std::string> notes;
-          for (const auto& d : run_check(s, ro)) notes.push_back(format_diagnostic(d));
+          for (const auto& d : found) notes.push_back(format_diagnostic(d));
           return notes;
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = "",

@@ -2,7 +2,10 @@
 
 #include <pybind11/eval.h>
 
+#include <cmath>
 #include <string>
+
+#include <wasmdeploy/limits.hpp>
 
 namespace wasmdeploy_python {
 
@@ -10,8 +13,12 @@ using wasmdeploy::errc;
 using wasmdeploy::error;
 using wasmdeploy::node;
 
-node to_node(const py::handle& obj, const std::string& path) {
+node to_node(const py::handle& obj, const std::string& path, int depth) {
   if (obj.is_none()) return node();
+  if (depth > WD_MAX_SPEC_DEPTH) {
+    throw error(errc::invalid, "spec.too-deep", path,
+                "nested deeper than " + std::to_string(WD_MAX_SPEC_DEPTH) + " levels (or cyclic); a spec allows at most that");
+  }
   // bool before int: Python's bool is an int subclass.
   if (py::isinstance<py::bool_>(obj)) return node(obj.cast<bool>());
   if (py::isinstance<py::int_>(obj)) {
@@ -21,7 +28,14 @@ node to_node(const py::handle& obj, const std::string& path) {
       throw error(errc::invalid, "config.integer-range", path, "integer does not fit in 64 bits");
     }
   }
-  if (py::isinstance<py::float_>(obj)) return node(obj.cast<double>());
+  if (py::isinstance<py::float_>(obj)) {
+    const double d = obj.cast<double>();
+    if (!std::isfinite(d)) {
+      throw error(errc::invalid, "spec.non-finite-number", path,
+                  "the JSON a proxy receives its configuration in has no NaN or infinity; pass a string");
+    }
+    return node(d);
+  }
   if (py::isinstance<py::str>(obj)) return node(obj.cast<std::string>());
   if (py::isinstance<py::dict>(obj)) {
     node map = node::mapping();
@@ -29,14 +43,14 @@ node to_node(const py::handle& obj, const std::string& path) {
       if (!py::isinstance<py::str>(item.first))
         throw error(errc::invalid, "config.key-type", path, "mapping keys must be str");
       std::string key = item.first.cast<std::string>();
-      map.add(key, to_node(item.second, path + "." + key));
+      map.add(key, to_node(item.second, path + "." + key, depth + 1));
     }
     return map;
   }
   if (py::isinstance<py::list>(obj) || py::isinstance<py::tuple>(obj)) {
     node seq = node::sequence();
     size_t i = 0;
-    for (auto item : obj) seq.push(to_node(item, path + "[" + std::to_string(i++) + "]"));
+    for (auto item : obj) seq.push(to_node(item, path + "[" + std::to_string(i++) + "]", depth + 1));
     return seq;
   }
   throw error(errc::invalid, "config.value-type", path,

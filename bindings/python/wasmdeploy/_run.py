@@ -110,7 +110,8 @@ def run(module: Optional[bytes] = None, *, spec: Optional["_core.Spec"] = None, 
         env: Optional[Mapping[str, str]] = None, request: str = "GET /",
         request_headers: Iterable[Tuple[str, str]] = (), request_body: str = "", response_status: int = 200,
         response_headers: Iterable[Tuple[str, str]] = (), response_body: str = "", http_call_status: int = 200,
-        http_call_body: str = "", max_memory_mib: int = 64, instruction_budget: int = 10**9) -> RunResult:
+        http_call_body: str = "", max_memory_mib: int = 64, instruction_budget: int = 10**9,
+        timeout_ms: int = 10000, max_value_mib: int = 16) -> RunResult:
     """Runs a proxy-wasm module in the embedded host, like ``wasmdeploy run``.
 
     Either ``module`` (the .wasm bytes) with ``root_id``/``config``/``config_json``/``vm_config``/
@@ -123,6 +124,7 @@ def run(module: Optional[bytes] = None, *, spec: Optional["_core.Spec"] = None, 
         "request": request, "request_body": request_body, "response_status": str(response_status),
         "response_body": response_body, "http_call_status": str(http_call_status), "http_call_body": http_call_body,
         "max_memory_mib": str(max_memory_mib), "instruction_budget": str(instruction_budget),
+        "timeout_ms": str(timeout_ms), "max_value_mib": str(max_value_mib),
     }
     additions = [("request", k, v) for k, v in request_headers] + [("response", k, v) for k, v in response_headers]
     if spec is not None or filter is not None:

@@ -704,7 +704,8 @@ WD_API void wd_run_options_free(wd_run_options *opts);
  * (raw bytes; see wd_run_options_set_config for binary), "config_json" (delivered as istiod
  * delivers a WasmPlugin pluginConfig), "vm_config", "request" ("GET /path"), "request_body",
  * "response_status", "response_body", "http_call_status", "http_call_body",
- * "max_memory_mib", "instruction_budget".
+ * "max_memory_mib" (linear memories, tables and host-side state together), "instruction_budget",
+ * "timeout_ms" (wall clock, 0 for none), "max_value_mib" (largest value a module may set).
  * @return WD_OK, WD_EUSAGE (unknown field or bad value).
  */
 WD_API int wd_run_options_set(wd_run_options *opts, const char *field, const char *value);

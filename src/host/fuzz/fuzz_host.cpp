@@ -1,10 +1,13 @@
 // libFuzzer entry point for the embedded proxy-wasm host. Two kinds of input:
 //  - a module ("\0asm" prefix): malformed and odd modules through load, the limits rewriter,
 //    the engine and the lifecycle;
-//  - anything else: a script of hostile guest calls. The input becomes a valid module whose
+//  - anything else: a script of hostile guest calls. The input becomes a module whose
 //    proxy_on_vm_start calls host functions (every env function of ABI 0.2.1 and the WASI
-//    ones) with i32 arguments taken from the input (out-of-bounds pointers, huge sizes), and
-//    whose malloc returns a pointer the input chooses.
+//    ones) with i32 arguments taken from the input (out-of-bounds pointers, huge sizes), runs
+//    bulk memory instructions (memory.fill / memory.copy of input-chosen sizes), and whose
+//    malloc returns a pointer the input chooses, after calling back into the host when the
+//    input says so (allocator re-entry). A script may also make the module invalid in a way the
+//    budget rewriter would hide (`global.set 0` without globals): it must then not load.
 // Any input must end in a run_result; a crash, sanitizer report or exception is a bug.
 #include <cstdint>
 #include <cstdlib>
@@ -75,9 +78,23 @@ struct input_reader {
 };
 
 // Types 0..12: (i32 x n) -> i32; 13: () -> ().
-std::string hostile_module(std::string_view script) {
+std::string hostile_module(std::string_view script, bool& invalid) {
   input_reader r{script};
   const std::uint32_t malloc_result = r.word();
+  // Allocator re-entry: a byte >= 128 makes malloc call a host function (with input arguments)
+  // before it returns.
+  const std::uint8_t reenter = r.byte();
+  std::string reentry;
+  if (reenter >= 128) {
+    const unsigned which = reenter % kImportCount;
+    for (unsigned a = 0; a < kImports[which].arity; ++a) {
+      reentry += '\x41';
+      sleb(reentry, static_cast<std::int32_t>(r.word()));
+    }
+    reentry += '\x10';
+    leb(reentry, which);
+    reentry += '\x1a';
+  }
   std::string m("\0asm\x01\0\0\0", 8), p;
   leb(p, kMaxArity + 2);
   for (unsigned n = 0; n <= kMaxArity; ++n) {
@@ -108,7 +125,9 @@ std::string hostile_module(std::string_view script) {
   section(m, 7, p);
   std::string bodies;
   leb(bodies, 3);
-  std::string body("\x00\x41", 2);  // malloc: no locals, i32.const <input>, end
+  std::string body(1, '\0');  // malloc: no locals, [re-entry], i32.const <input>, end
+  body += reentry;
+  body += '\x41';
   sleb(body, static_cast<std::int32_t>(malloc_result));
   body += '\x0b';
   leb(bodies, body.size());
@@ -116,7 +135,22 @@ std::string hostile_module(std::string_view script) {
   bodies += std::string("\x02\x00\x0b", 3);
   body.assign(1, '\0');
   for (int calls = 0; calls < 64 && r.more(); ++calls) {
-    const unsigned which = r.byte() % kImportCount;
+    const unsigned which = r.byte() % (kImportCount + 3);
+    if (which == kImportCount || which == kImportCount + 1) {  // memory.fill / memory.copy d, v|s, n
+      for (int a = 0; a < 3; ++a) {
+        body += '\x41';
+        sleb(body, static_cast<std::int32_t>(r.word()));
+      }
+      body += which == kImportCount ? std::string("\xfc\x0b\x00", 3) : std::string("\xfc\x0a\x00\x00", 4);
+      continue;
+    }
+    if (which == kImportCount + 2) {  // global.set 0 with no global: invalid before rewriting
+      body += "\x42";
+      sleb(body, static_cast<std::int64_t>(r.word()));
+      body += "\x24\x00";
+      invalid = true;
+      continue;
+    }
     for (unsigned a = 0; a < kImports[which].arity; ++a) {
       body += '\x41';
       sleb(body, static_cast<std::int32_t>(r.word()));
@@ -141,15 +175,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.plugin_config = "cfg";
   o.instruction_budget = 200000;
   o.max_memory_bytes = 16u << 20;
+  o.timeout_ms = 2000;
   o.request_body = "body";
   const bool is_module = in.substr(0, 4) == std::string_view("\0asm", 4);
-  const std::string module = is_module ? std::string(in) : hostile_module(in);
+  bool invalid = false;
+  const std::string module = is_module ? std::string(in) : hostile_module(in, invalid);
   try {
     const auto r = wasmdeploy::run_module(module, o);
     (void)wasmdeploy::format_run_json(r);
     (void)wasmdeploy::format_run_text(r);
-    // A script module is always valid: it must load and start (its calls may fail, not trap the host).
-    if (!is_module && !r.loaded) std::abort();
+    // A script module is valid unless the script made it invalid: then it must not load; else it
+    // must load and start (its calls may fail or trap the guest, never the host).
+    if (!is_module && r.loaded == invalid) std::abort();
   } catch (...) {
     std::abort();
   }

@@ -211,7 +211,7 @@ TEST_CASE("config scalars resolve under the YAML 1.2 core schema", "[spec][confi
       "    i: 42\n    neg: -7\n    plus: +3\n    f: 1.5\n    e: 1e3\n    ver: 1.10\n"
       "    t: true\n    T: True\n    n: null\n    tilde: ~\n    empty:\n"
       "    s: \"42\"\n    q: 'true'\n    yes: yes\n    off: off\n    hex: 0x1f\n    oct: 0o17\n"
-      "    inf: .inf\n    date: 2001-12-14\n    word: hello\n    list: [1, '1', x]\n",
+      "    date: 2001-12-14\n    word: hello\n    list: [1, '1', x]\n",
       "s.yaml");
   const node& c = s.filters[0].config;
   REQUIRE(c.is_mapping());
@@ -243,14 +243,56 @@ TEST_CASE("config scalars resolve under the YAML 1.2 core schema", "[spec][confi
   CHECK(get("hex").as_int() == 31);
   CHECK(get("oct").kind() == node::type::integer);
   CHECK(get("oct").as_int() == 15);
-  CHECK(get("inf").kind() == node::type::real);
-  CHECK(std::isinf(get("inf").as_real()));
   CHECK(get("date") == node("2001-12-14"));
   CHECK(get("word") == node("hello"));
   CHECK(get("list") == make_sequence({1, "1", "x"}));
   // Key order is kept.
   CHECK(c.members().front().key == "i");
   CHECK(c.members().back().key == "list");
+}
+
+TEST_CASE("config numbers without a faithful value are refused, not turned into strings or null", "[spec][config]") {
+  // issue 20 item 13: 20 digits and 1e400 used to become strings, .nan/.inf null in JSON.
+  for (const char* bad : {"99999999999999999999", "-99999999999999999999", "1e400", "-1.5e999"}) {
+    try {
+      parse_spec(std::string("filters:\n- name: f\n  config:\n    n: ") + bad + "\n", "s.yaml");
+      FAIL(bad);
+    } catch (const error& e) {
+      CHECK(e.code() == "spec.number-range");
+      CHECK(e.path() == "filters[0].config.n");
+      CHECK(e.position().line == 4);
+    }
+  }
+  for (const char* bad : {".nan", ".inf", "-.Inf"}) {
+    try {
+      parse_spec(std::string("filters:\n- name: f\n  config:\n    n: ") + bad + "\n", "s.yaml");
+      FAIL(bad);
+    } catch (const error& e) {
+      CHECK(e.code() == "spec.non-finite-number");
+    }
+  }
+  // Quoted or tagged, they are the strings they say.
+  const spec s = parse_spec("filters:\n- name: f\n  config: {a: '1e400', b: !!str .nan, c: \"99999999999999999999\"}\n", "s.yaml");
+  CHECK(s.filters[0].config == make_mapping({{"a", "1e400"}, {"b", ".nan"}, {"c", "99999999999999999999"}}));
+}
+
+TEST_CASE("!!str keeps a scalar a string; a UTF-8 byte order mark is not content", "[spec][config]") {
+  const spec s = parse_spec("\xef\xbb\xbf" "filters:\n- name: f\n  config: {port: !!str 8080, on: !!str true}\n", "s.yaml");
+  CHECK(s.filters[0].config == make_mapping({{"port", "8080"}, {"on", "true"}}));
+}
+
+TEST_CASE("WD_MAX_ALIAS_EXPANSION_BYTES: alias expansion is bounded in bytes, not only in nodes", "[spec][limits]") {
+  // A 1 MiB anchored string repeated by aliases: 100 aliases are 100 MiB of model.
+  std::string text = "filters:\n- name: f\n  config:\n    a: &big " + std::string(1 << 20, 'x') + "\n    list: [";
+  for (int i = 0; i < 100; ++i) text += (i ? ", " : "") + std::string("*big");
+  text += "]\n";
+  try {
+    parse_spec(text, "s.yaml");
+    FAIL("expected spec.alias-expansion");
+  } catch (const error& e) {
+    CHECK(e.code() == "spec.alias-expansion");
+    CHECK(e.position().line == 4);  // the anchored value being replayed
+  }
 }
 
 TEST_CASE("parse_config_value", "[spec][config]") {
