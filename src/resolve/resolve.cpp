@@ -37,6 +37,11 @@ resolved_inputs resolve_inputs(const spec& s, const resolve_options& options) {
     }
     if (!f.image_layout.empty()) {
       const std::string field = f.path + ".imageLayout";
+      if (f.module.kind != module_source::scheme::oci) {
+        throw error(errc::invalid, "layout.needs-oci-module", field,
+                    "imageLayout describes an image: module must be the oci:// reference it was pushed to",
+                    s.position_of(field));
+      }
       r.layout = at_field(s, field, [&] {
         return inspect_layout(resolve::confined_directory(s.base_dir, f.image_layout, field, options.files));
       });

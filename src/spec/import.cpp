@@ -116,7 +116,7 @@ void read_filter_deployment(importer& im, const node& d, spec& s) {
   // converts as it deploys.
   for (const auto& [key, field] : {std::pair<const char*, std::string*>{"wasmdeploy.io/sha256", &f.sha256},
                                    {"wasmdeploy.io/module-sha256", &f.module_sha256}}) {
-    const std::string value = str(get(md, {"annotations", key}));
+    const std::string value = str(get(get(md, {"annotations"}), {key}));
     if (value.empty()) continue;
     if (!is_sha256_hex(value)) {
       im.fail("import.malformed", fmt::format("annotation {} must be 64 lowercase hex characters", key));
