@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <wasmdeploy/digest.hpp>
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/file_io.hpp>
 #include <wasmdeploy/import.hpp>
@@ -23,18 +24,26 @@ namespace {
 
 struct convert_flags {
   std::string file, to = "spec", istio, from_istio, gateway_version, output = "yaml";
-  std::string module, sha256, wrap_key;
+  std::string module, sha256, module_sha256, wrap_key;
   bool all_workloads = false, quiet = false;
 };
 
 void fix_up(const convert_flags& o, import_result& r, bool plugin_config_object, bool istio_selectors) {
   spec& s = r.imported;
-  if ((!o.module.empty() || !o.sha256.empty()) && s.filters.size() != 1) {
-    throw error(errc::usage, "convert.ambiguous-override", "--module", "--module and --sha256 need exactly one filter");
+  if ((!o.module.empty() || !o.sha256.empty() || !o.module_sha256.empty()) && s.filters.size() != 1) {
+    throw error(errc::usage, "convert.ambiguous-override", "--module",
+                "--module, --sha256 and --module-sha256 need exactly one filter");
+  }
+  for (const auto* flag : {&o.sha256, &o.module_sha256}) {
+    if (!flag->empty() && !is_sha256_hex(*flag)) {
+      throw error(errc::usage, "convert.bad-sha256", flag == &o.sha256 ? "--sha256" : "--module-sha256",
+                  fmt::format("'{}' is not 64 lowercase hex characters", shorten(*flag)));
+    }
   }
   for (auto& f : s.filters) {
     if (!o.module.empty()) f.module = parse_module_source(o.module, "--module");
     if (!o.sha256.empty()) f.sha256 = o.sha256;
+    if (!o.module_sha256.empty()) f.module_sha256 = o.module_sha256;
     if (plugin_config_object && f.config.is_string()) {
       if (o.wrap_key.empty()) {
         throw error(errc::invalid, "convert.string-config", f.path + ".config",
@@ -137,7 +146,12 @@ void add_convert_command(CLI::App& app) {
                   "ignores are refused");
   cmd->add_option("--gateway-version", o->gateway_version, "Envoy Gateway version for --to envoy-gateway");
   cmd->add_option("--module", o->module, "Replace the module (e.g. the image behind a wasme cache file)");
-  cmd->add_option("--sha256", o->sha256, "Set sha256 (needed for EnvoyFilters that fetch oci:// modules)");
+  cmd->add_option("--sha256", o->sha256,
+                  "Set sha256: the image manifest digest for oci:// (wasmdeploy resolve prints it; also the "
+                  "wasmdeploy.io/sha256 annotation)");
+  cmd->add_option("--module-sha256", o->module_sha256,
+                  "Set moduleSha256: the .wasm's hash, for the wasme node cache on Istio < 1.12 (also the "
+                  "wasmdeploy.io/module-sha256 annotation)");
   cmd->add_option("--wrap-string-config", o->wrap_key,
                   "Turn a string config into {KEY: string} where an object is required (the module must read JSON)");
   cmd->add_flag("--all-workloads", o->all_workloads,

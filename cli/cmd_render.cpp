@@ -10,6 +10,7 @@
 #include <wasmdeploy/spec.hpp>
 
 #include "commands.hpp"
+#include "registry_flags.hpp"
 #include "spec_flags.hpp"
 
 namespace wasmdeploy::cli {
@@ -18,23 +19,30 @@ namespace {
 struct render_flags : spec_flags {
   bool files = false;
   bool run_check = false;
+  bool resolve = false;
+  registry_flags registry;
 };
 
 void run(render_flags& o) {
   with_flag_names(o, [&] {
     spec s = build_spec(o);
     render_options ro = make_render_options(s, o);
+    resolve_options inputs;
+    inputs.files = make_input_access(s, o);
+    // The network only with --resolve: a plain render stays offline and deterministic.
+    inputs.network = o.resolve;
+    if (o.resolve) inputs.registry = registry_settings(o.registry);
     // Refuses before any output when a module rejects its configuration.
     if (o.run_check) print_diagnostics(name_flags(o, wasmdeploy::run_check(s, ro)), o.quiet);
     if (o.files) {
-      render_result r = render(s, ro);
+      render_result r = render(s, ro, inputs);
       print_files(r.documents);
       print_diagnostics(name_flags(o, r.summary.diagnostics), o.quiet);
       return;
     }
     output_settings out{o.output, o.force, o.quiet, o.strict,
                         [&](std::vector<diagnostic> d) { return name_flags(o, std::move(d)); }};
-    write_output(out, [&](document_sink& sink) { return render(s, ro, sink); });
+    write_output(out, [&](document_sink& sink) { return render(s, ro, inputs, sink); });
   });
 }
 
@@ -53,6 +61,10 @@ void add_render_command(CLI::App& app) {
   cmd->add_flag("--run-check", o->run_check,
                 "Run vm start + configure of every module wasmdeploy can read in the embedded host; refuse when one "
                 "rejects its configuration");
+  cmd->add_flag("--resolve", o->resolve,
+                "Ask the registry for each oci:// module: fill sha256 and moduleSha256, pin the tag to the digest "
+                "(network; without it render never leaves this machine)");
+  add_registry_flags(cmd, o->registry);
   cmd->callback([o] { run(*o); });
 }
 

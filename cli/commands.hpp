@@ -27,6 +27,10 @@ void add_completion_command(CLI::App& app);
 void check_subcommand(CLI::App& app, const std::string& name);
 void add_run_command(CLI::App& app);
 void add_crd_commands(CLI::App& app);
+void add_push_command(CLI::App& app);
+void add_pull_command(CLI::App& app);
+void add_resolve_command(CLI::App& app);
+void add_login_commands(CLI::App& app);
 
 /// render_options from the shared render/undeploy/krm flags.
 render_options make_render_options(const spec& s, const std::string& istio, const std::string& target,

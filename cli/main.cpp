@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
   wasmdeploy::cli::add_completion_command(app);
   wasmdeploy::cli::add_run_command(app);
   wasmdeploy::cli::add_crd_commands(app);
+  wasmdeploy::cli::add_push_command(app);
+  wasmdeploy::cli::add_pull_command(app);
+  wasmdeploy::cli::add_resolve_command(app);
+  wasmdeploy::cli::add_login_commands(app);
   try {
     // Like kubectl: a mistyped command gets a suggestion instead of a list of stray arguments.
     if (argc > 1 && argv[1][0] != '-') wasmdeploy::cli::check_subcommand(app, argv[1]);

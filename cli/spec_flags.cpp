@@ -1,6 +1,7 @@
 #include "spec_flags.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -252,6 +253,10 @@ void add_spec_flags(CLI::App* cmd, spec_flags& o) {
   cmd->add_option("--context", o.context, "inbound, outbound, gateway or any")->group(tg);
   cmd->add_option("--revision", o.revision, "Istio revision (istio.io/rev label)")->group(tg);
   cmd->add_option("--naming", o.naming, "auto, per-workload or per-target")->group(tg);
+  cmd->add_option("--allow-path", o.allow_paths,
+                  "Let the spec name local files in this directory (besides its own); repeatable");
+  cmd->add_flag("--allow-outside-spec-dir", o.allow_outside_spec_dir,
+                "Let the spec name local files anywhere (by default only inside its own directory)");
   cmd->add_flag("--allow-incompatible-module", o.allow_incompatible,
                 "Render even if a local module cannot load on the chosen Istio version");
 }
@@ -312,6 +317,34 @@ render_options make_render_options(const spec& s, const spec_flags& o) {
   ro.gateway_version = o.gateway_version;
   ro.allow_incompatible_module = o.allow_incompatible || s.options.allow_incompatible_module;
   return ro;
+}
+
+input_access make_input_access(const spec& s, const spec_flags& o) {
+  input_access access;
+  // The resolve stage reads only files inside the spec's directory. The directories of the -f
+  // files, the paths typed as flags and --allow-path are allowed too: the user named them.
+  access.allow_outside_spec_dir = o.allow_outside_spec_dir;
+  access.allowed_paths = o.allow_paths;
+  for (const auto& f : o.files) {
+    std::error_code ec;
+    if (f == "-") continue;
+    if (std::filesystem::is_directory(f, ec)) {
+      access.allowed_paths.push_back(f);
+    } else {
+      const auto slash = f.find_last_of('/');
+      access.allowed_paths.push_back(slash == std::string::npos ? "." : f.substr(0, slash == 0 ? 1 : slash));
+    }
+  }
+  auto flag_path = [&](const std::string& p) {
+    if (p.empty()) return;
+    access.allowed_paths.push_back(!p.empty() && p[0] == '/' ? p : s.base_dir + "/" + p);
+  };
+  for (const auto& f : s.filters) {
+    if (!o.module.empty() && f.module.is_local()) flag_path(f.module.url);
+    if (!o.runtime_config.empty()) flag_path(f.runtime_config_path);
+    if (!o.image_layout.empty()) flag_path(f.image_layout);
+  }
+  return access;
 }
 
 void with_flag_names(const spec_flags& o, const std::function<void()>& body) {

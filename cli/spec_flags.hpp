@@ -14,6 +14,7 @@
 
 #include <wasmdeploy/mesh_version.hpp>
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/resolve.hpp>
 #include <wasmdeploy/spec.hpp>
 
 namespace wasmdeploy::cli {
@@ -27,6 +28,9 @@ struct spec_flags {
   std::vector<std::string> workloads;
   bool all_workloads = false;
   bool allow_incompatible = false;
+  // Local files the spec may name outside its own directory (the resolve stage's confinement).
+  std::vector<std::string> allow_paths;
+  bool allow_outside_spec_dir = false;
   // Version, platform and output.
   std::string istio, target, gateway_version, output = "yaml";
   bool force = false, quiet = false, strict = false;
@@ -47,6 +51,10 @@ mesh_version istio_flag(const std::string& text, const char* flag = "--istio");
 
 /// render_options from --istio, --target, --gateway-version (checked as flags).
 render_options make_render_options(const spec& s, const spec_flags& o);
+
+/// Where the spec may name local files: its directory, the -f files' directories, the paths
+/// typed as flags, --allow-path, --allow-outside-spec-dir.
+input_access make_input_access(const spec& s, const spec_flags& o);
 
 /// Runs `body`; an error about a field whose value came from a flag is rethrown naming the flag.
 void with_flag_names(const spec_flags& o, const std::function<void()>& body);

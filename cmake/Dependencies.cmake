@@ -6,6 +6,8 @@ find_package(Protobuf REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 # OCI image layouts: tar through libarchive, gzip through zlib (src/oci/).
 find_package(LibArchive REQUIRED)
+# The registry client (src/resolve/): Debian libcurl4-openssl-dev.
+find_package(CURL REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(CLI11 CONFIG QUIET)
 if(NOT CLI11_FOUND)

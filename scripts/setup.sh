@@ -8,6 +8,8 @@ APT_PACKAGES=(
   libyaml-dev nlohmann-json3-dev libprotobuf-dev protobuf-compiler   # libyaml: the spec reader
   libfmt-dev catch2 libcli11-dev libssl-dev
   libarchive-dev zlib1g-dev
+  libcurl4-openssl-dev           # the registry client (push, pull, resolve, login)
+  apache2-utils                  # tests/registry: htpasswd -B for the registry's basic auth
   skopeo umoci docker-registry   # tests/oci: real tools read, push and pull our image layouts
   pybind11-dev python3-dev
   wabt valgrind

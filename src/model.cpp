@@ -1,6 +1,7 @@
 #include <wasmdeploy/digest.hpp>
 #include <wasmdeploy/choices.hpp>
 #include <wasmdeploy/model.hpp>
+#include <wasmdeploy/reference.hpp>
 
 #include <algorithm>
 #include <array>
@@ -94,41 +95,14 @@ bool ends_with(std::string_view s, std::string_view p) {
   throw error(errc::invalid, code, path, msg);
 }
 
-bool oci_repo_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '/';
-}
-
+// The one reference grammar (src/resolve/reference.cpp) decides, so the spec, the flags and the
+// registry client agree on what a reference is.
 void parse_oci_reference(std::string_view ref, module_source& out, const std::string& path) {
-  std::string_view rest = ref;
-  if (auto at = rest.find('@'); at != std::string_view::npos) {
-    std::string_view dig = rest.substr(at + 1);
-    if (!starts_with(dig, "sha256:") || !is_sha256_hex(dig.substr(7))) {
-      bad_module("module.bad-digest", path,
-                 fmt::format("'{}' must be followed by sha256:<64 lowercase hex> after '@'", shorten(ref)));
-    }
-    out.digest = std::string(dig.substr(7));
-    rest = rest.substr(0, at);
-  }
-  auto slash = rest.find('/');
-  if (slash == std::string_view::npos || slash == 0) {
-    bad_module("module.bad-reference", path,
-               fmt::format("'oci://{}' needs a registry and a repository (oci://registry/repo:tag)", ref));
-  }
-  out.registry = std::string(rest.substr(0, slash));
-  std::string_view repo = rest.substr(slash + 1);
-  auto colon = repo.rfind(':');
-  if (colon != std::string_view::npos && repo.find('/', colon) == std::string_view::npos) {
-    out.tag = std::string(repo.substr(colon + 1));
-    repo = repo.substr(0, colon);
-    if (out.tag.empty() || out.tag.size() > 128) {
-      bad_module("module.bad-reference", path, fmt::format("'{}' has an empty or over-long tag", shorten(ref)));
-    }
-  }
-  if (repo.empty() || !std::all_of(repo.begin(), repo.end(), oci_repo_char)) {
-    bad_module("module.bad-reference", path,
-               fmt::format("repository '{}' must be lowercase letters, digits and . _ - /", repo));
-  }
-  out.repository = std::string(repo);
+  image_reference r = parse_image_reference(ref, path);
+  out.registry = std::move(r.registry);
+  out.repository = std::move(r.repository);
+  out.tag = std::move(r.tag);
+  if (!r.digest.empty()) out.digest = r.digest.substr(7);
 }
 
 }  // namespace
@@ -196,8 +170,7 @@ module_source parse_module_source(std::string_view text, const std::string& path
   }
   if (starts_with(text, "http://") || starts_with(text, "https://")) {
     m.kind = starts_with(text, "https://") ? module_source::scheme::https : module_source::scheme::http;
-    std::string_view rest = text.substr(text.find("://") + 3);
-    if (rest.empty() || rest[0] == '/') bad_module("module.bad-url", path, fmt::format("'{}' has no host", shorten(text)));
+    check_http_url(text, path);
     m.url = std::string(text);
     return m;
   }

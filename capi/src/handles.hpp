@@ -10,6 +10,7 @@
 
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/resolve.hpp>
 #include <wasmdeploy/spec.hpp>
 #include <wasmdeploy/wasmdeploy.h>
 
@@ -19,6 +20,8 @@ struct wd_spec {
 
 struct wd_render_options {
   wasmdeploy::render_options impl;
+  /// The resolve stage's settings (wd_render_options_set_resolve); defaults: no network.
+  wasmdeploy::resolve_options inputs;
 };
 
 struct wd_render_result {

@@ -104,7 +104,7 @@ int wd_render(wd_render_result** out, const wd_spec* spec, const wd_render_optio
     capi::require(spec, "spec");
     *out = nullptr;
     auto r = std::make_unique<wd_render_result>();
-    r->impl = render(spec->impl, opts ? opts->impl : render_options{});
+    r->impl = opts ? render(spec->impl, opts->impl, opts->inputs) : render(spec->impl, render_options{});
     build_views(*r);
     *out = r.release();
     return WD_OK;

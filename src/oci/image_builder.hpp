@@ -33,6 +33,12 @@ assembled_image assemble_image(std::string_view module_bytes, const build_option
 /// The OCI image-layout grammar for org.opencontainers.image.ref.name.
 bool is_valid_ref_name(std::string_view ref);
 
+/// Writes blobs and index.json as an OCI image layout at output_dir, all or nothing (a
+/// temporary directory beside it, then one rename or exchange). An existing non-empty target
+/// is replaced only with `force` and only when it is a layout. Returns the directory written.
+std::string write_image_layout(const std::string& output_dir, const std::vector<blob>& blobs,
+                               const std::string& index_json, bool force);
+
 /// "sha256:<hex>" descriptor for bytes.
 blob_info describe(std::string media_type, std::string_view bytes);
 

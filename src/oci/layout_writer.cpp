@@ -40,18 +40,18 @@ fs::path make_temp_dir_beside(const fs::path& target, const char* tag) {
   return templ;
 }
 
-void write_layout_files(const fs::path& dir, const oci::assembled_image& img) {
+void write_layout_files(const fs::path& dir, const std::vector<oci::blob>& blob_list, const std::string& index_json) {
   write_file_atomic((dir / "oci-layout").string(),
                     fmt::format("{{\"imageLayoutVersion\":\"{}\"}}", oci::kImageLayoutVersion));
   fs::path blobs = dir / "blobs" / "sha256";
   std::error_code ec;
   fs::create_directories(blobs, ec);
   if (ec) throw_fs("cannot create", blobs, ec);
-  for (const auto& b : img.blobs) {
+  for (const auto& b : blob_list) {
     write_file_atomic((blobs / b.info.digest.substr(7)).string(), b.bytes);
   }
   // index.json last: a reader that finds it can rely on every blob being there.
-  write_file_atomic((dir / "index.json").string(), img.index_json);
+  write_file_atomic((dir / "index.json").string(), index_json);
 }
 
 /// Checks what is at `target` now. Returns true when a layout will be replaced (force).
@@ -85,19 +85,17 @@ std::string build_result::wasm_plugin_sha256() const {
   return manifest.digest.rfind("sha256:", 0) == 0 ? manifest.digest.substr(7) : manifest.digest;
 }
 
-build_result build_image(std::string_view module_bytes, const build_options& options) {
-  if (options.output_dir.empty()) {
-    throw error(errc::usage, "oci.build.output", "output_dir", "no output directory given");
-  }
-  oci::assembled_image img = oci::assemble_image(module_bytes, options);
-  fs::path target = fs::path(options.output_dir).lexically_normal();
+namespace oci {
+
+std::string write_image_layout(const std::string& output_dir, const std::vector<blob>& blobs,
+                               const std::string& index_json, bool force) {
+  fs::path target = fs::path(output_dir).lexically_normal();
   if (target.filename().empty()) target = target.parent_path();  // "out/" -> "out"
   if (target.empty() || target.filename() == "." || target.filename() == "..") {
     throw error(errc::usage, "oci.build.output", "output_dir",
-                fmt::format("'{}' cannot be replaced atomically; name a new directory",
-                            options.output_dir));
+                fmt::format("'{}' cannot be replaced atomically; name a new directory", output_dir));
   }
-  check_target(target, options.force);
+  check_target(target, force);
 
   std::error_code ec;
   if (!target.parent_path().empty()) {
@@ -106,7 +104,7 @@ build_result build_image(std::string_view module_bytes, const build_options& opt
   }
   fs::path tmp = make_temp_dir_beside(target, "tmp");
   try {
-    write_layout_files(tmp, img);
+    write_layout_files(tmp, blobs, index_json);
     // One step (an exchange when a layout is replaced): a kill at any moment leaves the old
     // layout or the new one at `target`.
     replace_directory(tmp.string(), target.string());
@@ -114,8 +112,19 @@ build_result build_image(std::string_view module_bytes, const build_options& opt
     fs::remove_all(tmp, ec);
     throw;
   }
+  return target.string();
+}
+
+}  // namespace oci
+
+build_result build_image(std::string_view module_bytes, const build_options& options) {
+  if (options.output_dir.empty()) {
+    throw error(errc::usage, "oci.build.output", "output_dir", "no output directory given");
+  }
+  oci::assembled_image img = oci::assemble_image(module_bytes, options);
+  const std::string written = oci::write_image_layout(options.output_dir, img.blobs, img.index_json, options.force);
   build_result r = std::move(img.result);
-  r.output_dir = target.string();
+  r.output_dir = written;
   return r;
 }
 

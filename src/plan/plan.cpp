@@ -13,8 +13,11 @@
 #include <wasmdeploy/inspect.hpp>
 #include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/oci_image.hpp>
+#include <wasmdeploy/reference.hpp>
+#include <wasmdeploy/resolve.hpp>
 
 #include "plan/key_index.hpp"
+#include "plan/plan_inputs.hpp"
 #include "plan/validate.hpp"
 
 namespace wasmdeploy::detail {
@@ -30,6 +33,7 @@ struct context {
   const mesh_version& v;
   plan& p;
   bool allow_incompatible = false;
+  const resolved_inputs* in = nullptr;  // what the resolve stage read; plan reads nothing itself
 
   // Refuses something the version lacks, naming the release that has it.
   void require(capability c, const std::string& path, const std::string& what) const {
@@ -41,12 +45,6 @@ struct context {
     p.diagnostics.push_back({level, code, path, msg, s.position_of(path)});
   }
 };
-
-std::string join_path(const std::string& base, const std::string& rel) {
-  if (!rel.empty() && rel[0] == '/') return rel;
-  if (base.empty() || base == ".") return rel;
-  return base + "/" + rel;
-}
 
 std::string sanitize_label(std::string name) {
   for (char& c : name) {
@@ -62,7 +60,7 @@ namespace {
 // Reads a file a spec field names; a failure carries that field's path and spec position.
 std::string read_named_file(const spec& s, const std::string& file, std::size_t max_bytes, const std::string& field) {
   try {
-    return read_file(join_path(s.base_dir, file), max_bytes);
+    return read_spec_file(s, file, max_bytes, field, input_access{});
   } catch (const error& e) {
     reject(s, e.code(), field, e.message(), e.category());
   }
@@ -73,8 +71,11 @@ std::string read_named_file(const spec& s, const std::string& file, std::size_t 
 // wasme's runtime-config.json: {"type":..., "abiVersions":[...], "config":{"rootIds":[...]}}.
 // Like wasme's jsonpb reader it accepts either field spelling and rejects unknown keys.
 void read_runtime_config(const spec& s, const filter& f, filter_plan& fp) {
+  parse_runtime_config(s, f, read_named_file(s, f.runtime_config_path, WD_MAX_SPEC_BYTES, f.path + ".runtimeConfig"), fp);
+}
+
+void parse_runtime_config(const spec& s, const filter& f, const std::string& text, filter_plan& fp) {
   const std::string path = f.path + ".runtimeConfig";
-  std::string text = read_named_file(s, f.runtime_config_path, WD_MAX_SPEC_BYTES, path);
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -273,13 +274,12 @@ void check_module(const context& c, const filter& f, filter_plan& fp) {
 
 // A layout built by `wasmdeploy build` pins an oci:// module: its manifest digest is what
 // istio-agent compares sha256 with, and the module inside can be checked like a local file.
-layout_report read_image_layout(const context& c, const filter& f, filter_plan& fp) {
+const layout_report& read_image_layout(const context& c, const filter& f, const layout_report& layout, filter_plan& fp) {
   const std::string path = f.path + ".imageLayout";
   if (f.module.kind != module_source::scheme::oci) {
     reject(c.s, "layout.needs-oci-module", path,
            "imageLayout describes an image: module must be the oci:// reference it was pushed to");
   }
-  layout_report layout = inspect_layout(join_path(c.s.base_dir, f.image_layout));
   const std::string digest = layout.manifest.digest.substr(layout.manifest.digest.find(':') + 1);
   if (!fp.sha256.empty() && fp.sha256 != digest) {
     reject(c.s, fp.sha256 == layout.module_sha256 ? "sha256.module-hash-for-oci" : "sha256.mismatch",
@@ -303,17 +303,19 @@ layout_report read_image_layout(const context& c, const filter& f, filter_plan& 
 // Whoever pulls the image must understand its format: istio-agent (oci delivery) reads the
 // compat and wasme variants; the wasme node cache (hostpath delivery) only the wasme variant.
 void check_image_layout(const context& c, const filter& f, const filter_plan& fp, const layout_report& layout) {
-  const std::string path = f.path + ".imageLayout";
+  // The image came from imageLayout, or from the registry (--resolve) for the module field.
+  const std::string path = f.path + (f.image_layout.empty() ? ".module" : ".imageLayout");
+  const std::string& source = f.image_layout.empty() ? f.module.text : f.image_layout;
   if (fp.how == delivery::hostpath) {
     if (layout.kind != layout_kind::oci) {
       reject(c.s, "layout.wasme-cache-format", path,
              fmt::format("the wasme node cache pulls only wasme-format images (wasmdeploy build --variant oci); "
-                         "{} is a {} layout", f.image_layout, layout_kind_name(layout.kind)));
+                         "{} is a {} layout", source, layout_kind_name(layout.kind)));
     }
     return;
   }
   for (const auto& d : check_layout_for(wasm_platform::istio, layout, c.v)) {
-    if (d.level == severity::error) reject(c.s, d.code, path, fmt::format("{}: {}", f.image_layout, d.message));
+    if (d.level == severity::error) reject(c.s, d.code, path, fmt::format("{}: {}", source, d.message));
     c.note(d.level, d.code, path, d.message);
   }
 }
@@ -324,18 +326,18 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   fp.root_id = f.root_id;
   fp.sha256 = f.sha256;
   fp.module_sha256 = f.module_sha256;
-  if (!f.runtime_config_path.empty()) read_runtime_config(c.s, f, fp);
+  const resolved_filter& in = c.in->filters[static_cast<size_t>(&f - c.s.filters.data())];
+  if (in.runtime_config) parse_runtime_config(c.s, f, *in.runtime_config, fp);
   if (f.module.kind == module_source::scheme::oci && fp.sha256.empty()) fp.sha256 = f.module.digest;
   if (f.module.kind == module_source::scheme::oci && !fp.sha256.empty() && fp.sha256 == fp.module_sha256) {
     reject(c.s, "sha256.module-hash-for-oci", f.path + ".sha256",
            "sha256 equals moduleSha256, but they are different hashes: for oci:// modules sha256 is the image "
            "manifest digest (skopeo inspect --format '{{.Digest}}'), moduleSha256 the hash of the .wasm layer");
   }
-  std::optional<layout_report> layout;
-  if (!f.image_layout.empty()) layout = read_image_layout(c, f, fp);
+  const layout_report* layout = in.layout ? &read_image_layout(c, f, *in.layout, fp) : nullptr;
   if (fp.root_id.empty() && layout && layout->runtime_config) root_id_from_image(c, f, *layout->runtime_config, fp);
   if (f.module.is_local()) {
-    fp.module_bytes = read_named_file(c.s, f.module.url, WD_MAX_WASM_MODULE_BYTES, f.path + ".module");
+    fp.module_bytes = in.module ? *in.module : std::string();
     std::string actual = sha256_hex(fp.module_bytes);
     if (!f.sha256.empty() && f.sha256 != actual) {
       reject(c.s, "sha256.mismatch", f.path + ".sha256",
@@ -369,8 +371,9 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
     case delivery::oci:
     case delivery::http:
       fp.remote_url = f.module.url;
-      // A layout pins the image: reference it by digest so a re-pushed tag cannot change it.
-      if (!f.image_layout.empty() && f.module.digest.empty()) fp.remote_url += "@sha256:" + fp.sha256;
+      // A layout or the registry (--resolve) pins the image: reference it by digest so a re-pushed
+      // tag cannot change it.
+      if (layout && f.module.digest.empty()) fp.remote_url += "@sha256:" + fp.sha256;
       if (!wp && fp.sha256.empty()) {
         reject(c.s, "sha256.required", f.path + ".sha256",
                f.module.kind == module_source::scheme::oci
@@ -852,7 +855,12 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
 }  // namespace
 
 plan make_plan(const spec& s, const render_options& options) {
+  return make_plan(s, options, resolve_inputs(s, resolve_options{}));
+}
+
+plan make_plan(const spec& s, const render_options& options, const resolved_inputs& inputs) {
   plan p;
+  p.diagnostics = inputs.notes;
   const std::string version_text = options.istio.empty() ? s.istio : options.istio;
   if (version_text.empty()) {
     throw error(errc::usage, "version.missing", "istio",
@@ -864,7 +872,7 @@ plan make_plan(const spec& s, const render_options& options) {
     throw error(e.category(), e.code(), e.path(), e.message(), options.istio.empty() ? s.position_of("istio") : source_position{});
   }
   validate_spec(s);
-  context c{s, p.version, p, options.allow_incompatible_module || s.options.allow_incompatible_module};
+  context c{s, p.version, p, options.allow_incompatible_module || s.options.allow_incompatible_module, &inputs};
   if (p.version.newer_than_known()) {
     const std::string known = mesh_version::newest_supported().str(true);
     c.note(severity::warning, "version.newer-than-known", options.istio.empty() ? "istio" : "--istio",

@@ -10,7 +10,10 @@
 #include <limits>
 #include <optional>
 
+#include <wasmdeploy/resolve.hpp>
+
 #include "plan/plan.hpp"
+#include "plan/plan_inputs.hpp"
 #include "plan/validate.hpp"
 #include "render/common.hpp"
 #include "render/platforms.hpp"
@@ -42,6 +45,11 @@ platform chosen_platform(const spec& s, const render_options& options) {
 }
 
 render_summary render(const spec& input, const render_options& options, document_sink& sink) {
+  return render(input, options, resolve_options{}, sink);
+}
+
+render_summary render(const spec& input, const render_options& options, const resolve_options& inputs,
+                      document_sink& sink) {
   std::optional<spec> normalized;
   std::vector<diagnostic> notes;
   const spec& s = detail::normalize_digests(input, normalized, notes);
@@ -59,7 +67,7 @@ render_summary render(const spec& input, const render_options& options, document
     summary.documents = docs.size();
     return summary;
   }
-  detail::plan p = detail::make_plan(s, options);
+  detail::plan p = detail::make_plan(s, options, resolve_inputs(s, inputs));
   // Volume patches merge the workloads' existing annotations and can still refuse
   // (volume.conflict, annotation.invalid-json): check them, in output order, before the first
   // document reaches the sink.
@@ -113,10 +121,12 @@ render_summary render(const spec& input, const render_options& options, document
   return summary;
 }
 
-render_result render(const spec& s, const render_options& options) {
+render_result render(const spec& s, const render_options& options) { return render(s, options, resolve_options{}); }
+
+render_result render(const spec& s, const render_options& options, const resolve_options& inputs) {
   render_result r;
   document_collector c(r.documents);
-  r.summary = render(s, options, c);
+  r.summary = render(s, options, inputs, c);
   return r;
 }
 

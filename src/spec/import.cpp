@@ -1,6 +1,7 @@
 // Importing FilterDeployments, EnvoyFilters and WasmPlugins into the model. Each reader takes
 // what the model can express and reports the rest; shapes follow wasme.md §1-2 (wasme) and the
 // renderers in src/render (wasmdeploy's own output, so render -> import -> render is stable).
+#include <wasmdeploy/digest.hpp>
 #include <wasmdeploy/import.hpp>
 #include <wasmdeploy/limits.hpp>
 
@@ -110,6 +111,18 @@ void read_filter_deployment(importer& im, const node& d, spec& s) {
   const std::string image = str(get(fs, {"image"}));
   if (image.empty()) im.fail("import.malformed", "FilterDeployment without spec.filter.image");
   set_module(im, f, image);
+  // The hashes the controller reads from annotations (controller/internal/kube/owner.go), so a
+  // FilterDeployment annotated for Istio >= 1.12 (sha256) or the wasme cache (module-sha256)
+  // converts as it deploys.
+  for (const auto& [key, field] : {std::pair<const char*, std::string*>{"wasmdeploy.io/sha256", &f.sha256},
+                                   {"wasmdeploy.io/module-sha256", &f.module_sha256}}) {
+    const std::string value = str(get(get(md, {"annotations"}), {key}));
+    if (value.empty()) continue;
+    if (!is_sha256_hex(value)) {
+      im.fail("import.malformed", fmt::format("annotation {} must be 64 lowercase hex characters", key));
+    }
+    *field = value;
+  }
   f.config = config_from_any(im, get(fs, {"config"}));
   f.root_id = str(get(fs, {"rootID", "rootId", "root_id"}));
   if (f.root_id.empty()) {

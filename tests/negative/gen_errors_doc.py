@@ -23,6 +23,20 @@ DOC = ROOT / "docs" / "errors.md"
 
 # Codes no input to the CLI can produce. Each is documented, without an example.
 UNREACHABLE = {
+    # Answers of a registry: tests/registry (label registry) produces each against docker-registry
+    # and a hostile registry on 127.0.0.1; the offline corpus cannot.
+    "registry.unauthorized": "Needs a registry: the credentials (or anonymous access) were refused (tests/registry).",
+    "registry.not-found": "Needs a registry: no such tag or digest (HTTP 404) (tests/registry).",
+    "registry.digest-mismatch": "Needs a registry: a manifest or blob whose bytes do not hash to its digest (tests/registry).",
+    "registry.timeout": "Needs a registry that accepts and never answers within --timeout (tests/registry).",
+    "registry.too-large": "Needs a registry: an answer over its size limit (--max-blob-bytes) (tests/registry).",
+    "registry.protocol": "Needs a misbehaving registry: an answer outside the distribution spec.",
+    "registry.index-ambiguous": "Needs a registry serving an index with several wasm manifests.",
+    "registry.no-module": "Needs a registry serving an image with no Wasm module in a known layout.",
+    "registry.config-invalid": "Needs a registry asking for credentials, with a malformed docker config.json.",
+    "registry.credential-helper": "Needs a registry asking for credentials, with a failing docker-credential helper.",
+    "resolve.pinned": "A note of render --resolve, which needs a registry (tests/registry).",
+    "io.read": "A read error after the file opened (EIO, a vanished mount): the environment, not the input.",
     # C API misuse: only a C caller passing wrong arguments gets these.
     "capi.bad-boolean": "C API only: wd_spec_set_* given a boolean field a value other than true/false.",
     "capi.bad-format": "C API only: a format argument other than WD_FORMAT_YAML or WD_FORMAT_JSON.",

@@ -11,6 +11,7 @@
 #include <wasmdeploy/render.hpp>
 #include <wasmdeploy/undeploy.hpp>
 
+#include "bind_resolve.hpp"
 #include "bindings.hpp"
 #include "convert.hpp"
 
@@ -44,9 +45,9 @@ render_options options_of(const py::object& istio, const std::optional<std::stri
   return o;
 }
 
-render_result run(const spec& s, const render_options& o) {
+render_result run(const spec& s, const render_options& o, const resolve_options& inputs = {}) {
   py::gil_scoped_release unlocked;
-  return render(s, o);
+  return render(s, o, inputs);
 }
 
 py::object to_output(const std::vector<document>& docs, const std::string& output) {
@@ -112,17 +113,22 @@ void bind_render(py::module_& m) {
 
   m.def("render", [](const spec& s, const py::object& istio, const std::string& output, bool allow_incompatible_module,
                      const std::optional<std::string>& target,
-                     const std::optional<std::string>& gateway_version) {
-          render_result r = run(s, options_of(istio, target, gateway_version, allow_incompatible_module));
+                     const std::optional<std::string>& gateway_version, bool resolve, const py::object& registry,
+                     const std::vector<std::string>& allow_paths, bool allow_outside_spec_dir) {
+          resolve_options inputs = resolve_options_of(resolve, registry, allow_paths, allow_outside_spec_dir);
+          render_result r = run(s, options_of(istio, target, gateway_version, allow_incompatible_module), inputs);
           return to_output(r.documents, output);
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
         py::arg("allow_incompatible_module") = false, py::arg("target") = py::none(),
-        py::arg("gateway_version") = py::none(),
+        py::arg("gateway_version") = py::none(), py::arg("resolve") = false, py::arg("registry") = py::none(),
+        py::arg("allow_paths") = std::vector<std::string>{}, py::arg("allow_outside_spec_dir") = false,
         "Renders a spec for an Istio version (str or MeshVersion; None uses the spec's). output is \"objects\" "
         "(list of dicts), \"yaml\" or \"json\". target (\"istio\", \"wasme\", \"gloo\", \"envoy\", "
         "\"envoy-gateway\", \"higress\") overrides the spec's options.platform and gateway_version (\"v1.3\") its "
-        "options.gatewayVersion, like the CLI's --target and --gateway-version.");
+        "options.gatewayVersion, like the CLI's --target and --gateway-version. resolve=True asks the registry for "
+        "each oci:// module (render --resolve; registry: the settings dict of resolve()); allow_paths and "
+        "allow_outside_spec_dir widen where the spec may name local files.");
   m.def("render_result", [](const spec& s, const py::object& istio, bool allow_incompatible_module,
                             const std::optional<std::string>& target,
                             const std::optional<std::string>& gateway_version) {

@@ -1,4 +1,5 @@
 // The compiled half of the wasmdeploy Python package: wasmdeploy._core.
+#include "bind_resolve.hpp"
 #include "bindings.hpp"
 #include "convert.hpp"
 
@@ -15,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   wasmdeploy_python::bind_render(m);
   wasmdeploy_python::bind_capabilities(m);
   wasmdeploy_python::bind_run(m);
+  wasmdeploy_python::bind_resolve(m);
 }

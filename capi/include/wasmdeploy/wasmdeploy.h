@@ -754,4 +754,7 @@ WD_API int wd_run_check(const wd_spec *spec, const char *istio);
 }
 #endif
 
+/* The resolve stage: local-file confinement and registries (wd_resolve_*). */
+#include "wasmdeploy/resolve.h"
+
 #endif /* WASMDEPLOY_WASMDEPLOY_H */

@@ -64,6 +64,8 @@ spec layout_spec(const std::string& layout, const std::string& sha256 = "") {
   t.ns = "default";
   t.selector = {{"app", "x"}};
   spec s;
+  // The resolve stage reads only inside the spec's directory: the spec sits beside the layout.
+  s.base_dir = std::filesystem::path(layout).parent_path().string();
   s.filters.push_back(f);
   s.targets.push_back(t);
   return s;

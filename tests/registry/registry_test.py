@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""The registry client against real and hostile registries, all on 127.0.0.1, bounded in time.
+
+  registry_test.py --cli PATH --source DIR STEP
+    basic-tls  Debian's docker-registry (distribution 2.8.2) with htpasswd auth and TLS (a CA made
+               with openssl here): login, build -> push -> resolve -> render --resolve, digests
+               checked against skopeo; pull gives the same bytes; wrong password, missing tag,
+               untrusted certificate, logout.
+    token      the same registry with token auth (auth.token + rootcertbundle) and a token server
+               in this process signing RS256 JWTs with `cryptography`.
+    hostile    a registry written here: a manifest that lies about its digest, a blob that does,
+               a redirect to another host (which must not receive the credentials), a registry
+               that accepts connections and never answers.
+    readme     the README's "Registries" blocks, with registry.example.com replaced by the
+               registry started here.
+Every failure must exit 1 with the error code on stderr and nothing on stdout.
+"""
+import argparse
+import base64
+import hashlib
+import http.server
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+USER, PASSWORD = "ceposta", "s3cret-pass"
+
+
+def fail(msg):
+    print(f"FAIL: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cli:
+    def __init__(self, path, work):
+        self.path, self.work = path, work
+
+    def run(self, *args, stdin=None, timeout=60):
+        p = subprocess.run([self.path, *args], cwd=self.work, input=stdin, capture_output=True, text=True,
+                           timeout=timeout)
+        return p
+
+    def ok(self, *args, **kw):
+        p = self.run(*args, **kw)
+        if p.returncode != 0:
+            fail(f"wasmdeploy {' '.join(args)} exited {p.returncode}: {p.stderr}")
+        return p
+
+    def refused(self, code, *args, **kw):
+        """Exit 1, the code on stderr, nothing on stdout."""
+        p = self.run(*args, **kw)
+        if p.returncode != 1 or f"[{code}]" not in p.stderr or p.stdout:
+            fail(f"wasmdeploy {' '.join(args)}: expected exit 1 with [{code}] and no output, got {p.returncode}\n"
+                 f"stdout: {p.stdout!r}\nstderr: {p.stderr}")
+        return p
+
+
+def make_module(source, work):
+    wat = os.path.join(source, "examples", "productpage-x-hello-configmap", "x-hello.wat")
+    out = os.path.join(work, "filter.wasm")
+    subprocess.run(["wat2wasm", wat, "-o", out], check=True, timeout=60)
+    return out
+
+
+def sha256_file(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def make_tls(work):
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out",
+                    "cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   cwd=work, check=True, capture_output=True, timeout=60)
+    os.makedirs(os.path.join(work, "certs"), exist_ok=True)
+    shutil.copy(os.path.join(work, "cert.pem"), os.path.join(work, "certs", "ca.crt"))
+
+
+class Registry:
+    """docker-registry serve, on a free port, killed (by its own pid) when done."""
+
+    def __init__(self, work, auth_yaml, tls):
+        self.work, self.proc = work, None
+        for _ in range(5):
+            self.port = free_port()
+            tls_yaml = "  tls:\n    certificate: cert.pem\n    key: key.pem\n" if tls else ""
+            with open(os.path.join(work, "registry.yml"), "w") as f:
+                f.write(f"""version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: {work}/registry-data
+http:
+  addr: 127.0.0.1:{self.port}
+{tls_yaml}{auth_yaml}""")
+            self.log = open(os.path.join(work, "registry.log"), "w")
+            self.proc = subprocess.Popen(["timeout", "300", "docker-registry", "serve", "registry.yml"], cwd=work,
+                                         stdout=self.log, stderr=subprocess.STDOUT)
+            for _ in range(100):
+                if self.proc.poll() is not None:
+                    break
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                    self.address = f"127.0.0.1:{self.port}"
+                    return
+                except OSError:
+                    time.sleep(0.1)
+            self.stop()
+        fail("docker-registry did not start: " + open(os.path.join(work, "registry.log")).read())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def skopeo_digest(ref, work, creds=None, tls_verify=True):
+    args = ["skopeo", "inspect", "--raw"]
+    if creds:
+        args += ["--creds", creds]
+    args += ["--cert-dir", os.path.join(work, "certs")] if tls_verify else ["--tls-verify=false"]
+    raw = subprocess.run(args + [f"docker://{ref}"], check=True, capture_output=True, timeout=60).stdout
+    # skopeo's own digest of what it fetched (--format {{.Digest}} would also parse the config as
+    # an image config, which a wasme config is not).
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def build_image(cli, module, out="img", variant="oci", ref="v0.2"):
+    p = cli.ok("build", module, "--root-id", "add_header", "--variant", variant, "--ref", ref, "-o", out, "--force")
+    m = re.search(r"^manifest\s+(sha256:[0-9a-f]{64})", p.stdout, re.M)
+    if not m:
+        fail("build printed no manifest digest:\n" + p.stdout)
+    return m.group(1)
+
+
+def flow(cli, work, module, reg, flags, creds):
+    """build -> push -> resolve -> render --resolve -> pull, checked against skopeo and the bytes."""
+    digest = build_image(cli, module)
+    module_sha = sha256_file(module)
+    ref = f"oci://{reg}/ceposta/demo-add-header:v0.2"
+    pushed = json.loads(cli.ok("push", "img", ref, "-o", "json", *flags).stdout)
+    if pushed["manifestDigest"] != digest:
+        fail(f"push reports {pushed['manifestDigest']}, build made {digest}")
+    remote = skopeo_digest(ref[6:], work, creds=creds)
+    if remote != digest:
+        fail(f"skopeo sees {remote}, wasmdeploy pushed {digest}")
+    resolved = json.loads(cli.ok("resolve", ref, "-o", "json", *flags).stdout)
+    want = {"manifestDigest": digest, "sha256": digest[7:], "moduleSha256": module_sha, "variant": "oci",
+            "pinned": f"{reg}/ceposta/demo-add-header@{digest}"}
+    for k, v in want.items():
+        if resolved.get(k) != v:
+            fail(f"resolve: {k} is {resolved.get(k)!r}, expected {v!r}")
+    # render --resolve: Istio 1.24 WasmPlugin pinned by digest; 1.8.1 EnvoyFilter from the wasme cache.
+    p = cli.ok("render", ref, "--resolve", "--id", "myfilter", "-n", "bookinfo", "-l", "app=details",
+               "--config", "tomorrow", "--istio", "1.24", *flags)
+    if f"sha256: '{digest[7:]}'" not in p.stdout or f"{ref}@{digest}" not in p.stdout:
+        fail("render --resolve (1.24) did not pin the digest:\n" + p.stdout)
+    if "[resolve.pinned]" not in p.stderr:
+        fail("render --resolve printed no note of what it pinned:\n" + p.stderr)
+    p = cli.ok("render", ref, "--resolve", "--id", "myfilter", "-n", "bookinfo", "-l", "app=details",
+               "--config", "tomorrow", "--istio", "1.8.1", *flags)
+    if f"/var/local/lib/wasme-cache/{module_sha}" not in p.stdout:
+        fail("render --resolve (1.8.1) did not name the wasme cache file by the module sha256:\n" + p.stdout)
+    # Without --resolve the render stays offline: for 1.8.1 the module hash is then unknown.
+    p = cli.run("render", ref, "--id", "myfilter", "-n", "bookinfo", "-l", "app=details", "--istio", "1.8.1")
+    if p.returncode == 0 and module_sha in p.stdout:
+        fail("a plain render learnt the module hash: it must not touch the network")
+    # pull: the same bytes, and a layout whose manifest is the pushed one.
+    pulled = json.loads(cli.ok("pull", ref, "-o", "pulled", "--wasm", "pulled.wasm", "--format", "json",
+                               *flags).stdout)
+    if open(os.path.join(work, "pulled.wasm"), "rb").read() != open(module, "rb").read():
+        fail("pulled module differs from the pushed one")
+    index = json.load(open(os.path.join(work, "pulled", "index.json")))
+    if index["manifests"][0]["digest"] != digest or pulled["manifestDigest"] != digest:
+        fail("pulled layout does not hold the pushed manifest")
+    for blob in os.listdir(os.path.join(work, "pulled", "blobs", "sha256")):
+        if blob not in os.listdir(os.path.join(work, "img", "blobs", "sha256")):
+            fail(f"pulled blob {blob} is not in the built layout")
+    # A missing tag.
+    cli.refused("registry.not-found", "resolve", f"oci://{reg}/ceposta/demo-add-header:nope", *flags)
+    return digest
+
+
+def step_basic_tls(cli, work, source):
+    module = make_module(source, work)
+    make_tls(work)
+    subprocess.run(f"htpasswd -Bbn {USER} {PASSWORD} > htpasswd", shell=True, cwd=work, check=True, timeout=60)
+    reg = Registry(work, "auth:\n  htpasswd:\n    realm: wasmdeploy-test\n    path: htpasswd\n", tls=True)
+    try:
+        a = reg.address
+        config = os.path.join(work, "docker", "config.json")
+        tls = ["--ca-file", "cert.pem"]
+        # Wrong password: login refuses and stores nothing; push with it is refused.
+        cli.refused("registry.unauthorized", "login", a, "-u", USER, "--password-stdin", "--registry-config", config,
+                    *tls, stdin="wrong\n")
+        if os.path.exists(config):
+            fail("a refused login wrote config.json")
+        build_image(cli, module)
+        cli.refused("registry.unauthorized", "push", "img", f"oci://{a}/ceposta/demo-add-header:v0.2", "-u", USER,
+                    "--password-stdin", *tls, stdin="wrong\n")
+        cli.refused("registry.unauthorized", "resolve", f"oci://{a}/ceposta/demo-add-header:v0.2", *tls,
+                    "--registry-config", config)
+        # An untrusted certificate is refused (no --ca-file).
+        cli.refused("registry.unreachable", "resolve", f"oci://{a}/ceposta/demo-add-header:v0.2",
+                    "--registry-config", config, "--retries", "0")
+        cli.ok("login", a, "-u", USER, "--password-stdin", "--registry-config", config, *tls, stdin=PASSWORD + "\n")
+        stored = json.load(open(config))["auths"][a]["auth"]
+        if base64.b64decode(stored).decode() != f"{USER}:{PASSWORD}":
+            fail("config.json does not hold the credentials docker would read")
+        if os.stat(config).st_mode & 0o077:
+            fail("config.json is readable by others")
+        flow(cli, work, module, a, ["--registry-config", config, *tls], f"{USER}:{PASSWORD}")
+        # docker-credential helpers: config.json naming one for the registry.
+        helper_dir = os.path.join(work, "bin")
+        os.makedirs(helper_dir, exist_ok=True)
+        with open(os.path.join(helper_dir, "docker-credential-wdtest"), "w") as f:
+            f.write(f"#!/bin/sh\nread server\necho '{{\"ServerURL\":\"'$server'\",\"Username\":\"{USER}\","
+                    f"\"Secret\":\"{PASSWORD}\"}}'\n")
+        os.chmod(os.path.join(helper_dir, "docker-credential-wdtest"), 0o755)
+        helper_config = os.path.join(work, "helper", "config.json")
+        os.makedirs(os.path.dirname(helper_config))
+        json.dump({"credHelpers": {a: "wdtest"}}, open(helper_config, "w"))
+        env_path = helper_dir + os.pathsep + os.environ.get("PATH", "")
+        p = subprocess.run([cli.path, "resolve", f"oci://{a}/ceposta/demo-add-header:v0.2", "--registry-config",
+                            helper_config, *tls], cwd=work, capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "PATH": env_path})
+        if p.returncode != 0:
+            fail("resolve with a credential helper failed: " + p.stderr)
+        cli.ok("logout", a, "--registry-config", config)
+        if a in json.load(open(config)).get("auths", {}):
+            fail("logout left the credentials")
+        cli.refused("registry.unauthorized", "resolve", f"oci://{a}/ceposta/demo-add-header:v0.2", *tls,
+                    "--registry-config", config)
+    finally:
+        reg.stop()
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def step_token(cli, work, source):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.x509.oid import NameOID
+    import datetime
+
+    module = make_module(source, work)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wasmdeploy test token issuer")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    with open(os.path.join(work, "token-cert.pem"), "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    x5c = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+    issued = []
+
+    class TokenHandler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            auth = self.headers.get("Authorization", "")
+            if auth != "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode():
+                self.send_response(401)
+                self.end_headers()
+                return
+            from urllib.parse import urlparse, parse_qs
+            q = parse_qs(urlparse(self.path).query)
+            access = []
+            for scope in q.get("scope", []):
+                kind, repo, actions = scope.split(":")
+                access.append({"type": kind, "name": repo, "actions": actions.split(",")})
+            t = int(time.time())
+            header = {"typ": "JWT", "alg": "RS256", "x5c": [x5c]}
+            claims = {"iss": "wasmdeploy-test", "sub": USER, "aud": "wasmdeploy-registry", "exp": t + 300,
+                      "nbf": t - 10, "iat": t, "jti": str(len(issued)), "access": access}
+            signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
+            sig = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+            token = signing_input + "." + b64url(sig)
+            issued.append(access)
+            body = json.dumps({"token": token}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TokenHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    realm = f"http://127.0.0.1:{server.server_address[1]}/token"
+    reg = Registry(work, f"auth:\n  token:\n    realm: {realm}\n    service: wasmdeploy-registry\n"
+                         f"    issuer: wasmdeploy-test\n    rootcertbundle: token-cert.pem\n", tls=False)
+    try:
+        a = reg.address
+        flags = ["--plain-http", "-u", USER, "--password-stdin"]
+        digest = build_image(cli, module)
+        cli.refused("registry.unauthorized", "push", "img", f"oci://{a}/ceposta/demo-add-header:v0.2",
+                    *flags, stdin="wrong\n")
+        pushed = json.loads(cli.ok("push", "img", f"oci://{a}/ceposta/demo-add-header:v0.2", "-o", "json", *flags,
+                                   stdin=PASSWORD + "\n").stdout)
+        if pushed["manifestDigest"] != digest:
+            fail("token push: wrong digest")
+        if not any("push" in acc["actions"] for grant in issued for acc in grant):
+            fail("push never asked the token server for push access")
+        resolved = json.loads(cli.ok("resolve", f"oci://{a}/ceposta/demo-add-header:v0.2", "-o", "json", *flags,
+                                     stdin=PASSWORD + "\n").stdout)
+        if resolved["manifestDigest"] != digest or resolved["manifestDigest"] != skopeo_digest(
+                f"{a}/ceposta/demo-add-header:v0.2", work, creds=f"{USER}:{PASSWORD}", tls_verify=False):
+            fail("token resolve: the digest differs from build's and skopeo's")
+        cli.refused("registry.unauthorized", "resolve", f"oci://{a}/ceposta/demo-add-header:v0.2", "--plain-http")
+    finally:
+        reg.stop()
+        server.shutdown()
+
+
+class Hostile(http.server.BaseHTTPRequestHandler):
+    """Serves the layout in `image_dir` as repositories honest/, lie/, lyingblob/, redir/."""
+    image_dir = None
+    storage = None  # "host:port" of the blob store redirects go to
+    seen_auth = []
+
+    def log_message(self, *a):
+        pass
+
+    def send(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def blob(self, digest):
+        return open(os.path.join(self.image_dir, "blobs", "sha256", digest.split(":")[1]), "rb").read()
+
+    def do_GET(self):
+        if self.path.startswith("/storage/"):
+            Hostile.seen_auth.append(self.headers.get("Authorization"))
+            return self.send(200, self.blob(self.path.rsplit("/", 1)[1]))
+        m = re.match(r"^/v2/(\w+)/f/(manifests|blobs)/(.+)$", self.path)
+        if not m:
+            return self.send(200 if self.path == "/v2/" else 404)
+        repo, kind, ref = m.groups()
+        if repo == "redir" and self.headers.get("Authorization") != "Basic " + base64.b64encode(
+                f"{USER}:{PASSWORD}".encode()).decode():
+            return self.send(401, headers=[("WWW-Authenticate", 'Basic realm="hostile"')])
+        index = json.load(open(os.path.join(self.image_dir, "index.json")))
+        mdigest = index["manifests"][0]["digest"]
+        if kind == "manifests":
+            if ref not in ("v1", mdigest):
+                return self.send(404)
+            body = self.blob(mdigest)
+            claimed = "sha256:" + "0" * 64 if repo == "lie" else mdigest
+            return self.send(200, body, [("Content-Type", "application/vnd.oci.image.manifest.v1+json"),
+                                         ("Docker-Content-Digest", claimed)])
+        data = self.blob(ref)
+        if repo == "lyingblob" and ref != json.loads(self.blob(mdigest))["config"]["digest"]:
+            data = data[:-1] + bytes([data[-1] ^ 1])
+        if repo == "redir":
+            return self.send(307, headers=[("Location", f"http://{self.storage}/storage/{ref}")])
+        return self.send(200, data)
+
+
+def step_hostile(cli, work, source):
+    module = make_module(source, work)
+    build_image(cli, module, ref="v1")
+    Hostile.image_dir = os.path.join(work, "img")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    port = server.server_address[1]
+    # "localhost" is another host name than "127.0.0.1": the redirect leaves the registry's host.
+    Hostile.storage = f"localhost:{port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hang = socket.socket()
+    hang.bind(("127.0.0.1", 0))
+    hang.listen(8)
+    try:
+        a = f"127.0.0.1:{port}"
+        cli.ok("resolve", f"oci://{a}/honest/f:v1", "--plain-http")
+        cli.refused("registry.digest-mismatch", "resolve", f"oci://{a}/lie/f:v1", "--plain-http")
+        cli.refused("registry.digest-mismatch", "pull", f"oci://{a}/lie/f:v1", "--plain-http", "--wasm", "x.wasm")
+        if os.path.exists(os.path.join(work, "x.wasm")):
+            fail("a refused pull wrote the module")
+        cli.refused("registry.digest-mismatch", "resolve", f"oci://{a}/lyingblob/f:v1", "--plain-http")
+        p = cli.run("resolve", f"oci://{a}/redir/f:v1", "--plain-http", "-u", USER, "--password-stdin", "-o", "json",
+                    stdin=PASSWORD + "\n")
+        if p.returncode != 0:
+            fail("resolve through a redirect failed: " + p.stderr)
+        if not Hostile.seen_auth or any(Hostile.seen_auth):
+            fail(f"the blob store on another host received credentials: {Hostile.seen_auth}")
+        # A registry that accepts and never answers: bounded by --timeout, no retries of a timeout.
+        start = time.monotonic()
+        cli.refused("registry.timeout", "resolve", f"oci://127.0.0.1:{hang.getsockname()[1]}/f/g:v1", "--plain-http",
+                    "--timeout", "2")
+        if time.monotonic() - start > 8:
+            fail("the hanging registry held the client past its timeout")
+        # Size bounds: a blob over --max-blob-bytes is refused before it is read.
+        cli.refused("registry.too-large", "resolve", f"oci://{a}/honest/f:v1", "--plain-http", "--max-blob-bytes", "16")
+    finally:
+        server.shutdown()
+        hang.close()
+
+
+def step_readme(cli, work, source):
+    sys.path.insert(0, os.path.join(source, "tests", "readme"))
+    import readme_blocks  # noqa: E402
+    blocks = readme_blocks.named(readme_blocks.parse(os.path.join(source, "README.md")), "registry.readme")
+    if not blocks:
+        fail("the README has no block for registry.readme")
+    make_module(source, work)
+    make_tls(work)
+    shutil.copy(os.path.join(work, "cert.pem"), os.path.join(work, "ca.pem"))
+    subprocess.run(f"htpasswd -Bbn {USER} {PASSWORD} > htpasswd", shell=True, cwd=work, check=True, timeout=60)
+    reg = Registry(work, "auth:\n  htpasswd:\n    realm: wasmdeploy-test\n    path: htpasswd\n", tls=True)
+    bindir = os.path.join(work, "bin")
+    os.makedirs(bindir, exist_ok=True)
+    os.symlink(cli.path, os.path.join(bindir, "wasmdeploy"))
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ["PATH"], "PASSWORD": PASSWORD,
+           "DOCKER_CONFIG": os.path.join(work, "docker")}
+    try:
+        for b in blocks:
+            for line, status, expect in readme_blocks.checked_commands(b):
+                line = line.replace("registry.example.com", reg.address)
+                p = subprocess.run(["bash", "-c", "set -o pipefail\n" + line], cwd=work, env=env, capture_output=True,
+                                   text=True, timeout=120)
+                if p.returncode != status:
+                    fail(f"README command exited {p.returncode}, expected {status}: {line}\n{p.stderr}")
+                for want in expect:
+                    if want.replace("registry.example.com", reg.address) not in p.stdout + p.stderr:
+                        fail(f"README command {line!r} did not print {want!r}:\n{p.stdout}{p.stderr}")
+    finally:
+        reg.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("step", choices=["basic-tls", "token", "hostile", "readme"])
+    a = ap.parse_args()
+    for tool in ("docker-registry", "skopeo", "openssl", "htpasswd", "wat2wasm"):
+        if shutil.which(tool) is None:
+            if os.environ.get("WD_REGISTRY_ALLOW_SKIP") == "1":
+                print(f"SKIPPED: {tool} unavailable", file=sys.stderr)
+                sys.exit(77)
+            fail(f"{tool} is required (scripts/setup.sh installs it); WD_REGISTRY_ALLOW_SKIP=1 skips explicitly")
+    shutil.rmtree(a.work, ignore_errors=True)
+    os.makedirs(a.work)
+    cli = Cli(os.path.abspath(a.cli), a.work)
+    {"basic-tls": step_basic_tls, "token": step_token, "hostile": step_hostile, "readme": step_readme}[a.step](
+        cli, a.work, a.source)
+    print(f"PASS: registry.{a.step}")
+
+
+if __name__ == "__main__":
+    main()
