@@ -32,8 +32,10 @@ std::string istio_text(const py::object& istio) {
 
 // The options every render-like function takes, as the CLI's --istio/--target/--gateway-version.
 render_options options_of(const py::object& istio, const std::optional<std::string>& target,
-                          const std::optional<std::string>& gateway_version, bool allow_incompatible_module = false) {
+                          const std::optional<std::string>& gateway_version, bool allow_incompatible_module = false,
+                          const std::vector<std::string>& allow = {}) {
   render_options o;
+  o.allow = allow;
   o.istio = istio_text(istio);
   if (target && !target->empty()) o.target = parse_platform(*target, "target");
   if (gateway_version && !gateway_version->empty()) {
@@ -125,19 +127,20 @@ void bind_render(py::module_& m) {
         "options.gatewayVersion, like the CLI's --target and --gateway-version.");
   m.def("render_result", [](const spec& s, const py::object& istio, bool allow_incompatible_module,
                             const std::optional<std::string>& target,
-                            const std::optional<std::string>& gateway_version) {
+                            const std::optional<std::string>& gateway_version, const std::vector<std::string>& allow) {
           auto r = std::make_unique<py_render_result>();
-          r->impl = run(s, options_of(istio, target, gateway_version, allow_incompatible_module));
+          r->impl = run(s, options_of(istio, target, gateway_version, allow_incompatible_module, allow));
           return r;
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("allow_incompatible_module") = false,
         py::arg("target") = py::none(), py::arg("gateway_version") = py::none(),
+        py::arg("allow") = std::vector<std::string>{},
         "Renders a spec and returns a RenderResult with diagnostics and file names (target and "
         "gateway_version as for render()).");
   m.def("undeploy", [](const spec& s, const py::object& istio, const std::string& output,
                        const std::optional<std::string>& target, const std::optional<std::string>& gateway_version,
-                       bool restore) {
-          const render_options o = options_of(istio, target, gateway_version);
+                       bool restore, const std::vector<std::string>& allow) {
+          const render_options o = options_of(istio, target, gateway_version, false, allow);
           render_result r;
           {
             py::gil_scoped_release unlocked;
@@ -147,6 +150,7 @@ void bind_render(py::module_& m) {
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
         py::arg("target") = py::none(), py::arg("gateway_version") = py::none(), py::arg("restore") = false,
+        py::arg("allow") = std::vector<std::string>{},
         "The removal plan for what render() deploys: the objects wasmdeploy created, for `kubectl delete -f`; "
         "with restore=True instead the merge patches that restore user objects (`kubectl patch --type=merge`), "
         "as `wasmdeploy undeploy [--restore]`. output is \"objects\", \"yaml\" or \"json\"; target and "

@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   wasmdeploy_python::bind_render(m);
   wasmdeploy_python::bind_capabilities(m);
   wasmdeploy_python::bind_run(m);
+  wasmdeploy_python::bind_convert(m);
 }
