@@ -5,34 +5,16 @@ specs, completion values and the generated manual page.
 
   newcomer_test.py --cli build/ci/cli/wasmdeploy CASE
 """
-import argparse
 import os
 import subprocess
 import sys
 import tempfile
 
-CLI = None
-SHA = "0295d929353976266ab721389ec859b2fe012d63ce2e58815469ab85c123b510"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_test  # noqa: E402  (the runner, run(), expect() and write() of the other cli cases)
+from cli_test import SHA, expect, run, write  # noqa: E402
+
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-class Failure(Exception):
-    pass
-
-
-def run(*args, cwd=None, stdin=None):
-    p = subprocess.run([CLI, *args], cwd=cwd, capture_output=True, timeout=60, input=stdin)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
-
-
-def expect(cond, what, out=None):
-    if not cond:
-        raise Failure(what + ("" if out is None else "\n--- output ---\n" + str(out)))
-
-
-def write(path, text):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
 
 
 ONE = ["oci://ghcr.io/acme/f:v1", "--id", "f", "-l", "app=a", "--istio", "1.24", "--root-id", "r"]
@@ -232,21 +214,6 @@ def case_man_page():
 CASES = {k[5:]: v for k, v in globals().items() if k.startswith("case_")}
 
 
-def main():
-    global CLI
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("case", choices=sorted(CASES))
-    a = ap.parse_args()
-    CLI = os.path.abspath(a.cli)
-    try:
-        CASES[a.case]()
-    except Failure as e:
-        print(f"FAIL {a.case}: {e}")
-        return 1
-    print(f"ok {a.case}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    cli_test.CASES = CASES
+    sys.exit(cli_test.main())
