@@ -70,7 +70,7 @@ void add_build_command(CLI::App& app) {
       "Package a .wasm module as an OCI image layout (reproducible; push it with skopeo or oras)");
   cmd->add_option("module", args->module_path, "The .wasm module")
       ->required()
-      ->check(CLI::ExistingFile);
+      ;
   cmd->add_option("--root-id", args->root_ids, "Root id for runtime-config.json (repeatable)")
       ->required();
   cmd->add_option(

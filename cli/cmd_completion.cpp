@@ -8,6 +8,10 @@
 
 #include <fmt/format.h>
 
+#include <wasmdeploy/choices.hpp>
+#include <wasmdeploy/gateway_capabilities.hpp>
+#include <wasmdeploy/mesh_version.hpp>
+
 #include "commands.hpp"
 
 namespace wasmdeploy::cli {
@@ -33,6 +37,47 @@ std::vector<command_words> visible_commands(const CLI::App& app) {
   return out;
 }
 
+std::string join_words(const std::vector<std::string_view>& words) {
+  std::string out;
+  for (auto w : words) out += (out.empty() ? "" : " ") + std::string(w);
+  return out;
+}
+
+std::string istio_versions() {
+  std::string out;
+  const release lo = mesh_version::oldest_supported(), hi = mesh_version::newest_supported();
+  for (int m = lo.minor; m <= hi.minor; ++m) out += fmt::format("{}{}.{}", out.empty() ? "" : " ", lo.major, m);
+  return out;
+}
+
+/// The values a flag takes, from the same tables its parser reads (empty: complete file names).
+/// `-o` differs per command: render and undeploy also write directories.
+std::string flag_values(const std::string& command, const std::string& flag) {
+  if (flag == "istio" || flag == "from-istio") return istio_versions();
+  if (flag == "target") return command == "inspect-image" ? "istio envoy-gateway higress gloo" : join_words(choices_of("platform"));
+  if (flag == "to") return "spec wasmplugin envoyfilter trafficextension " + join_words(choices_of("platform"));
+  if (flag == "gateway-version") {
+    std::string out;
+    const release lo = gateway_oldest_supported(), hi = gateway_newest_supported();
+    for (int m = lo.minor; m <= hi.minor; ++m) out += (out.empty() ? "" : " ") + gateway_version_str({lo.major, m, 0});
+    return out;
+  }
+  if (flag == "variant") return "oci compat";
+  if (flag == "output") {
+    if (command == "render" || command == "undeploy") return "yaml json dir=";
+    if (command == "convert" || command == "krm") return "yaml json";
+    return "text json yaml";
+  }
+  static const std::pair<const char*, const char*> kEnums[] = {
+      {"phase", "phase"},          {"context", "context"},   {"fail", "failStrategy"},
+      {"pull-policy", "imagePullPolicy"}, {"delivery", "delivery"}, {"resource", "resource"},
+      {"naming", "naming"},        {"type", "type"}};
+  for (const auto& [name, what] : kEnums) {
+    if (flag == name) return join_words(choices_of(what));
+  }
+  return "";
+}
+
 std::string flag_words(const command_words& c) {
   std::string out;
   for (const CLI::Option* o : c.options) {
@@ -44,22 +89,40 @@ std::string flag_words(const command_words& c) {
 
 std::string bash_script(const CLI::App& app) {
   const auto cmds = visible_commands(app);
-  std::string names, cases;
+  std::string names, cases, values;
   for (const auto& c : cmds) {
     names += (names.empty() ? "" : " ") + c.name;
     cases += fmt::format("    {}) words=\"{}\" ;;\n", c.name, flag_words(c).substr(1));
+    for (const CLI::Option* o : c.options) {
+      if (o->get_type_size() == 0 || o->get_lnames().empty()) continue;
+      const std::string v = flag_values(c.name, o->get_lnames().front());
+      if (v.empty()) continue;
+      std::string pattern;
+      for (const auto& s : o->get_snames()) pattern += (pattern.empty() ? "" : "|") + ("-" + s);
+      for (const auto& l : o->get_lnames()) pattern += (pattern.empty() ? "" : "|") + ("--" + l);
+      values += fmt::format("    {}:{}) values=\"{}\" ;;\n", c.name, pattern, v);
+    }
   }
   return fmt::format(R"(# bash completion for wasmdeploy: source <(wasmdeploy completion bash)
 _wasmdeploy() {{
-  local cur=${{COMP_WORDS[COMP_CWORD]}} cmd="" words="" i
+  local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}} cmd="" words="" values="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${{COMP_WORDS[i]}} in -*) ;; *) cmd=${{COMP_WORDS[i]}}; break ;; esac
   done
   case $cmd in
     "") words="{} --help --version" ;;
+    help) words="{}" ;;
+    completion) words="bash zsh fish" ;;
 {}    *) words="" ;;
   esac
-  if [[ -z $cmd || $cur == -* ]]; then
+  # A flag's value: its choices (from the tables the parser reads), else file names.
+  case $cmd:$prev in
+{}  esac
+  if [[ -n $values ]]; then
+    compopt +o filenames 2>/dev/null
+    COMPREPLY=($(compgen -W "$values" -- "$cur"))
+    [[ ${{#COMPREPLY[@]}} -eq 1 && ${{COMPREPLY[0]}} == *= ]] && compopt -o nospace 2>/dev/null
+  elif [[ -z $cmd || $cur == -* || $cmd == help || $cmd == completion ]]; then
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
   else
     COMPREPLY=($(compgen -f -- "$cur"))
@@ -67,7 +130,7 @@ _wasmdeploy() {{
 }}
 complete -o filenames -F _wasmdeploy wasmdeploy
 )",
-                     names, cases);
+                     names, names, cases, values);
 }
 
 std::string fish_quote(const std::string& s) {

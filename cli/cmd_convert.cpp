@@ -67,10 +67,8 @@ void fix_up(const convert_flags& o, import_result& r, bool plugin_config_object,
                               "applies to every workload of any kind there. Pass --all-workloads to accept that, or "
                               "edit the spec (--to spec) and add a selector", t.ns));
     }
-    t.all_workloads = true;
-    r.diagnostics.push_back({severity::warning, "convert.all-workloads", t.path,
-                             "no selector: the resource applies to every workload in the namespace, not only Deployments", {}});
   }
+  if (istio_selectors) accept_namespace_wide(r);
 }
 
 void run(const convert_flags& o) {
@@ -89,7 +87,10 @@ void run(const convert_flags& o) {
   bool object_config = false;
   bool istio = false;
   if (to == "spec") {
+    // A spec is written to be read back by render, which refuses a selector-less target: it
+    // says what the source meant (allWorkloads), with a warning, and the user can narrow it.
     fix_up(o, r, false, false);
+    accept_namespace_wide(r);
     if (!o.from_istio.empty()) check_legacy_forms(r, istio_flag(o.from_istio, "--from-istio"));
     std::fputs("---\n", stdout);
     std::string yaml = to_yaml(spec_to_node(r.imported));

@@ -21,6 +21,7 @@ struct render_flags : spec_flags {
   bool run_check = false;
   bool resolve = false;
   registry_flags registry;
+  std::vector<std::string> allow;
 };
 
 void run(render_flags& o) {
@@ -32,6 +33,7 @@ void run(render_flags& o) {
     // The network only with --resolve: a plain render stays offline and deterministic.
     inputs.network = o.resolve;
     if (o.resolve) inputs.registry = registry_settings(o.registry);
+    ro.allow = o.allow;
     // Refuses before any output when a module rejects its configuration.
     if (o.run_check) print_diagnostics(name_flags(o, wasmdeploy::run_check(s, ro)), o.quiet);
     if (o.files) {
@@ -57,6 +59,7 @@ void add_render_command(CLI::App& app) {
       "  wasmdeploy render oci://registry/filter:v1 --id myfilter -n bookinfo -l app=details --istio 1.24\n"
       "  wasmdeploy render oci://registry/filter:v1 --id myfilter -n bookinfo --all-workloads --istio 1.24");
   add_spec_flags(cmd, *o);
+  add_allow_flag(cmd, o->allow);
   cmd->add_flag("--files", o->files, "Print the file artifacts (e.g. the Envoy bootstrap) instead of the manifests");
   cmd->add_flag("--run-check", o->run_check,
                 "Run vm start + configure of every module wasmdeploy can read in the embedded host; refuse when one "

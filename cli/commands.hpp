@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <wasmdeploy/error.hpp>
 #include <wasmdeploy/render.hpp>
 #include <wasmdeploy/spec.hpp>
 
@@ -22,6 +23,15 @@ void add_krm_command(CLI::App& app);
 void add_version_command(CLI::App& app);
 void add_help_command(CLI::App& app);
 void add_completion_command(CLI::App& app);
+/// Hidden `wasmdeploy man`: the manual page, generated from the command definitions.
+void add_man_command(CLI::App& app);
+
+/// True when `typed` is probably a misspelling of `known` (edit distance, or a prefix).
+bool is_close(const std::string& typed, const std::string& known);
+/// CLI11's parse errors as wasmdeploy usage errors: a stable code, the flag, a did-you-mean.
+error usage_error(CLI::App& app, const CLI::ParseError& e);
+/// argv with `-X=value` split into `-X value` (kubectl accepts both; CLI11 would keep the '=').
+std::vector<std::string> split_short_equals(int argc, char** argv);
 
 /// Throws error{usage, "cli.unknown-command"} with did-you-mean when `name` is no command.
 void check_subcommand(CLI::App& app, const std::string& name);
@@ -35,6 +45,8 @@ void add_login_commands(CLI::App& app);
 /// render_options from the shared render/undeploy/krm flags.
 render_options make_render_options(const spec& s, const std::string& istio, const std::string& target,
                                    const std::string& gateway_version, bool allow_incompatible);
+/// --allow CODE (repeatable): acknowledges a warning code (render_options::allow).
+void add_allow_flag(CLI::App* cmd, std::vector<std::string>& codes);
 /// Prints diagnostics to stderr (errors only when quiet).
 void print_diagnostics(const render_summary& r, bool quiet);
 /// Diagnostics to stderr, one per line; notes and warnings are dropped when quiet.
@@ -47,6 +59,8 @@ struct output_settings {
   /// Applied to diagnostics before they are printed (e.g. naming the flag a value came from).
   std::function<std::vector<diagnostic>(std::vector<diagnostic>)> rename;
 };
+/// Throws error{usage, "output.dir-is-cwd"} when -o dir= names the working directory or a parent.
+void refuse_current_directory(const std::string& dir);
 /// Writes what `produce` renders as -o yaml|json (streamed to stdout) or -o dir=PATH.
 void write_output(const output_settings& o, const std::function<render_summary(document_sink&)>& produce);
 void write_output(const std::string& output, bool force, bool quiet,

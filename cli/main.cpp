@@ -2,6 +2,8 @@
 // Exit codes: 0 success, 1 invalid input (or a failed check), 2 usage error.
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -17,6 +19,13 @@ int& exit_status() {
 }  // namespace wasmdeploy::cli
 
 int main(int argc, char** argv) {
+  // `-n=bookinfo` means `-n bookinfo` (as in kubectl), not the value "=bookinfo".
+  std::vector<std::string> args = wasmdeploy::cli::split_short_equals(argc, argv);
+  std::vector<char*> arg_ptrs;
+  for (auto& a : args) arg_ptrs.push_back(a.data());
+  arg_ptrs.push_back(nullptr);
+  argv = arg_ptrs.data();
+  argc = static_cast<int>(args.size());
   CLI::App app{"wasmdeploy: render and check proxy-wasm deployment manifests for Istio and Envoy"};
   app.set_version_flag("--version", std::string("wasmdeploy ") + WD_CLI_VERSION);
   app.require_subcommand(0, 1);
@@ -31,6 +40,7 @@ int main(int argc, char** argv) {
   wasmdeploy::cli::add_version_command(app);
   wasmdeploy::cli::add_help_command(app);
   wasmdeploy::cli::add_completion_command(app);
+  wasmdeploy::cli::add_man_command(app);
   wasmdeploy::cli::add_run_command(app);
   wasmdeploy::cli::add_crd_commands(app);
   wasmdeploy::cli::add_push_command(app);
@@ -53,7 +63,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // Every usage error in the same form as the others: `error: [code] flag: message`, exit 2.
+    const wasmdeploy::error usage = wasmdeploy::cli::usage_error(app, e);
+    std::fprintf(stderr, "error: %s\n", usage.what());
     return 2;
   } catch (const wasmdeploy::error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -2,6 +2,8 @@
 // -o dir=PATH collects and writes one file per document atomically.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -30,6 +32,14 @@ render_options make_render_options(const spec& s, const std::string& istio, cons
   return ro;
 }
 
+void add_allow_flag(CLI::App* cmd, std::vector<std::string>& codes) {
+  cmd->add_option("--allow", codes,
+                  "Acknowledge a warning CODE (repeatable; spec: options.allow): it is printed as a note, so --strict "
+                  "passes, and every rendered object records it in the annotation wasmdeploy.io/allowed")
+      ->type_name("CODE")
+      ->allow_extra_args(false);
+}
+
 void print_data(const node& n, const std::string& format) {
   std::string text = format == "yaml" ? to_yaml(n) : to_json_pretty(n);
   if (!text.empty() && text.back() != '\n') text += '\n';
@@ -46,6 +56,20 @@ void print_files(const std::vector<document>& docs) {
   }
 }
 
+void refuse_current_directory(const std::string& dir) {
+  // The output directory is swapped into place by rename: the working directory (or `/`) cannot
+  // be renamed (EBUSY), and --force would put every file in it, the spec too, aside.
+  std::error_code ec;
+  const auto target = std::filesystem::weakly_canonical(std::filesystem::absolute(dir, ec), ec);
+  const auto cwd = std::filesystem::current_path(ec);
+  if (!ec && (target == cwd || target == target.root_path() || cwd.string().rfind(target.string() + "/", 0) == 0)) {
+    throw error(errc::usage, "output.dir-is-cwd", "-o",
+                fmt::format("dir={} is the working directory (or holds it), which cannot be replaced; name a "
+                            "directory of its own, e.g. -o dir=out",
+                            shorten(dir)));
+  }
+}
+
 void write_output(const output_settings& o, const std::function<render_summary(document_sink&)>& produce) {
   const bool to_dir = o.output.rfind("dir=", 0) == 0;
   if (to_dir && o.output.size() == 4) throw error(errc::usage, "output.syntax", "-o", "write -o dir=PATH");
@@ -53,6 +77,7 @@ void write_output(const output_settings& o, const std::function<render_summary(d
     throw error(errc::usage, "output.syntax", "-o",
                 fmt::format("unknown output '{}'; use yaml, json or dir=PATH", shorten(o.output)));
   }
+  if (to_dir) refuse_current_directory(o.output.substr(4));
   const auto report = [&](const render_summary& r) {
     const std::vector<diagnostic> shown = o.rename ? o.rename(r.diagnostics) : r.diagnostics;
     print_diagnostics(shown, o.quiet);

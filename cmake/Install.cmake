@@ -7,7 +7,17 @@
 #   pkg-config wasmdeploy-c                   -> the C API
 #
 # Wheels (SKBUILD) install only the Python component, never these.
+#
+# The command line tool (component cli): bin/wasmdeploy, its bash completion (found by
+# bash-completion in <prefix>/share/bash-completion/completions) and its manual page
+# (<prefix>/share/man/man1, on MANPATH for /usr/local and ~/.local).
 include(CMakePackageConfigHelpers)
+
+if(TARGET wasmdeploy_cli)
+  install(TARGETS wasmdeploy_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+  install(FILES ${WD_CLI_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions COMPONENT cli)
+  install(FILES ${WD_CLI_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT cli)
+endif()
 
 set(WD_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/wasmdeploy)
 

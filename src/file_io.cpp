@@ -25,8 +25,15 @@ std::string read_input_prefix(const std::string& path, std::size_t max_bytes) {
   size_t n;
   while (out.size() <= max_bytes && (n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
   bool failed = std::ferror(f) != 0;
+  const int read_errno = errno;
   if (!in) std::fclose(f);
-  if (failed) throw error(errc::io, "io.read", "", fmt::format("cannot read {}", path));
+  if (failed && read_errno == EISDIR) {
+    // fopen() opens a directory; only reading it fails. Say what was given.
+    throw error(errc::io, "io.read", "",
+                fmt::format("{} is a directory, not a file (an OCI image layout directory is read by `inspect` "
+                            "and `render --image-layout`)", path));
+  }
+  if (failed) throw error(errc::io, "io.read", "", fmt::format("cannot read {}: {}", path, std::strerror(read_errno)));
   if (!out.empty() && out.size() - 1 > max_bytes) out.resize(max_bytes + 1);  // no overflow at SIZE_MAX
   return out;
 }

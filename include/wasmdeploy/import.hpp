@@ -45,6 +45,11 @@ import_result import_resources(std::string_view text, const std::string& file = 
 /// to (`convert --from-istio`), by default the release converted to.
 void check_legacy_forms(const import_result& r, const mesh_version& ran_on);
 
+/// Marks every target that names no workloads, selector or targetRefs as allWorkloads (what the
+/// source meant: the whole namespace) with a `convert.all-workloads` warning each, so that
+/// render accepts the spec. For `convert --to spec` and its Python and C counterparts.
+void accept_namespace_wide(import_result& r);
+
 /// The spec as a wasmdeploy.io/v1alpha1 WasmDeployment document (what `convert --to spec`
 /// writes); parse_spec() reads it back to the same model.
 node spec_to_node(const spec& s);

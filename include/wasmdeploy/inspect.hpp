@@ -73,6 +73,13 @@ struct module_report {
   bool exports(std::string_view name) const;
 };
 
+/// Whether the module starts its root context whatever root id the host passes: the Rust SDK's
+/// dispatcher keeps one root-context factory (`proxy_wasm::set_root_context`, not keyed by
+/// name; proxy-wasm-rust-sdk src/dispatcher.rs), unlike the C++ SDK (RegisterContextFactory per
+/// root id) and AssemblyScript (registerRootContext by name). Known from the `producers`
+/// section's `language: Rust`.
+bool accepts_any_root_id(const module_report& report);
+
 /// Whether one Istio version can load the module, and why not.
 struct compat_verdict {
   mesh_version version;

@@ -24,6 +24,9 @@ struct render_options {
   /// Envoy Gateway version (v1.1 ... v1.9) for platform envoy-gateway; overrides the spec's
   /// options.gatewayVersion.
   std::string gateway_version;
+  /// Warning codes acknowledged besides the spec's options.allow (the CLI's --allow): printed as
+  /// notes, and recorded on every rendered object as the annotation wasmdeploy.io/allowed.
+  std::vector<std::string> allow;
 };
 
 /// One output document.

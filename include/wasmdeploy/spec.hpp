@@ -23,6 +23,7 @@ struct spec_options {
   std::uint32_t envoy_admin_port = 19000;
   std::string envoy_upstream = "127.0.0.1:8000";
   std::string gloo_gateway_file;   ///< existing Gloo Gateway to patch (relative to base_dir)
+  std::vector<std::string> allow;  ///< warning codes acknowledged (options.allow)
 };
 
 /// Where each field of a spec file was read from. Kept compactly (one small record per field,

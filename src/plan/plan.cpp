@@ -270,6 +270,7 @@ void check_module(const context& c, const filter& f, filter_plan& fp) {
            errc::version);
   }
   if (fp.abi_versions.empty()) fp.abi_versions = wasme_abi_versions(report);
+  fp.any_root_id = accepts_any_root_id(report);
 }
 
 // A layout built by `wasmdeploy build` pins an oci:// module: its manifest digest is what
@@ -320,6 +321,17 @@ void check_image_layout(const context& c, const filter& f, const filter_plan& fp
   }
 }
 
+/// Where a module too large for a ConfigMap can go instead, on this release: https:// only where
+/// istio-agent downloads modules (ECDS), otherwise oci:// through the wasme node cache.
+std::string larger_module_advice(const mesh_version& v) {
+  if (supports(v, capability::agent_http_fetch) && supports(v, capability::extension_config_patch)) {
+    return "Publish it as an oci:// image or serve it over https:// instead";
+  }
+  return fmt::format("Publish it as an oci:// image instead (on Istio {} through the wasme node cache, with "
+                     "moduleSha256); https:// downloads need {}",
+                     v.str(), describe_support(capability::agent_http_fetch));
+}
+
 void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   fp.f = &f;
   fp.vm_id = f.vm_id.empty() ? f.name : f.vm_id;
@@ -336,6 +348,13 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
   }
   const layout_report* layout = in.layout ? &read_image_layout(c, f, *in.layout, fp) : nullptr;
   if (fp.root_id.empty() && layout && layout->runtime_config) root_id_from_image(c, f, *layout->runtime_config, fp);
+  if (layout && layout->module) {
+    try {
+      fp.any_root_id = accepts_any_root_id(inspect_module(*layout->module));
+    } catch (const error&) {
+      // check_layout_for reports a module it cannot read; here it only means "not known".
+    }
+  }
   if (f.module.is_local()) {
     fp.module_bytes = in.module ? *in.module : std::string();
     std::string actual = sha256_hex(fp.module_bytes);
@@ -349,7 +368,7 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
     fp.module_sha256 = fp.sha256;
   }
 
-  if (fp.root_id.empty()) {
+  if (fp.root_id.empty() && !fp.any_root_id) {
     c.note(severity::warning, "filter.no-root-id", f.path + ".rootId",
            "no root id: Envoy starts the plugin with an empty root id, and a module that registers its root context "
            "under a name never runs; set rootId (--root-id), or give runtimeConfig / imageLayout (--runtime-config, "
@@ -390,8 +409,8 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
     case delivery::configmap:
       if (fp.module_bytes.size() > WD_MAX_CONFIGMAP_BYTES) {
         reject(c.s, "configmap.too-large", f.path + ".module",
-               fmt::format("the module is {} bytes; a ConfigMap holds at most 1 MiB ({} bytes). Publish it as an "
-                           "oci:// image or serve it over https:// instead", fp.module_bytes.size(), WD_MAX_CONFIGMAP_BYTES));
+               fmt::format("the module is {} bytes; a ConfigMap holds at most 1 MiB ({} bytes). {}", fp.module_bytes.size(),
+                           WD_MAX_CONFIGMAP_BYTES, larger_module_advice(c.v)));
       }
       fp.configmap_name = sanitize_label("wasm-" + f.name);
       fp.volume_name = fp.configmap_name;

@@ -32,6 +32,7 @@ struct filter_plan {
   std::string local_path;      ///< path inside the proxy container for file delivery
   std::string module_bytes;    ///< the module, for ConfigMap delivery
   std::vector<std::string> abi_versions;  ///< runtime-config.json abiVersions
+  bool any_root_id = false;               ///< the module starts for any root id (accepts_any_root_id)
   std::string volume_name;     ///< sidecar.istio.io/userVolume key for file delivery
   std::string mount_dir;       ///< where that volume is mounted in istio-proxy
   std::string configmap_name;  ///< for ConfigMap delivery

@@ -7,9 +7,11 @@
 // before the first document reaches the sink.
 #include <wasmdeploy/render.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 
+#include <fmt/format.h>
 #include <wasmdeploy/resolve.hpp>
 
 #include "plan/plan.hpp"
@@ -44,12 +46,10 @@ platform chosen_platform(const spec& s, const render_options& options) {
   return options.target ? *options.target : s.options.target_platform;
 }
 
-render_summary render(const spec& input, const render_options& options, document_sink& sink) {
-  return render(input, options, resolve_options{}, sink);
-}
+namespace {
 
-render_summary render(const spec& input, const render_options& options, const resolve_options& inputs,
-                      document_sink& sink) {
+render_summary render_documents(const spec& input, const render_options& options, const resolve_options& inputs,
+                                document_sink& sink) {
   std::optional<spec> normalized;
   std::vector<diagnostic> notes;
   const spec& s = detail::normalize_digests(input, normalized, notes);
@@ -119,6 +119,91 @@ render_summary render(const spec& input, const render_options& options, const re
   });
   for (size_t i = 0; i < p.filters.size(); ++i) emit(detail::render_runtime_config(p, s, i));
   return summary;
+}
+
+constexpr const char* kAllowedAnnotation = "wasmdeploy.io/allowed";
+
+bool is_code(const std::string& c) {
+  if (c.empty() || c.size() > 64) return false;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const char ch = c[i];
+    const bool word = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+    const bool joint = (ch == '.' || ch == '-') && i > 0 && i + 1 < c.size() && c[i - 1] != '.' && c[i - 1] != '-';
+    if (!word && !joint) return false;
+  }
+  return true;
+}
+
+/// The acknowledged codes, sorted and unique (so the annotation is the same whatever the order
+/// they were given in); a malformed one is refused where it was written.
+std::vector<std::string> allowed_codes(const spec& s, const render_options& options) {
+  std::vector<std::string> all;
+  for (size_t i = 0; i < s.options.allow.size(); ++i) {
+    if (!is_code(s.options.allow[i])) {
+      detail::reject(s, "options.allow-syntax", fmt::format("options.allow[{}]", i),
+                     fmt::format("'{}' is not a diagnostic code (e.g. hostpath.pod-security; docs/errors.md lists them)",
+                                 shorten(s.options.allow[i])));
+    }
+    all.push_back(s.options.allow[i]);
+  }
+  for (const auto& c : options.allow) {
+    if (!is_code(c)) {
+      throw error(errc::invalid, "options.allow-syntax", "allow",
+                  fmt::format("'{}' is not a diagnostic code (e.g. hostpath.pod-security; docs/errors.md lists them)",
+                              shorten(c)));
+    }
+    all.push_back(c);
+  }
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  return all;
+}
+
+/// Adds metadata.annotations["wasmdeploy.io/allowed"] to every object the render creates, so
+/// what was acknowledged travels with the manifests (and shows in `kubectl get -o yaml`).
+class acknowledging_sink : public document_sink {
+ public:
+  acknowledging_sink(document_sink& next, std::string codes) : next_(next), codes_(std::move(codes)) {}
+  void on_document(const document& d) override {
+    const node* metadata = d.body.find("metadata");
+    if (d.what != document::role::resource || metadata == nullptr || !metadata->is_mapping()) {
+      next_.on_document(d);
+      return;
+    }
+    document copy = d;
+    node& annotations = (*copy.body.find("metadata"))["annotations"];
+    if (!annotations.is_mapping()) annotations = node::mapping();
+    annotations[kAllowedAnnotation] = node(codes_);
+    next_.on_document(copy);
+  }
+
+ private:
+  document_sink& next_;
+  std::string codes_;
+};
+
+}  // namespace
+
+render_summary render(const spec& input, const render_options& options, document_sink& sink) {
+  return render(input, options, resolve_options{}, sink);
+}
+
+render_summary render(const spec& input, const render_options& options, const resolve_options& inputs,
+                      document_sink& sink) {
+  const std::vector<std::string> allowed = allowed_codes(input, options);
+  if (allowed.empty()) return render_documents(input, options, inputs, sink);
+  std::string joined;
+  for (const auto& c : allowed) joined += (joined.empty() ? "" : ",") + c;
+  acknowledging_sink acknowledging(sink, joined);
+  render_summary r = render_documents(input, options, inputs, acknowledging);
+  // An acknowledged warning stays visible, as a note: --strict counts warnings only.
+  for (auto& d : r.diagnostics) {
+    if (d.level == severity::warning && std::binary_search(allowed.begin(), allowed.end(), d.code)) {
+      d.level = severity::note;
+      d.message += fmt::format(" (allowed: {} records it)", kAllowedAnnotation);
+    }
+  }
+  return r;
 }
 
 render_result render(const spec& s, const render_options& options) { return render(s, options, resolve_options{}); }

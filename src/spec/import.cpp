@@ -483,4 +483,13 @@ import_result import_resources(std::string_view text, const std::string& file) {
   return r;
 }
 
+void accept_namespace_wide(import_result& r) {
+  for (auto& t : r.imported.targets) {
+    if (t.all_workloads || !t.selector.empty() || !t.workloads.empty() || !t.refs.empty()) continue;
+    t.all_workloads = true;
+    r.diagnostics.push_back({severity::warning, "convert.all-workloads", t.path,
+                             "no selector: the resource applies to every workload in the namespace, not only Deployments", {}});
+  }
+}
+
 }  // namespace wasmdeploy

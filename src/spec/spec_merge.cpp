@@ -26,7 +26,7 @@ bool same_options(const spec_options& a, const spec_options& b) {
          a.target_platform == b.target_platform && a.platform_set == b.platform_set &&
          a.gateway_version == b.gateway_version && a.envoy_listen_port == b.envoy_listen_port &&
          a.envoy_admin_port == b.envoy_admin_port && a.envoy_upstream == b.envoy_upstream &&
-         a.gloo_gateway_file == b.gloo_gateway_file;
+         a.gloo_gateway_file == b.gloo_gateway_file && a.allow == b.allow;
 }
 
 std::string rebase(const std::string& dir, const std::string& path) {

@@ -51,21 +51,39 @@ class reader {
 
   void read_spec(const yaml_event& root, spec& out) {
     const auto& S = detail::the_spec_schema();
-    message(S.spec, root, 0, [&](const schema_field& f, const yaml_event& v, int d, mark k) {
+    // Spec fields at the top, a custom resource's `spec:` and `metadata:`, and whether the
+    // fields being read are those under `spec:`.
+    bool fields = false, resource = false, metadata = false, inside = false;
+    const auto field = [&](const schema_field& f, const yaml_event& v, int d, mark k) {
+      if (!inside && f.number != v1::Spec::kApiVersionFieldNumber && f.number != v1::Spec::kKindFieldNumber) {
+        fields = true;
+        if (resource) mixed_forms(v);
+      }
       switch (f.number) {
         case v1::Spec::kApiVersionFieldNumber: {
           std::string s;
           if (string_field(v, s) && !s.empty() && s != "wasmdeploy.io/v1alpha1") {
+            // Another tool's resource: say so now, before its fields read as unknown ones.
+            if (!convert_hint(s).empty()) {
+              throw error(errc::invalid, "spec.api-version", "apiVersion",
+                          fmt::format("'{}' is not supported; use wasmdeploy.io/v1alpha1{}", s, convert_hint(s)),
+                          source_position{file_, static_cast<int>(k.line), static_cast<int>(k.column)});
+            }
             bad_value({0}, k, error(errc::invalid, "spec.api-version", "apiVersion",
-                                    fmt::format("'{}' is not supported; use wasmdeploy.io/v1alpha1", s)));
+                                    fmt::format("'{}' is not supported; use wasmdeploy.io/v1alpha1{}", s, convert_hint(s))));
           }
           break;
         }
         case v1::Spec::kKindFieldNumber: {
           std::string s;
           if (string_field(v, s) && !s.empty() && s != "WasmDeployment") {
+            if (!convert_hint(s).empty()) {
+              throw error(errc::invalid, "spec.kind", "kind",
+                          fmt::format("'{}' is not supported; use WasmDeployment{}", s, convert_hint(s)),
+                          source_position{file_, static_cast<int>(k.line), static_cast<int>(k.column)});
+            }
             bad_value({1}, k, error(errc::invalid, "spec.kind", "kind",
-                                    fmt::format("'{}' is not supported; use WasmDeployment", s)));
+                                    fmt::format("'{}' is not supported; use WasmDeployment{}", s, convert_hint(s))));
           }
           break;
         }
@@ -92,7 +110,45 @@ class reader {
         default:
           internal(v);
       }
-    });
+    };
+    // A WasmDeployment custom resource (what a GitOps repository stores, and what the controller
+    // reads) is the spec under `spec:`, with Kubernetes `metadata` beside it: read it as such.
+    // Field paths and positions stay those of the spec's own fields.
+    const auto custom_resource = [&](const yaml_event& key, int d) {
+      if (key.value == "metadata") {
+        if (metadata) fail("spec.duplicate-field", "field given twice", key);
+        metadata = true;
+        (void)value(pull(), d);  // names the object in a cluster; nothing to render from
+        return true;
+      }
+      if (key.value != "spec") return false;
+      if (resource) fail("spec.duplicate-field", "field given twice", key);
+      resource = true;
+      if (fields) mixed_forms(key);
+      inside = true;
+      message(S.spec, pull(), d, field);
+      inside = false;
+      return true;
+    };
+    message(S.spec, root, 0, field, custom_resource);
+  }
+
+  [[noreturn]] void mixed_forms(const yaml_event& at) {
+    fail("spec.mixed-forms",
+         "a WasmDeployment custom resource holds the spec's fields under spec:; give them there or at the top, "
+         "not both",
+         at);
+  }
+
+  static std::string convert_hint(const std::string& what) {
+    for (const char* foreign : {"wasme.io/", "networking.istio.io/", "extensions.istio.io/", "FilterDeployment",
+                                "EnvoyFilter", "WasmPlugin"}) {
+      if (what.rfind(foreign, 0) == 0) {
+        return "; read existing FilterDeployments, EnvoyFilters and WasmPlugins with `wasmdeploy convert -f FILE "
+               "--to spec` (or --to wasmplugin, envoyfilter, ...)";
+      }
+    }
+    return "";
   }
 
   /// Plugin configuration and other free values (YAML 1.2 core schema for plain scalars).
@@ -264,6 +320,12 @@ class reader {
   // first event, its depth and the key's position.
   template <typename F>
   void message(const schema_message& m, const yaml_event& first, int depth, F&& field) {
+    message(m, first, depth, std::forward<F>(field), [](const yaml_event&, int) { return false; });
+  }
+
+  // As above; `extra(key event, depth)` may take a key the schema does not have (and its value).
+  template <typename F, typename X>
+  void message(const schema_message& m, const yaml_event& first, int depth, F&& field, X&& extra) {
     enter(first, depth);
     if (first.type == event_kind::scalar && first.null) return;
     if (first.type != event_kind::mapping_start) fail("spec.wrong-type", "expected a mapping", first);
@@ -273,6 +335,7 @@ class reader {
       if (k.type == event_kind::mapping_end) return;
       if (!k.is_text()) fail("spec.wrong-type", "mapping keys must be strings", k);
       const schema_field* f = m.find(k.value);
+      if (f == nullptr && extra(k, depth + 1)) continue;
       if (f == nullptr) {
         const std::string key(k.value);
         path_.push_back({step::a_key, 0, &key});
@@ -377,6 +440,9 @@ class reader {
           break;
         case v1::Options::kGlooGatewayFieldNumber:
           string_field(v, o.gloo_gateway_file);
+          break;
+        case v1::Options::kAllowFieldNumber:
+          string_list(v, d, o.allow);
           break;
         default:
           internal(v);

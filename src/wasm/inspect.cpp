@@ -295,6 +295,16 @@ const char* allocator_kind_name(allocator_kind a) noexcept {
   return "none";
 }
 
+bool accepts_any_root_id(const module_report& report) {
+  for (const auto& field : report.binary.producers) {
+    if (field.name != "language") continue;
+    for (const auto& v : field.values) {
+      if (v.name == "Rust") return true;
+    }
+  }
+  return false;
+}
+
 bool module_report::exports(std::string_view name) const {
   // Hosts look these up as functions (WasmVm::getFunction), so other kinds do not count.
   return std::any_of(binary.exports.begin(), binary.exports.end(), [&](const wasm_export& e) {

@@ -11,3 +11,14 @@ foreach(f include/wasmdeploy/wasmdeploy.h include/wasmdeploy/version.h include/w
     message(FATAL_ERROR "missing from the install: ${f}")
   endif()
 endforeach()
+# The command line tool, with its completion and manual page (issue 24: `cmake --install` gives a
+# working wasmdeploy on PATH).
+foreach(f bin/wasmdeploy share/bash-completion/completions/wasmdeploy share/man/man1/wasmdeploy.1)
+  if(NOT EXISTS "${PREFIX}/${f}")
+    message(FATAL_ERROR "missing from the install: ${f}")
+  endif()
+endforeach()
+execute_process(COMMAND "${PREFIX}/bin/wasmdeploy" --version RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^wasmdeploy ")
+  message(FATAL_ERROR "the installed wasmdeploy --version failed (${rc}): ${out}")
+endif()

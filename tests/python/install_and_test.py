@@ -43,7 +43,15 @@ def main():
     # The wheel must hold the Python package only: no headers, static libraries or CMake files.
     files = subprocess.run(pip + ["show", "-f", "wasmdeploy"], env=env, capture_output=True, text=True,
                            check=True).stdout.split("Files:", 1)[1].split()
-    strays = [f for f in files if not (f.startswith("wasmdeploy/") or ".dist-info/" in f)]
+    # Besides the package (with the CLI in wasmdeploy/_bin): the console script and the CLI's
+    # manual page and bash completion, under the environment's prefix.
+    shipped = ("bin/wasmdeploy", "share/man/man1/wasmdeploy.1", "share/bash-completion/completions/wasmdeploy")
+    strays = [f for f in files if not (f.startswith("wasmdeploy/") or ".dist-info/" in f
+                                       or any(f.endswith("/" + s) for s in shipped))]
+    missing = [s for s in shipped if not os.path.exists(os.path.join(venv, s))]
+    if missing:
+        print("missing from the install:", missing)
+        return 1
     if strays:
         print("unexpected files in the wheel:", strays)
         return 1

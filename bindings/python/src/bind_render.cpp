@@ -33,8 +33,10 @@ std::string istio_text(const py::object& istio) {
 
 // The options every render-like function takes, as the CLI's --istio/--target/--gateway-version.
 render_options options_of(const py::object& istio, const std::optional<std::string>& target,
-                          const std::optional<std::string>& gateway_version, bool allow_incompatible_module = false) {
+                          const std::optional<std::string>& gateway_version, bool allow_incompatible_module = false,
+                          const std::vector<std::string>& allow = {}) {
   render_options o;
+  o.allow = allow;
   o.istio = istio_text(istio);
   if (target && !target->empty()) o.target = parse_platform(*target, "target");
   if (gateway_version && !gateway_version->empty()) {
@@ -131,19 +133,24 @@ void bind_render(py::module_& m) {
         "allow_outside_spec_dir widen where the spec may name local files.");
   m.def("render_result", [](const spec& s, const py::object& istio, bool allow_incompatible_module,
                             const std::optional<std::string>& target,
-                            const std::optional<std::string>& gateway_version) {
+                            const std::optional<std::string>& gateway_version, const std::vector<std::string>& allow,
+                            bool resolve, const py::object& registry, const std::vector<std::string>& allow_paths,
+                            bool allow_outside_spec_dir) {
+          resolve_options inputs = resolve_options_of(resolve, registry, allow_paths, allow_outside_spec_dir);
           auto r = std::make_unique<py_render_result>();
-          r->impl = run(s, options_of(istio, target, gateway_version, allow_incompatible_module));
+          r->impl = run(s, options_of(istio, target, gateway_version, allow_incompatible_module, allow), inputs);
           return r;
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("allow_incompatible_module") = false,
         py::arg("target") = py::none(), py::arg("gateway_version") = py::none(),
-        "Renders a spec and returns a RenderResult with diagnostics and file names (target and "
-        "gateway_version as for render()).");
+        py::arg("allow") = std::vector<std::string>{}, py::arg("resolve") = false, py::arg("registry") = py::none(),
+        py::arg("allow_paths") = std::vector<std::string>{}, py::arg("allow_outside_spec_dir") = false,
+        "Renders a spec and returns a RenderResult with diagnostics and file names (target, gateway_version, "
+        "resolve, registry, allow_paths and allow_outside_spec_dir as for render()).");
   m.def("undeploy", [](const spec& s, const py::object& istio, const std::string& output,
                        const std::optional<std::string>& target, const std::optional<std::string>& gateway_version,
-                       bool restore) {
-          const render_options o = options_of(istio, target, gateway_version);
+                       bool restore, const std::vector<std::string>& allow) {
+          const render_options o = options_of(istio, target, gateway_version, false, allow);
           render_result r;
           {
             py::gil_scoped_release unlocked;
@@ -153,6 +160,7 @@ void bind_render(py::module_& m) {
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
         py::arg("target") = py::none(), py::arg("gateway_version") = py::none(), py::arg("restore") = false,
+        py::arg("allow") = std::vector<std::string>{},
         "The removal plan for what render() deploys: the objects wasmdeploy created, for `kubectl delete -f`; "
         "with restore=True instead the merge patches that restore user objects (`kubectl patch --type=merge`), "
         "as `wasmdeploy undeploy [--restore]`. output is \"objects\", \"yaml\" or \"json\"; target and "

@@ -53,7 +53,8 @@ void bind_spec(py::module_& m) {
       .def(py::init([](const std::vector<filter>& filters, const std::vector<target>& targets, const std::string& istio,
                        const std::string& naming, const std::string& resource, bool allow_incompatible_module,
                        const std::string& base_dir, const std::string& file, std::optional<std::string> platform_,
-                       const std::string& gateway_version, const py::dict& envoy, const std::string& gloo_gateway) {
+                       const std::string& gateway_version, const py::dict& envoy, const std::string& gloo_gateway,
+                       const std::vector<std::string>& allow) {
              spec s;
              s.filters = filters;
              s.targets = targets;
@@ -70,6 +71,7 @@ void bind_spec(py::module_& m) {
              s.options.gateway_version = gateway_version;
              set_envoy(s, envoy);
              s.options.gloo_gateway_file = gloo_gateway;
+             s.options.allow = allow;
              renumber(s);
              return s;
            }),
@@ -77,7 +79,7 @@ void bind_spec(py::module_& m) {
            py::arg("istio") = "", py::arg("naming") = "auto", py::arg("resource") = "auto",
            py::arg("allow_incompatible_module") = false, py::arg("base_dir") = ".", py::arg("file") = "<input>",
            py::arg("platform") = py::none(), py::arg("gateway_version") = "", py::arg("envoy") = py::dict(),
-           py::arg("gloo_gateway") = "",
+           py::arg("gloo_gateway") = "", py::arg("allow") = std::vector<std::string>{},
            "Builds a spec from Filter and Target objects. The keywords after the lists are the spec file's "
            "fields and its options' fields in snake_case; envoy is {\"listen_port\": ..., \"admin_port\": ..., "
            "\"upstream\": ...}.")
@@ -133,6 +135,10 @@ void bind_spec(py::module_& m) {
       .def_property("gloo_gateway", [](const spec& s) { return s.options.gloo_gateway_file; },
                     [](spec& s, const std::string& v) { s.options.gloo_gateway_file = v; },
                     "Existing Gloo Gateway file to merge the filters into, or \"\".")
+      .def_property("allow", [](const spec& s) { return s.options.allow; },
+                    [](spec& s, const std::vector<std::string>& v) { s.options.allow = v; },
+                    "Warning codes acknowledged (options.allow): notes instead of warnings, recorded in the "
+                    "wasmdeploy.io/allowed annotation.")
       .def_readwrite("base_dir", &spec::base_dir, "Directory relative module paths resolve against.")
       .def_readwrite("file", &spec::file, "Name used in diagnostics.")
       .def("add_filter", [](spec& s, const filter& f) {

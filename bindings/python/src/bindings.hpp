@@ -12,5 +12,6 @@ void bind_spec(py::module_& m);
 void bind_render(py::module_& m);
 void bind_capabilities(py::module_& m);
 void bind_run(py::module_& m);
+void bind_convert(py::module_& m);
 
 }  // namespace wasmdeploy_python

@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
   wasmdeploy_python::bind_capabilities(m);
   wasmdeploy_python::bind_run(m);
   wasmdeploy_python::bind_resolve(m);
+  wasmdeploy_python::bind_convert(m);
 }

@@ -1,0 +1,10 @@
+# cmake -DCLI=wasmdeploy -DCOMPLETION=out.bash -DMAN_PAGE=out.1 -P GenerateCliDocs.cmake
+foreach(pair "COMPLETION;completion;bash" "MAN_PAGE;man")
+  list(POP_FRONT pair var)
+  get_filename_component(dir "${${var}}" DIRECTORY)
+  file(MAKE_DIRECTORY "${dir}")
+  execute_process(COMMAND "${CLI}" ${pair} OUTPUT_FILE "${${var}}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${CLI} ${pair} failed: ${rc}")
+  endif()
+endforeach()
