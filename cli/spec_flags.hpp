@@ -25,6 +25,7 @@ struct spec_flags {
   std::string ns, labels, context, phase, fail, pull_policy, pull_secret, delivery, resource, naming, revision, type;
   std::optional<int> priority;
   std::vector<std::string> workloads;
+  std::string live;  ///< `kubectl get ... -o yaml` output: the workloads' current annotations
   bool all_workloads = false;
   bool allow_incompatible = false;
   // Version, platform and output.
