@@ -740,9 +740,14 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
   for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
     file_delivery |= applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty();
   }
-  if (file_delivery && t.workloads.empty()) {
-    // A filter resource naming a file no pod mounts breaks every proxy it selects ("Invalid
-    // path"), so this is refused rather than rendered with a warning.
+  if (file_delivery && t.workloads.empty() && supports(c.v, capability::agent_oci_fetch)) {
+    // From 1.12 a file delivery is the user's explicit choice (auto pulls images): warn.
+    c.note(severity::warning, "volume.no-workloads", t.path,
+           "the module is delivered as a file, but no workloads are listed: add the sidecar.istio.io/userVolume and "
+           "userVolumeMount annotations to the pods yourself, or list the workloads to get patches");
+  } else if (file_delivery && t.workloads.empty()) {
+    // Before 1.12 a file is the only way in (wasme's flow): an EnvoyFilter naming a file no pod
+    // mounts breaks every proxy it selects ("Invalid path"), so this is refused, not warned.
     reject(c.s, "delivery.unmounted", t.path,
            "the module is delivered as a file (a ConfigMap or the wasme node cache), but no workloads are listed, so "
            "no pod would mount it: list the workloads (--workload NAME:labels) to get their patches, deliver the "
