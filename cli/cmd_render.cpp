@@ -24,6 +24,20 @@ struct render_flags : spec_flags {
   std::vector<std::string> allow;
 };
 
+// Passes documents on and counts the merge patches among them.
+class patch_counter : public document_sink {
+ public:
+  explicit patch_counter(document_sink& next) : next_(next) {}
+  void on_document(const document& d) override {
+    patches += d.what == document::role::patch;
+    next_.on_document(d);
+  }
+  size_t patches = 0;
+
+ private:
+  document_sink& next_;
+};
+
 void run(render_flags& o) {
   with_flag_names(o, [&] {
     spec s = build_spec(o);
@@ -44,7 +58,21 @@ void run(render_flags& o) {
     }
     output_settings out{o.output, o.force, o.quiet, o.strict,
                         [&](std::vector<diagnostic> d) { return name_flags(o, std::move(d)); }};
-    write_output(out, [&](document_sink& sink) { return render(s, ro, inputs, sink); });
+    const bool stream = o.output.rfind("dir=", 0) != 0;
+    write_output(out, [&](document_sink& sink) {
+      patch_counter counted(sink);
+      render_summary summary = render(s, ro, inputs, counted);
+      if (stream && counted.patches > 0) {
+        // The stream is the whole render, to read or to convert; `kubectl apply -f` refuses its
+        // partial workload objects, so applying it as a whole is not what it is for.
+        summary.diagnostics.push_back(
+            {severity::note, "render.patches-in-stream", "",
+             fmt::format("the output holds {} merge patch(es) for objects you own (workloads, a Gateway), which "
+                         "`kubectl apply -f` refuses: write -o dir=DIR and apply DIR/, then `kubectl patch` each "
+                         "DIR/patches/ file (README: Deploying and undoing)", counted.patches), {}});
+      }
+      return summary;
+    });
   });
 }
 
@@ -55,7 +83,8 @@ void add_render_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "render",
       "Render the manifests that deploy Wasm filters to Istio.\n"
-      "  wasmdeploy render -f spec.yaml --istio 1.24\n"
+      "  wasmdeploy render -f spec.yaml --istio 1.24            # the whole render, to read\n"
+      "  wasmdeploy render -f spec.yaml --istio 1.24 -o dir=out  # to apply: objects in out/, patches in out/patches/\n"
       "  wasmdeploy render oci://registry/filter:v1 --id myfilter -n bookinfo -l app=details --istio 1.24\n"
       "  wasmdeploy render oci://registry/filter:v1 --id myfilter -n bookinfo --all-workloads --istio 1.24");
   add_spec_flags(cmd, *o);

@@ -71,7 +71,9 @@ void add_undeploy_command(CLI::App& app) {
       "undeploy",
       "Render the removal plan for a spec: the objects to delete (stdout), or with --restore the\n"
       "merge patches that restore workloads; -o dir= writes both (restores under patches/).\n"
-      "  wasmdeploy undeploy -f spec.yaml --istio 1.24 | kubectl delete -f -\n"
+      "Restore the workloads first (kubectl patch --type=merge each patches/ file), then delete:\n"
+      "  wasmdeploy undeploy -f spec.yaml --istio 1.24 --live live.yaml -o dir=removal\n"
+      "  wasmdeploy undeploy -f spec.yaml --istio 1.24 | kubectl delete --ignore-not-found -f -\n"
       "  wasmdeploy undeploy oci://registry/filter:v1 --id myfilter -n bookinfo -l app=details --istio 1.24\n"
       "  wasmdeploy undeploy --id myfilter -n bookinfo --workload details-v1:app=details --istio 1.8\n"
       "An oci:// module's sha256 and moduleSha256 name nothing that is removed, so they may be left out.");

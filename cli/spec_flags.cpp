@@ -7,7 +7,10 @@
 
 #include <wasmdeploy/digest.hpp>
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/file_io.hpp>
 #include <wasmdeploy/gateway_capabilities.hpp>
+#include <wasmdeploy/limits.hpp>
+#include <wasmdeploy/live.hpp>
 #include <wasmdeploy/mesh_version.hpp>
 #include <wasmdeploy/spec_merge.hpp>
 
@@ -19,18 +22,22 @@ struct field_flag {
   const char* field;
   const char* flag;
   std::string spec_flags::*value;
+  /// The value describes one module (its identity, hash, entry point or configuration): on a
+  /// spec with several filters it cannot mean all of them, so it is refused there. The others
+  /// are policies (delivery, phase, pull policy, ...) that may sensibly apply to every filter.
+  bool one_module = false;
 };
 const field_flag kFilterFlags[] = {
-    {".name", "--id", &spec_flags::id},
-    {".module", "MODULE", &spec_flags::module},
-    {".sha256", "--sha256", &spec_flags::sha256},
-    {".moduleSha256", "--module-sha256", &spec_flags::module_sha256},
-    {".rootId", "--root-id", &spec_flags::root_id},
-    {".vmId", "--vm-id", &spec_flags::vm_id},
-    {".config", "--config", &spec_flags::config},
-    {".config", "--config-json", &spec_flags::config_json},
-    {".runtimeConfig", "--runtime-config", &spec_flags::runtime_config},
-    {".imageLayout", "--image-layout", &spec_flags::image_layout},
+    {".name", "--id", &spec_flags::id, true},
+    {".module", "MODULE", &spec_flags::module, true},
+    {".sha256", "--sha256", &spec_flags::sha256, true},
+    {".moduleSha256", "--module-sha256", &spec_flags::module_sha256, true},
+    {".rootId", "--root-id", &spec_flags::root_id, true},
+    {".vmId", "--vm-id", &spec_flags::vm_id, true},
+    {".config", "--config", &spec_flags::config, true},
+    {".config", "--config-json", &spec_flags::config_json, true},
+    {".runtimeConfig", "--runtime-config", &spec_flags::runtime_config, true},
+    {".imageLayout", "--image-layout", &spec_flags::image_layout, true},
     {".phase", "--phase", &spec_flags::phase},
     {".failStrategy", "--fail-strategy", &spec_flags::fail},
     {".imagePullPolicy", "--pull-policy", &spec_flags::pull_policy},
@@ -250,6 +257,10 @@ void add_spec_flags(CLI::App* cmd, spec_flags& o) {
   cmd->add_flag("--all-workloads", o.all_workloads,
                 "No selector: every workload in the namespace (spec field allWorkloads; wasme deploy without --labels)")
       ->group(tg);
+  cmd->add_option("--live", o.live,
+                  "The listed workloads as they are now (`kubectl get deployment/NAME ... -o yaml > FILE`): patches "
+                  "merge into, and undeploy --restore takes out of, their current volume annotations")
+      ->group(tg);
   cmd->add_option("--context", o.context, "inbound, outbound, gateway or any")->group(tg);
   cmd->add_option("--revision", o.revision, "Istio revision (istio.io/rev label)")->group(tg);
   cmd->add_option("--naming", o.naming, "auto, per-workload or per-target")->group(tg);
@@ -282,14 +293,20 @@ spec build_spec(spec_flags& o) {
     t.path = "targets[0]";
     s.targets.push_back(t);
   }
-  if ((!o.id.empty() || !o.module.empty()) && s.filters.size() > 1) {
-    throw error(errc::usage, "render.ambiguous-override", o.id.empty() ? "MODULE" : "--id",
-                "--id and MODULE override a single filter, but the spec has several");
+  if (s.filters.size() > 1) {
+    for (const auto& ff : kFilterFlags) {
+      if (!ff.one_module || (o.*ff.value).empty()) continue;
+      throw error(errc::usage, "render.ambiguous-override", ff.flag,
+                  fmt::format("{} describes one filter's module, but the spec has {} filters; set it on the filter "
+                              "in the spec (filters[i]{}), or render one filter with MODULE --id",
+                              ff.flag, s.filters.size(), ff.field));
+    }
   }
   for (auto& f : s.filters) apply_filter_overrides(o, f);
   for (auto& t : s.targets) apply_target_overrides(o, t);
   if (!o.naming.empty()) s.options.naming = flag_value("--naming", [&] { return parse_naming_scheme(o.naming, "--naming"); });
   if (o.allow_incompatible) s.options.allow_incompatible_module = true;
+  if (!o.live.empty()) apply_live_workloads(s, read_file(o.live, WD_MAX_SPEC_BYTES), o.live);
   record_origins(o, s, one_liner);
   return s;
 }

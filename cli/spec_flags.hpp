@@ -26,6 +26,7 @@ struct spec_flags {
   std::string ns, labels, context, phase, fail, pull_policy, pull_secret, delivery, resource, naming, revision, type;
   std::optional<int> priority;
   std::vector<std::string> workloads;
+  std::string live;  ///< `kubectl get ... -o yaml` output: the workloads' current annotations
   bool all_workloads = false;
   bool allow_incompatible = false;
   // Local files the spec may name outside its own directory (the resolve stage's confinement).

@@ -427,7 +427,15 @@ void plan_filter(const context& c, const filter& f, filter_plan& fp) {
       if (f.module.kind == module_source::scheme::oci) {
         fp.wasme_cache = true;
         fp.local_path = fmt::format("{}/{}", kWasmeCacheDir, fp.module_sha256);
-        c.p.cache_images.push_back(f.module.url.substr(6));
+        // One cache object set per filter: undeploying one filter deletes only its own, never
+        // another filter's or a wasme install's (`wasme-cache`); files are named by sha256, so
+        // the caches share the hostPath.
+        fp.cache_name = sanitize_label("wasme-cache-" + f.name);
+        fp.cache_image = f.module.url.substr(6);
+        if (fp.cache_name.size() > 63) {
+          reject(c.s, "name.too-long", f.path + ".name",
+                 fmt::format("wasme cache name '{}' is longer than 63 characters; shorten the filter name", fp.cache_name));
+        }
       } else {
         fp.local_path = fmt::format("{}/{}", kWasmeCacheDir, fp.module_sha256);
         c.note(severity::note, "hostpath.copy-module", f.path + ".module",
@@ -766,13 +774,11 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
       reject(c.s, "envoyfilter.match", t.path + ".match", "match (mode/ports) is a WasmPlugin field; use context for an EnvoyFilter");
     }
     // Which proxies the selection can reach decides the patch context (see placement_context).
-    bool gateway = t.context_set && t.context == traffic_context::gateway;
     bool unknown = false;
     auto judge = [&](const std::map<std::string, std::string>* selector) {
       const std::string reason = gateway_only_reason(t, selector);
       if (!reason.empty()) {
         check_gateway_context(c, t, reason, wp);
-        gateway = true;
       } else {
         unknown = true;
       }
@@ -790,11 +796,6 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
                          "usually gateways, which have none, and nothing in the selection says which they are: set "
                          "context gateway for a gateway, or inbound for sidecars",
                          t.ns));
-    }
-    if (fp.volume_name.size() && gateway) {
-      c.note(severity::warning, "gateway.annotations-ignored", t.path + ".context",
-             "gateways injected with the gateway template ignore sidecar.istio.io/userVolume; mount the module "
-             "volume in the gateway Deployment yourself");
     }
     std::string key;
     std::string other;
@@ -841,10 +842,18 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
   for (size_t fi = 0; fi < c.s.filters.size(); ++fi) {
     file_delivery |= applies(t, c.s.filters[fi]) && !c.p.filters[fi].volume_name.empty();
   }
-  if (file_delivery && t.workloads.empty()) {
+  if (file_delivery && t.workloads.empty() && supports(c.v, capability::agent_oci_fetch)) {
+    // From 1.12 a file delivery is the user's explicit choice (auto pulls images): warn.
     c.note(severity::warning, "volume.no-workloads", t.path,
            "the module is delivered as a file, but no workloads are listed: add the sidecar.istio.io/userVolume and "
            "userVolumeMount annotations to the pods yourself, or list the workloads to get patches");
+  } else if (file_delivery && t.workloads.empty()) {
+    // Before 1.12 a file is the only way in (wasme's flow): an EnvoyFilter naming a file no pod
+    // mounts breaks every proxy it selects ("Invalid path"), so this is refused, not warned.
+    reject(c.s, "delivery.unmounted", t.path,
+           "the module is delivered as a file (a ConfigMap or the wasme node cache), but no workloads are listed, so "
+           "no pod would mount it: list the workloads (--workload NAME:labels) to get their patches, deliver the "
+           "module over oci:// or https:// (Istio 1.12+), or mount it yourself and use delivery: file");
   }
   std::string key;
   std::string other;
@@ -901,13 +910,17 @@ plan make_plan(const spec& s, const render_options& options, const resolved_inpu
   }
   p.filters.resize(s.filters.size());
   for (size_t i = 0; i < s.filters.size(); ++i) plan_filter(c, s.filters[i], p.filters[i]);
-  // ConfigMap names derive from filter names with '.' replaced, so two filters can meet.
+  // ConfigMap and cache names derive from filter names with '.' replaced, so two filters can meet.
   for (size_t i = 0; i < p.filters.size(); ++i) {
-    for (size_t j = 0; j < i && !p.filters[i].configmap_name.empty(); ++j) {
-      if (p.filters[i].configmap_name == p.filters[j].configmap_name) {
+    for (size_t j = 0; j < i; ++j) {
+      const filter_plan &a = p.filters[i], &b = p.filters[j];
+      const std::string& clash = !a.configmap_name.empty() && a.configmap_name == b.configmap_name ? a.configmap_name
+                                 : !a.cache_name.empty() && a.cache_name == b.cache_name       ? a.cache_name
+                                                                                                : std::string();
+      if (!clash.empty()) {
         reject(s, "render.name-collision", s.filters[i].path + ".name",
-               fmt::format("filters '{}' and '{}' would both ship their module in ConfigMap {}; rename one",
-                           s.filters[j].name, s.filters[i].name, p.filters[i].configmap_name));
+               fmt::format("filters '{}' and '{}' would both use the objects named {}; rename one",
+                           s.filters[j].name, s.filters[i].name, clash));
       }
     }
   }
@@ -921,8 +934,6 @@ plan make_plan(const spec& s, const render_options& options, const resolved_inpu
   }
   checks.one_patch_target = patch_targets <= 1;
   for (size_t i = 0; i < s.targets.size(); ++i) plan_target(c, i, checks);
-  std::sort(p.cache_images.begin(), p.cache_images.end());
-  p.cache_images.erase(std::unique(p.cache_images.begin(), p.cache_images.end()), p.cache_images.end());
   return p;
 }
 

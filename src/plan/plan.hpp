@@ -37,6 +37,8 @@ struct filter_plan {
   std::string mount_dir;       ///< where that volume is mounted in istio-proxy
   std::string configmap_name;  ///< for ConfigMap delivery
   bool wasme_cache = false;    ///< file comes from the wasme node cache DaemonSet
+  std::string cache_name;      ///< that filter's own cache objects (wasme-cache-<filter>)
+  std::string cache_image;     ///< the image it pulls (the module URL without oci://)
 };
 
 /// One filter resource (EnvoyFilter, WasmPlugin, ...) to render. Placements are not stored:
@@ -81,7 +83,6 @@ struct plan {
   /// nothing per workload.
   std::unordered_map<std::uint64_t, std::vector<size_t>> merged_patches;
   std::unordered_set<std::uint64_t> repeated_listings;
-  std::vector<std::string> cache_images;  ///< images the wasme cache DaemonSet must pull
   std::vector<diagnostic> diagnostics;
 };
 

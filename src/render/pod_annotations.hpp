@@ -9,5 +9,9 @@ inline constexpr const char* kUserVolumeMount = "sidecar.istio.io/userVolumeMoun
 /// changes the pod template, so the workload rolls and the new pods mount the new bytes (the
 /// filter resource names the same file path either way, and a running Envoy never rereads it).
 inline constexpr const char* kModuleHashAnnotation = "wasmdeploy.io/module-sha256";
+/// {"<volume>": ["<filter>", ...]}: the volumes wasmdeploy added and the filters that need each.
+/// A volume the workload had before is never listed, so undoing a filter removes only the
+/// volumes no other filter still needs and never the user's (or wasme's) own.
+inline constexpr const char* kVolumeOwnersAnnotation = "wasmdeploy.io/volumes";
 
 }  // namespace wasmdeploy::detail

@@ -37,7 +37,9 @@ document render_placement(const detail::plan& p, const spec& s, const detail::pl
 // A patch is "plain" when it has nothing of its own to merge: its result depends only on the
 // target's filters, so one check per target covers all of them and one tree can be reused.
 bool plain_patch(const spec& s, const detail::workload_patch& wp, bool merged) {
-  return !merged && !detail::has_volume_annotations(s.targets[wp.target].workloads[wp.workload]);
+  const target& t = s.targets[wp.target];
+  const workload& w = t.workloads[wp.workload];
+  return !merged && !detail::has_volume_annotations(w) && !detail::is_gateway_workload(t, w);
 }
 
 }  // namespace

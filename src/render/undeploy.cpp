@@ -9,6 +9,7 @@
 #include "plan/validate.hpp"
 #include "render/common.hpp"
 #include "render/platforms.hpp"
+#include "render/renderers.hpp"
 
 namespace wasmdeploy {
 namespace {
@@ -30,25 +31,14 @@ const workload* find_workload(const spec& s, const document& d) {
   return nullptr;
 }
 
-// The inverse of a volume-annotation patch: each annotation the patch set goes back to what
-// the workload had (as given in the spec) or is deleted (null in a merge patch).
+// The inverse of a volume-annotation patch: this spec's filters come out of what the patch
+// wrote; volumes another filter still owns, and the workload's own, stay (volume_patch.cpp).
 document restore_workload(const spec& s, const document& d) {
   const workload* w = find_workload(s, d);
   if (w == nullptr) {
     throw error(errc::generic, "undeploy.internal", "", fmt::format("no workload {}/{} for a patch", d.ns, d.name));
   }
-  node annotations = node::mapping();
-  const node* md = d.body.find("spec")->find("template")->find("metadata");
-  for (const auto& m : md->find("annotations")->members()) {
-    auto it = w->annotations.find(std::string(m.key));
-    annotations.add(std::string(m.key), it == w->annotations.end() ? node() : node(it->second));
-  }
-  node body = make_mapping(
-      {{"apiVersion", d.api_version},
-       {"kind", d.kind},
-       {"metadata", make_mapping({{"name", d.name}, {"namespace", d.ns}})},
-       {"spec", make_mapping({{"template", make_mapping({{"metadata", make_mapping({{"annotations", std::move(annotations)}})}})}})}});
-  return detail::make_document(document::role::patch, d.api_version, d.kind, d.ns, d.name, std::move(body));
+  return detail::restore_volume_patch(s, *w, d.ns, *d.body.find("spec")->find("template"));
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 // Istio's injection template ranges over these as JSON *objects* keyed by volume name (wasme
 // wrote arrays, which that template turns into volumes named "0", "1", ...). Existing values
 // are merged: object entries are kept in order, wasme-style arrays are converted by "name".
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -72,6 +74,8 @@ node existing_entries(const spec& s, const workload& w, const char* key, const s
 // (member order does not matter) once the fields that do not change what is mounted are set
 // aside: hostPath.type and readOnly. wasme wrote its cache-dir volume without either, so a
 // workload it patched merges instead of conflicting.
+constexpr const char* kProxyContainer = "istio-proxy";
+
 nlohmann::json comparable(const node& n) {
   nlohmann::json j = nlohmann::json::parse(to_json(n));
   if (j.is_object()) {
@@ -81,54 +85,199 @@ nlohmann::json comparable(const node& n) {
   return j;
 }
 
-void merge_entry(const spec& s, node& into, const std::string& name, node value, const std::string& path, const char* key) {
+// Adds `value` under `name` unless an equal entry is there; returns whether it was absent.
+bool merge_entry(const spec& s, node& into, const std::string& name, node value, const std::string& path,
+                 const char* key) {
   if (const node* old = into.find(name)) {
     if (comparable(*old) != comparable(value)) {
       reject(s, "volume.conflict", path,
              fmt::format("{} already has a volume '{}' that differs from the one wasmdeploy needs ({} vs {})", key,
                          name, to_json(*old), to_json(value)));
     }
-    return;
+    return false;
   }
   into.add(name, std::move(value));
+  return true;
+}
+
+// The owners record: {"<volume>": ["<filter>", ...]} for the volumes wasmdeploy added. A volume
+// the workload had before (the user's own, or wasme's cache-dir) is never recorded, so no undo
+// removes it; a recorded one goes when its last filter is undone.
+void add_owner(node& owners, const std::string& volume, const std::string& filter) {
+  node* list = owners.find(volume);
+  if (list == nullptr || !list->is_sequence()) {
+    owners[volume] = make_sequence({filter});
+    return;
+  }
+  for (const auto& f : list->items()) {
+    if (f.is_string() && f.as_string() == filter) return;
+  }
+  list->push(node(filter));
+}
+
+void erase_member(node& m, const std::string& key) {
+  auto& ms = m.members();
+  ms.erase(std::remove_if(ms.begin(), ms.end(), [&](const auto& e) { return e.key == key; }), ms.end());
+}
+
+// The annotation value as it goes back: the workload's own text when the entries are the same
+// (so "what it had" is restored byte for byte), null (delete the key) when nothing is left.
+node restored_value(const spec& s, const workload& w, const char* key, const node& entries, const std::string& path) {
+  auto it = w.annotations.find(key);
+  if (it != w.annotations.end() && !it->second.empty() &&
+      comparable(existing_entries(s, w, key, path)) == comparable(entries)) {
+    return node(it->second);
+  }
+  if (entries.empty()) return it != w.annotations.end() && it->second.empty() ? node(it->second) : node();
+  return node(to_json(entries));
+}
+
+node workload_patch_body(const std::string& kind, const std::string& name, const std::string& ns, node annotations) {
+  return make_mapping(
+      {{"apiVersion", "apps/v1"},
+       {"kind", kind},
+       {"metadata", make_mapping({{"name", name}, {"namespace", ns}})},
+       {"spec", make_mapping({{"template", make_mapping({{"metadata", make_mapping({{"annotations", std::move(annotations)}})}})}})}});
 }
 
 }  // namespace
 
 bool has_volume_annotations(const workload& w) {
-  for (const char* key : {kUserVolume, kUserVolumeMount, kModuleHashAnnotation}) {
+  for (const char* key : {kUserVolume, kUserVolumeMount, kModuleHashAnnotation, kVolumeOwnersAnnotation}) {
     auto it = w.annotations.find(key);
     if (it != w.annotations.end() && !it->second.empty()) return true;
   }
   return false;
 }
 
+bool is_gateway_workload(const target& t, const workload& w) {
+  return placement_context(t, &w.labels) == traffic_context::gateway;
+}
+
 document render_volume_patch(const plan& p, const spec& s, const workload_patch& wp) {
   const target& t = s.targets[wp.target];
   const workload& w = t.workloads[wp.workload];
   const std::string path = fmt::format("{}.workloads[{}].annotations", t.path, wp.workload);
-  node volumes = existing_entries(s, w, kUserVolume, path);
-  node mounts = existing_entries(s, w, kUserVolumeMount, path);
+  const bool gateway = is_gateway_workload(t, w);
+  node volumes = gateway ? node::mapping() : existing_entries(s, w, kUserVolume, path);
+  node mounts = gateway ? node::mapping() : existing_entries(s, w, kUserVolumeMount, path);
   node hashes = existing_entries(s, w, kModuleHashAnnotation, path);
+  node owners = existing_entries(s, w, kVolumeOwnersAnnotation, path);
   for (size_t fi : *wp.filters) {
     const filter_plan& fp = p.filters[fi];
     node source = fp.how == delivery::configmap
                       ? make_mapping({{"configMap", make_mapping({{"name", fp.configmap_name}})}})
                       : make_mapping({{"hostPath", make_mapping({{"path", fp.mount_dir}, {"type", "Directory"}})}});
-    merge_entry(s, volumes, fp.volume_name, std::move(source), path, kUserVolume);
+    const bool added = merge_entry(s, volumes, fp.volume_name, std::move(source), path, kUserVolume);
     merge_entry(s, mounts, fp.volume_name, make_mapping({{"mountPath", fp.mount_dir}, {"readOnly", true}}), path,
                 kUserVolumeMount);
+    // Ours when this render adds it or another wasmdeploy filter already owns it.
+    if (added || owners.find(fp.volume_name)) add_owner(owners, fp.volume_name, fp.f->name);
     if (fp.how == delivery::configmap) hashes[fp.f->name] = node(fp.module_sha256);
   }
-  node annotations = make_mapping({{kUserVolume, to_json(volumes)}, {kUserVolumeMount, to_json(mounts)}});
+  node annotations = node::mapping();
+  if (!gateway) {
+    annotations.add(kUserVolume, to_json(volumes));
+    annotations.add(kUserVolumeMount, to_json(mounts));
+  }
   if (!hashes.members().empty()) annotations.add(kModuleHashAnnotation, to_json(hashes));
+  if (!owners.members().empty()) annotations.add(kVolumeOwnersAnnotation, to_json(owners));
   const std::string kind(to_string(w.kind));
-  node body = make_mapping(
-      {{"apiVersion", "apps/v1"},
-       {"kind", kind},
-       {"metadata", make_mapping({{"name", w.name}, {"namespace", t.ns}})},
-       {"spec", make_mapping({{"template", make_mapping({{"metadata", make_mapping({{"annotations", std::move(annotations)}})}})}})}});
+  node body = workload_patch_body(kind, w.name, t.ns, std::move(annotations));
+  if (gateway) {
+    // The gateway injection template ignores the userVolume annotations, but a gateway's pod
+    // template has an istio-proxy container of its own (the proxy itself before injected
+    // gateways, the `image: auto` override after), so the volume goes straight into the pod
+    // spec: a strategic merge patch, keyed by volume name and mountPath, which composes with
+    // other filters' entries.
+    node pod_volumes = node::sequence();
+    node pod_mounts = node::sequence();
+    for (auto& v : volumes.members()) {
+      node entry = make_mapping({{"name", v.key}});
+      for (auto& f : v.value.members()) entry.add(f.key, std::move(f.value));
+      pod_volumes.push(std::move(entry));
+    }
+    for (auto& m : mounts.members()) {
+      node entry = make_mapping({{"name", m.key}});
+      for (auto& f : m.value.members()) entry.add(f.key, std::move(f.value));
+      pod_mounts.push(std::move(entry));
+    }
+    body["spec"]["template"].add(
+        "spec", make_mapping({{"volumes", std::move(pod_volumes)},
+                              {"containers", make_sequence({make_mapping({{"name", kProxyContainer},
+                                                                          {"volumeMounts", std::move(pod_mounts)}})})}}));
+  }
   return make_document(document::role::patch, "apps/v1", kind, t.ns, w.name, std::move(body));
+}
+
+document restore_volume_patch(const spec& s, const workload& w, const std::string& ns, const node& applied_template) {
+  const std::string path = "annotations";
+  const node& applied = *applied_template.find("metadata")->find("annotations");
+  // The state after the render's patch: the workload's own values (from the spec or --live)
+  // merged with this render's filters. Undo takes this render's filters out of it again.
+  auto applied_entries = [&](const char* key) {
+    const node* v = applied.find(key);
+    if (v == nullptr || !v->is_string()) return existing_entries(s, w, key, path);
+    workload tmp;
+    tmp.annotations[key] = v->as_string();
+    return existing_entries(s, tmp, key, path);
+  };
+  node volumes = applied_entries(kUserVolume);
+  node mounts = applied_entries(kUserVolumeMount);
+  node hashes = applied_entries(kModuleHashAnnotation);
+  node owners = applied_entries(kVolumeOwnersAnnotation);
+  for (const auto& f : s.filters) {
+    erase_member(hashes, f.name);
+    for (auto& m : owners.members()) {
+      if (!m.value.is_sequence()) continue;
+      auto& items = m.value.items();
+      items.erase(std::remove_if(items.begin(), items.end(),
+                                 [&](const node& n) { return n.is_string() && n.as_string() == f.name; }),
+                  items.end());
+    }
+  }
+  std::vector<std::string> released;
+  for (const auto& m : owners.members()) {
+    if (m.value.is_sequence() && m.value.empty()) released.push_back(std::string(m.key));
+  }
+  for (const auto& v : released) {
+    erase_member(owners, v);
+    erase_member(volumes, v);
+    erase_member(mounts, v);
+  }
+  node annotations = node::mapping();
+  for (const auto& [key, entries] : {std::pair<const char*, const node*>{kUserVolume, &volumes},
+                                     {kUserVolumeMount, &mounts},
+                                     {kModuleHashAnnotation, &hashes},
+                                     {kVolumeOwnersAnnotation, &owners}}) {
+    if (applied.find(key) == nullptr && !w.annotations.count(key)) continue;
+    annotations.add(key, restored_value(s, w, key, *entries, path));
+  }
+  const std::string kind(to_string(w.kind));
+  node body = workload_patch_body(kind, w.name, ns, std::move(annotations));
+  if (const node* pod = applied_template.find("spec")) {
+    // A gateway's patch put the volumes in the pod spec: delete (strategic merge `$patch:
+    // delete`, by volume name and by mountPath) those no filter needs any more.
+    node pod_volumes = node::sequence();
+    node pod_mounts = node::sequence();
+    for (const auto& v : pod->find("volumes")->items()) {
+      const std::string& name = v.find("name")->as_string();
+      if (std::find(released.begin(), released.end(), name) == released.end()) continue;
+      pod_volumes.push(make_mapping({{"name", name}, {"$patch", "delete"}}));
+    }
+    for (const auto& m : pod->find("containers")->items()[0].find("volumeMounts")->items()) {
+      const std::string& name = m.find("name")->as_string();
+      if (std::find(released.begin(), released.end(), name) == released.end()) continue;
+      pod_mounts.push(make_mapping({{"mountPath", *m.find("mountPath")}, {"$patch", "delete"}}));
+    }
+    if (!pod_volumes.empty()) {
+      body["spec"]["template"].add(
+          "spec", make_mapping({{"volumes", std::move(pod_volumes)},
+                                {"containers", make_sequence({make_mapping({{"name", kProxyContainer},
+                                                                            {"volumeMounts", std::move(pod_mounts)}})})}}));
+    }
+  }
+  return make_document(document::role::patch, "apps/v1", kind, ns, w.name, std::move(body));
 }
 
 }  // namespace wasmdeploy::detail

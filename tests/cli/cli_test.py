@@ -94,6 +94,13 @@ def case_usage_errors():
               "- {name: b, module: oci://ghcr.io/a/b:v1}\ntargets:\n- {namespace: ns, selector: {app: a}}\n")
         rc, _, err = run("render", "-f", "two.yaml", "--id", "x", "--istio", "1.24", cwd=tmp)
         expect(rc == 2 and "[render.ambiguous-override]" in err, f"--id on two filters exited {rc}", err)
+        for flag, value in (("--sha256", "0" * 64), ("--config-json", '{"a": 1}'), ("--root-id", "r"),
+                            ("--module-sha256", "0" * 64), ("--vm-id", "v"), ("--config", "s")):
+            rc, out, err = run("render", "-f", "two.yaml", flag, value, "--istio", "1.24", cwd=tmp)
+            expect(rc == 2 and out == "" and f"[render.ambiguous-override] {flag}:" in err,
+                   f"{flag} on two filters exited {rc}", err)
+        rc, _, err = run("render", "-f", "two.yaml", "--pull-policy", "Always", "--istio", "1.24", cwd=tmp)
+        expect(rc == 0, f"a policy flag (--pull-policy) applies to every filter; exited {rc}", err)
     rc, out, err = run("render", "oci://ghcr.io/a/f:v1", "--id", "f", "-l", "app=*", "--istio", "1.24")
     expect(rc == 1 and out == "" and "[label.wildcard]" in err, f"invalid value exited {rc}", err)
     rc, _, err = run("versions", "--capability", "no-such-thing")
@@ -183,15 +190,21 @@ def case_versions():
 
 
 def case_seed_000():
+    # wasme's bare --labels: on 1.8 the module comes from the node cache, which no pod would
+    # mount without a workload patch, so it is refused (delivery.unmounted), not warned.
     rc, out, err = run("render", "oci://webassemblyhub.io/tanjunchen20/add-header:v0.1", "--id", "myfilter",
                        "--namespace", "bookinfo", "--config", "tanjunchen20", "--labels", "app=details",
+                       "--istio", "1.8.1", "--root-id", "add_header", "--module-sha256", SHA)
+    expect(rc == 1 and out == "" and "[delivery.unmounted] --labels" in err, f"bare --labels exited {rc}", err)
+    rc, out, err = run("render", "oci://webassemblyhub.io/tanjunchen20/add-header:v0.1", "--id", "myfilter",
+                       "--namespace", "bookinfo", "--config", "tanjunchen20", "--workload", "details:app=details",
                        "--istio", "1.8.1", "--root-id", "add_header", "--module-sha256", SHA)
     expect(rc == 0, f"seed 000 one-liner exited {rc}", err)
     docs = [d for d in yaml.safe_load_all(out) if d is not None]
     efs = [d for d in docs if d["kind"] == "EnvoyFilter"]
     expect(len(efs) == 1, "one EnvoyFilter", out)
     ef = efs[0]
-    expect(ef["metadata"]["name"] == "myfilter", "named myfilter", ef["metadata"])
+    expect(ef["metadata"]["name"] == "details-myfilter", "named details-myfilter", ef["metadata"])
     expect(ef["metadata"]["namespace"] == "bookinfo", "in bookinfo", ef["metadata"])
     expect(ef["spec"]["workloadSelector"] == {"labels": {"app": "details"}}, "selects app: details", ef["spec"])
     cfg = ef["spec"]["configPatches"][0]["patch"]["value"]["typed_config"]["value"]["config"]
@@ -201,7 +214,7 @@ def case_seed_000():
     expect(any(d["kind"] == "DaemonSet" for d in docs), "wasme cache DaemonSet", out)
     # The same through JSON.
     rc, out_json, err = run("render", "oci://webassemblyhub.io/tanjunchen20/add-header:v0.1", "--id", "myfilter",
-                            "--namespace", "bookinfo", "--config", "tanjunchen20", "--labels", "app=details",
+                            "--namespace", "bookinfo", "--config", "tanjunchen20", "--workload", "details:app=details",
                             "--istio", "1.8.1", "--root-id", "add_header", "--module-sha256", SHA, "-o", "json")
     expect(rc == 0 and json.loads(out_json)["items"] == docs, "JSON output holds the same documents", out_json)
 

@@ -228,7 +228,11 @@ def scenario(api, c, start):
               f"{w}: pod template mounts the wasme cache")
     pp = get(api, "deployment", "-n", "bookinfo", "productpage-v1")["spec"]["template"]["metadata"]["annotations"]
     check('"tmp"' in pp["sidecar.istio.io/userVolume"], "productpage-v1 keeps its own volume next to the cache")
-    check(get(api, "daemonset", "-n", "wasme", "wasme-cache") is not None, "the wasme node cache DaemonSet exists")
+    caches = api.kubectl("get", "daemonset", "-n", "wasme", "-l", "app.kubernetes.io/managed-by=wasmdeploy",
+                         "-o", "name").stdout.split()
+    # One cache per filter, named wasme-cache-<filter> (tests/cluster/compose.py).
+    check(len(caches) == 1 and caches[0].startswith("daemonset.apps/wasme-cache-"),
+          f"the filter's wasme node cache DaemonSet exists ({caches})")
     uids = {n: e["metadata"]["uid"] for n, e in efs.items()}
 
     # 3. Edit: updated in place.

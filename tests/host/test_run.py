@@ -216,7 +216,7 @@ filters:
   config: {CONFIG}
 targets:
 - namespace: demo
-  selector: {{app: web}}
+  workloads: [{{name: web, labels: {{app: web}}}}]  # a local module on 1.11 needs a workload to mount it
 """
 
 

@@ -271,7 +271,8 @@ TEST_CASE("WD_MAX_CONFIGMAP_BYTES: a module of exactly the limit fits a ConfigMa
   wdtest::temp_dir tmp("limits-configmap");
   write_file_atomic(tmp.str() + "/max.wasm", wdtest::proxy_module(WD_MAX_CONFIGMAP_BYTES));
   write_file_atomic(tmp.str() + "/big.wasm", wdtest::proxy_module(WD_MAX_CONFIGMAP_BYTES + 1));
-  const std::string spec_of = "istio: '1.24'\nfilters:\n- name: f\n  module: ./{}\n" + kTargets;
+  const std::string spec_of = "istio: '1.24'\nfilters:\n- name: f\n  module: ./{}\n"
+                              "targets:\n- namespace: ns\n  workloads: [{name: a, labels: {app: a}}]\n";
   const auto with = [&](const char* file) {
     std::string t = spec_of;
     t.replace(t.find("{}"), 2, file);

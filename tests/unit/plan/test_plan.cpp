@@ -19,6 +19,8 @@ using wdtest::contains;
 namespace {
 
 const std::string kT = "- namespace: ns\n  selector: {app: a}\n";
+// File deliveries need a workload to mount the module (delivery.unmounted).
+const std::string kTW = "- namespace: ns\n  workloads: [{name: a, labels: {app: a}}]\n";
 
 // Line 1 istio, 2 "filters:", 3 "- name: f", 4 module, 5 onwards the extra filter lines.
 std::string spec_of(const std::string& module, const std::string& extra = "", const std::string& targets = kT,
@@ -74,7 +76,7 @@ TEST_CASE("the Istio version must be given and valid", "[plan][errors]") {
 }
 
 TEST_CASE("resource auto: EnvoyFilter below 1.12 and for what WasmPlugin cannot express", "[plan][auto]") {
-  CHECK(plan_of(spec_of(kOci, kShaLine + "  moduleSha256: " + wdtest::kSha2 + "\n"), "1.11").filters[0].kind ==
+  CHECK(plan_of(spec_of(kOci, kShaLine + "  moduleSha256: " + wdtest::kSha2 + "\n", kTW), "1.11").filters[0].kind ==
         resource_kind::envoy_filter);
   CHECK(plan_of(spec_of(kOci, kShaLine), "1.12").filters[0].kind == resource_kind::wasm_plugin);
 
@@ -117,15 +119,16 @@ TEST_CASE("resource auto: EnvoyFilter below 1.12 and for what WasmPlugin cannot 
 
 TEST_CASE("delivery auto per source and version", "[plan][auto]") {
   const std::string mod_sha = "  moduleSha256: " + wdtest::kSha2 + "\n";
-  auto oci11 = plan_of(spec_of(kOci, kShaLine + mod_sha), "1.11");
+  auto oci11 = plan_of(spec_of(kOci, kShaLine + mod_sha, kTW), "1.11");
   CHECK(oci11.filters[0].how == delivery::hostpath);
   CHECK(oci11.filters[0].wasme_cache);
   CHECK(oci11.filters[0].local_path == "/var/local/lib/wasme-cache/" + wdtest::kSha2);
-  CHECK(oci11.cache_images == std::vector<std::string>{"ghcr.io/acme/f:v1"});
+  CHECK(oci11.filters[0].cache_image == "ghcr.io/acme/f:v1");
+  CHECK(oci11.filters[0].cache_name == "wasme-cache-f");
 
   auto oci12 = plan_of(spec_of(kOci, kShaLine + mod_sha + "  resource: EnvoyFilter\n"), "1.12");
   CHECK(oci12.filters[0].how == delivery::oci);
-  CHECK(oci12.cache_images.empty());
+  CHECK(oci12.filters[0].cache_name.empty());
   CHECK(oci12.filters[0].remote_url == kOci);
 
   CHECK(plan_of(spec_of(kOci, kShaLine), "1.24").filters[0].how == delivery::oci);
@@ -136,7 +139,7 @@ TEST_CASE("delivery auto per source and version", "[plan][auto]") {
 
   wdtest::temp_dir tmp("plan-delivery");
   write(tmp.str() + "/f.wasm", wdtest::proxy_module());
-  auto local = plan_of(spec_of("./f.wasm"), "1.24", tmp.str());
+  auto local = plan_of(spec_of("./f.wasm", "", kTW), "1.24", tmp.str());
   CHECK(local.filters[0].how == delivery::configmap);
   CHECK(local.filters[0].sha256 == sha256_hex(wdtest::proxy_module()));
   CHECK(local.filters[0].configmap_name == "wasm-f");
@@ -202,7 +205,7 @@ TEST_CASE("ConfigMap delivery is limited to 1 MiB", "[plan][errors]") {
   check_error(e, "configmap.too-large", "filters[0].module", "oci://", 4);
   CHECK(contains(e.message(), "https://"));
   CHECK(contains(e.message(), std::to_string(WD_MAX_CONFIGMAP_BYTES + 1) + " bytes"));
-  auto ok = wdtest::render_text(spec_of("./max.wasm"), "", tmp.str());
+  auto ok = wdtest::render_text(spec_of("./max.wasm", "", kTW), "", tmp.str());
   CHECK(wdtest::of_kind(ok, "ConfigMap").size() == 1);
 }
 
@@ -210,10 +213,10 @@ TEST_CASE("a ConfigMap volume name longer than 63 characters", "[plan][errors]")
   wdtest::temp_dir tmp("plan-volume-name");
   write(tmp.str() + "/f.wasm", wdtest::proxy_module());
   const std::string name(59, 'f');  // "wasm-" + 59 = 64
-  const std::string y = "istio: '1.24'\nfilters:\n- name: " + name + "\n  module: ./f.wasm\ntargets:\n" + kT;
+  const std::string y = "istio: '1.24'\nfilters:\n- name: " + name + "\n  module: ./f.wasm\ntargets:\n" + kTW;
   const error e = wdtest::render_error(y, "", tmp.str());
   check_error(e, "name.too-long", "filters[0].name", "longer than 63", 3);
-  const std::string y58 = "istio: '1.24'\nfilters:\n- name: " + std::string(58, 'f') + "\n  module: ./f.wasm\ntargets:\n" + kT;
+  const std::string y58 = "istio: '1.24'\nfilters:\n- name: " + std::string(58, 'f') + "\n  module: ./f.wasm\ntargets:\n" + kTW;
   CHECK_NOTHROW(wdtest::render_text(y58, "", tmp.str()));
 }
 
@@ -304,20 +307,21 @@ TEST_CASE("runtime-config.json is read strictly", "[plan][errors]") {
   check_error(arr, "runtime-config.syntax", "filters[0].runtimeConfig", "JSON object", 6);
 }
 
-TEST_CASE("hostpath delivery notes and the gateway warning", "[plan]") {
+TEST_CASE("hostpath delivery with no workload to mount it is refused", "[plan]") {
+  // A gateway selector with no workloads: the EnvoyFilter would name a file no pod mounts.
+  const error e = wdtest::error_of([&] {
+    plan_of(spec_of(kOci, kShaLine + "  moduleSha256: " + wdtest::kSha2 + "\n",
+                    "- namespace: ns\n  context: gateway\n  selector: {istio: ingressgateway}\n"),
+            "1.8");
+  });
+  CHECK(e.code() == "delivery.unmounted");
+  CHECK(e.path() == "targets[0]");
   auto p = plan_of(spec_of(kOci, kShaLine + "  moduleSha256: " + wdtest::kSha2 + "\n",
-                           "- namespace: ns\n  context: gateway\n  selector: {istio: ingressgateway}\n"),
+                           "- namespace: ns\n  workloads: [{name: w, labels: {app: w}}]\n"),
                    "1.8");
   std::set<std::string> codes;
   for (const auto& d : p.diagnostics) codes.insert(d.code);
   CHECK(codes.count("hostpath.pod-security"));
-  CHECK(codes.count("gateway.annotations-ignored"));
-  CHECK(codes.count("volume.no-workloads"));
-  size_t patches = 0;
-  const spec s = parse_spec(spec_of(kOci, kShaLine + "  moduleSha256: " + wdtest::kSha2 + "\n",
-                                    "- namespace: ns\n  context: gateway\n  selector: {istio: ingressgateway}\n"));
-  detail::for_each_patch(p, s, [&](const detail::workload_patch&, bool) { ++patches; });
-  CHECK(patches == 0);
 }
 
 TEST_CASE("1.20: WasmPlugin targetRef accepts only Gateway before 1.22 (istio.md 2.1)", "[plan][gates]") {

@@ -13,8 +13,9 @@ TEST_CASE("ConfigMap carries the module bytes as base64", "[render][configmap]")
   const std::string bytes = wdtest::proxy_module();
   std::ofstream(tmp.str() + "/f.wasm", std::ios::binary) << bytes;
   const std::string y = "istio: '1.24'\nfilters:\n- name: my.filter\n  module: ./f.wasm\n"
-                        "targets:\n- namespace: a\n  selector: {app: x}\n- namespace: b\n  selector: {app: x}\n"
-                        "- name: again\n  namespace: a\n  selector: {app: y}\n";
+                        "targets:\n- namespace: a\n  workloads: [{name: x, labels: {app: x}}]\n"
+                        "- namespace: b\n  workloads: [{name: x, labels: {app: x}}]\n"
+                        "- name: again\n  namespace: a\n  workloads: [{name: y, labels: {app: y}}]\n";
   const auto r = wdtest::render_text(y, "", tmp.str());
   const auto cms = wdtest::of_kind(r, "ConfigMap");
   REQUIRE(cms.size() == 2);  // one per namespace, not per target
@@ -42,7 +43,7 @@ TEST_CASE("base64 padding of the module bytes", "[render][configmap]") {
     REQUIRE(bytes.size() == size);
     std::ofstream(tmp.str() + "/f.wasm", std::ios::binary | std::ios::trunc) << bytes;
     const auto r = wdtest::render_text("istio: '1.24'\nfilters:\n- name: f\n  module: ./f.wasm\n"
-                                       "targets:\n- namespace: a\n  selector: {app: x}\n",
+                                       "targets:\n- namespace: a\n  workloads: [{name: x, labels: {app: x}}]\n",
                                        "", tmp.str());
     const std::string b64 = at(wdtest::one(r, "ConfigMap").body, {"binaryData", "plugin.wasm"})->as_string();
     CHECK(b64.size() == 4 * ((size + 2) / 3));

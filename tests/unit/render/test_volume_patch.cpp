@@ -3,6 +3,8 @@
 
 #include <fstream>
 
+#include <wasmdeploy/undeploy.hpp>
+
 #include "unit/helpers.hpp"
 
 using namespace wasmdeploy;
@@ -176,4 +178,97 @@ TEST_CASE("one workload in two targets gets one patch with every volume", "[rend
   CHECK(annotation(patches[0], kUserVolume) ==
         R"({"wasm-a":{"configMap":{"name":"wasm-a"}},"wasm-b":{"configMap":{"name":"wasm-b"}}})");
   CHECK(wdtest::of_kind(r, "WasmPlugin").size() == 2);
+}
+
+namespace {
+
+// Filter NAME from the wasme node cache on workload d of namespace ns (Istio 1.8); `annotations`
+// are d's current pod-template annotations (YAML block lines, 6-space indent).
+std::string cached_filter(const std::string& name, const std::string& annotations = "") {
+  return "istio: '1.8.1'\nfilters:\n- name: " + name + "\n  module: oci://ghcr.io/acme/" + name +
+         ":v1\n  moduleSha256: " + wdtest::kSha + "\n"
+         "targets:\n- namespace: ns\n  workloads:\n  - name: d\n    labels: {app: d}\n" +
+         (annotations.empty() ? "" : "    annotations:\n" + annotations);
+}
+
+std::string line(const std::string& key, const std::string& json) { return "      " + key + ": " + sq(json) + "\n"; }
+
+const node& restored(const render_result& u, const std::string& key) {
+  const document* patch = nullptr;
+  for (const auto& d : u.documents) {
+    if (d.what == document::role::patch) patch = &d;
+  }
+  REQUIRE(patch != nullptr);
+  const node* v = at(patch->body, {"spec", "template", "metadata", "annotations"})->find(key);
+  REQUIRE(v != nullptr);
+  return *v;
+}
+
+const char* const kCacheVolume = R"("cache-dir":{"hostPath":{"path":"/var/local/lib/wasme-cache","type":"Directory"}})";
+const char* const kCacheMount = R"("cache-dir":{"mountPath":"/var/local/lib/wasme-cache","readOnly":true})";
+
+}  // namespace
+
+TEST_CASE("a patch records the volumes wasmdeploy adds and the filters that need them", "[render][volume][compose]") {
+  const auto r = wdtest::render_text(cached_filter("a"));
+  CHECK(annotation(wdtest::one(r, "Deployment"), "wasmdeploy.io/volumes") == R"({"cache-dir":["a"]})");
+}
+
+TEST_CASE("filter b rendered after a, from the live annotations, keeps a and the user's volume",
+          "[render][volume][compose]") {
+  // What the workload carries after the user's own volume and filter a's patch.
+  const std::string live = line(kUserVolume, std::string(R"({"mine":{"emptyDir":{}},)") + kCacheVolume + "}") +
+                           line(kUserVolumeMount, std::string(R"({"mine":{"mountPath":"/m"},)") + kCacheMount + "}") +
+                           line("wasmdeploy.io/volumes", R"({"cache-dir":["a"]})");
+  const auto r = wdtest::render_text(cached_filter("b", live));
+  const document d = wdtest::one(r, "Deployment");
+  CHECK(annotation(d, kUserVolume) == std::string(R"({"mine":{"emptyDir":{}},)") + kCacheVolume + "}");
+  CHECK(annotation(d, "wasmdeploy.io/volumes") == R"({"cache-dir":["a","b"]})");
+}
+
+TEST_CASE("a volume the workload had before is not recorded, so no undo removes it", "[render][volume][compose]") {
+  // wasme's own cache-dir (array form, no type, no readOnly).
+  const std::string wasme =
+      line(kUserVolume, R"([{"name":"cache-dir","hostPath":{"path":"/var/local/lib/wasme-cache"}}])") +
+      line(kUserVolumeMount, R"([{"mountPath":"/var/local/lib/wasme-cache","name":"cache-dir"}])");
+  const auto r = wdtest::render_text(cached_filter("a", wasme));
+  const document d = wdtest::one(r, "Deployment");
+  CHECK(d.body.find("spec")->find("template")->find("metadata")->find("annotations")->find("wasmdeploy.io/volumes") ==
+        nullptr);
+  render_options o;
+  const render_result u = render_undeploy(parse_spec(cached_filter("a", wasme)), o, undeploy_part::restores);
+  // Back to wasme's own text, byte for byte.
+  CHECK(restored(u, kUserVolume) ==
+        node(R"([{"name":"cache-dir","hostPath":{"path":"/var/local/lib/wasme-cache"}}])"));
+  CHECK(restored(u, kUserVolumeMount) ==
+        node(R"([{"mountPath":"/var/local/lib/wasme-cache","name":"cache-dir"}])"));
+}
+
+TEST_CASE("undoing a keeps the volume b still needs, and b", "[render][volume][compose]") {
+  const std::string live = line(kUserVolume, std::string(R"({"mine":{"emptyDir":{}},)") + kCacheVolume + "}") +
+                           line(kUserVolumeMount, std::string(R"({"mine":{"mountPath":"/m"},)") + kCacheMount + "}") +
+                           line("wasmdeploy.io/volumes", R"({"cache-dir":["a","b"]})");
+  render_options o;
+  const render_result u = render_undeploy(parse_spec(cached_filter("a", live)), o, undeploy_part::restores);
+  CHECK(restored(u, kUserVolume) == node(std::string(R"({"mine":{"emptyDir":{}},)") + kCacheVolume + "}"));
+  CHECK(restored(u, "wasmdeploy.io/volumes") == node(R"({"cache-dir":["b"]})"));
+  // The last one out takes the volume, and the user's text comes back as it was written.
+  const std::string only_b = line(kUserVolume, std::string(R"({"mine":{"emptyDir":{}},)") + kCacheVolume + "}") +
+                             line(kUserVolumeMount, std::string(R"({"mine":{"mountPath":"/m"},)") + kCacheMount + "}") +
+                             line("wasmdeploy.io/volumes", R"({"cache-dir":["b"]})");
+  const render_result ub = render_undeploy(parse_spec(cached_filter("b", only_b)), o, undeploy_part::restores);
+  CHECK(restored(ub, kUserVolume) == node(R"({"mine":{"emptyDir":{}}})"));
+  CHECK(restored(ub, kUserVolumeMount) == node(R"({"mine":{"mountPath":"/m"}})"));
+  CHECK(restored(ub, "wasmdeploy.io/volumes").is_null());
+}
+
+TEST_CASE("undo from the state before the render gives the user's own text back", "[render][volume][compose]") {
+  // Spaces and member order the way a person wrote them: restored verbatim, not re-serialized.
+  const std::string mine = line(kUserVolume, R"({"mine": {"emptyDir": {}}})") +
+                           line(kUserVolumeMount, R"({"mine": {"mountPath": "/m"}})");
+  render_options o;
+  const render_result u = render_undeploy(parse_spec(cached_filter("a", mine)), o, undeploy_part::restores);
+  CHECK(restored(u, kUserVolume) == node(R"({"mine": {"emptyDir": {}}})"));
+  CHECK(restored(u, kUserVolumeMount) == node(R"({"mine": {"mountPath": "/m"}})"));
+  CHECK(restored(u, "wasmdeploy.io/volumes").is_null());
 }
