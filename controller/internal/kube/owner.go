@@ -26,11 +26,11 @@ const (
 	RestorePrefix = "wasmdeploy.io/restore-"
 	// Digest annotations on a FilterDeployment: what the wasme operator learnt by pulling the
 	// image, which this controller does not do.
-	AnnotationSha256       = "wasmdeploy.io/sha256"
+	AnnotationSha256 = "wasmdeploy.io/sha256"
 	// AnnotationCreated marks an object this controller created (it did not exist when first
 	// applied). Only such an object is ever deleted, and only such an object is shared with
 	// another owner: the controller never adopts what someone else made.
-	AnnotationCreated = "wasmdeploy.io/created-by"
+	AnnotationCreated      = "wasmdeploy.io/created-by"
 	AnnotationModuleSha256 = "wasmdeploy.io/module-sha256"
 )
 
