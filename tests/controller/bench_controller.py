@@ -50,7 +50,8 @@ def run(api, a, binary, work):
             name = f"filter-{i:03d}"
             items.append({"apiVersion": "wasmdeploy.io/v1alpha1", "kind": "WasmDeployment",
                           "metadata": {"name": name, "namespace": f"team-{n:02d}"},
-                          "filters": [{"name": name, "module": f"file:///var/local/wasm/{name}.wasm", "rootId": "r",
+                          "filters": [{"name": name, "module": f"https://example.invalid/{name}.wasm",
+                                       "sha256": f"{i:064x}", "rootId": "r",
                                        "config": {"n": i}}],
                           "targets": [{"namespace": f"team-{n:02d}", "selector": {"app": f"app-{i:03d}"}}]})
     with open(path, "w") as f:
