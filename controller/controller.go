@@ -16,6 +16,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
@@ -61,6 +63,8 @@ func (c *controller) policy(kind ownerKind, ns string) kube.Policy {
 type controller struct {
 	opts     options
 	dyn      dynamic.Interface
+	meta     metadata.Interface // the live watches (live.go); nil: none
+	watches  metadatainformer.SharedInformerFactory
 	kube     kubernetes.Interface
 	recorder record.EventRecorder
 	queue    workqueue.TypedRateLimitingInterface[string]
@@ -126,9 +130,11 @@ func splitKey(k string) (ownerKind, string, string, error) {
 func (c *controller) run(ctx context.Context) error {
 	factory := dynamicinformer.NewDynamicSharedInformerFactory(c.dyn, c.opts.resync)
 	var synced []cache.InformerSynced
+	owners := map[string]cache.SharedIndexInformer{}
 	for _, ok := range ownerKinds {
 		ok := ok
 		inf := factory.ForResource(ok.gvr).Informer()
+		owners[ok.kind] = inf
 		enqueue := func(obj interface{}) {
 			if d, is := obj.(cache.DeletedFinalStateUnknown); is {
 				obj = d.Obj
@@ -156,6 +162,7 @@ func (c *controller) run(ctx context.Context) error {
 		synced = append(synced, inf.HasSynced)
 	}
 	factory.Start(ctx.Done())
+	c.startWatches(ctx, owners)
 	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
 		return fmt.Errorf("informer caches did not sync")
 	}
@@ -176,6 +183,9 @@ func (c *controller) run(ctx context.Context) error {
 	c.queue.ShutDownWithDrain()
 	wg.Wait()
 	factory.Shutdown()
+	if c.watches != nil {
+		c.watches.Shutdown()
+	}
 	return nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/leaderelection"
@@ -108,8 +109,10 @@ func main() {
 	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: kc.CoreV1().Events("")})
 	recorder := broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: kube.ControllerName})
 
+	metaClient := metadata.NewForConfigOrDie(cfg)
 	c := newController(options{istio: *istio, istiodName: *istiodName, workers: *workers, resync: *resync,
 		rootNamespace: *rootNS, nodeCacheNamespaces: cacheNamespaces}, dyn, kc, recorder, reg)
+	c.meta = metaClient
 	// /healthz fails when the leader has not renewed its Lease in time (the adaptor's grace);
 	// /readyz says whether this replica leads and its caches have synced.
 	leaderHealth := leaderelection.NewLeaderHealthzAdaptor(5 * time.Second)

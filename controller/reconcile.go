@@ -47,7 +47,11 @@ type outcome struct {
 	workloads map[string]workloadState // FilterDeployment only
 	refusal   *wasmdeploy.Error
 	conflict  string // an existing object it may not take over, and who holds it
-	err       error
+	// noWorkloads: a FilterDeployment whose selector matches nothing yet is not Ready (a
+	// workload created later is seen by the watch in live.go).
+	noWorkloads bool
+	warnings    []string // the library's warnings: a Warnings condition and Events
+	err         error
 }
 
 type workloadState struct {
@@ -108,7 +112,12 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured) outcome {
 	out := outcome{}
 	previous := inventory(obj)
-	docs, workloads, istio, err := c.render(ctx, kind, owner, obj)
+	docs, workloads, istio, err := c.render(ctx, kind, owner, obj, &out.warnings)
+	for _, w := range out.warnings {
+		if generationChanged(obj) {
+			c.event(obj, "Warning", "LibraryWarning", w)
+		}
+	}
 	out.istio = istio
 	if err != nil {
 		var r *refusal
@@ -180,6 +189,7 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 		}
 	}
 	sort.Strings(out.applied)
+	out.noWorkloads = kind.kind == "FilterDeployment" && len(workloads) == 0
 	if workloads != nil {
 		out.workloads = map[string]workloadState{}
 		for _, w := range workloads {
@@ -235,7 +245,7 @@ func (c *controller) conflict(ctx context.Context, owner kube.Owner, docs []wasm
 
 // render builds the spec for the owner and renders it. For a FilterDeployment it also
 // returns the names of the workloads it selected.
-func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured) ([]wasmdeploy.Document, []string, string, error) {
+func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured, warnings *[]string) ([]wasmdeploy.Document, []string, string, error) {
 	var spec *wasmdeploy.Spec
 	var selected []string
 	var before map[string]map[string]string
@@ -273,9 +283,14 @@ func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owne
 	if kind.kind == "FilterDeployment" && len(selected) == 0 {
 		return nil, selected, istio, nil // wasme made nothing when no workload matched
 	}
-	docs, err := spec.Render(istio)
+	docs, diags, err := spec.Render(istio)
 	if err != nil {
 		return nil, selected, istio, refused(err)
+	}
+	for _, d := range diags {
+		if d.Warning {
+			*warnings = append(*warnings, fmt.Sprintf("[%s] %s", d.ID, d.Text))
+		}
 	}
 	// What the render made must stay inside the owner's reach, whatever the library renders.
 	checked := make([]kube.Doc, 0, len(docs))
@@ -760,10 +775,21 @@ func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstr
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "ApplyFailed", Message: out.err.Error(), ObservedGeneration: gen}, now)
 		reason = out.err.Error()
+	case out.noWorkloads:
+		msg := "no workload matches spec.deployment.istio (kind and labels) in this namespace yet"
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "NoWorkloads", Message: msg, ObservedGeneration: gen}, now)
+		reason = msg
 	default:
 		msg := fmt.Sprintf("%d objects applied for Istio %s", len(out.applied), out.istio)
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "True", Reason: "Applied", Message: msg, ObservedGeneration: gen}, now)
+	}
+	if len(out.warnings) > 0 {
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Warnings", Status: "True", Reason: "LibraryWarnings",
+			Message: strings.Join(out.warnings, "; "), ObservedGeneration: gen}, now)
+	} else if out.refusal == nil {
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Warnings", Status: "False", Reason: "None", ObservedGeneration: gen}, now)
 	}
 	if out.conflict == "" {
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Conflict", Status: "False", Reason: "NoConflict", ObservedGeneration: gen}, now)

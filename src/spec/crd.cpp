@@ -256,14 +256,16 @@ std::vector<node> operator_manifests(const operator_options& o) {
       rule({"wasme.io"}, {"filterdeployments/status"}, {"patch"}),
       rule({"wasmdeploy.io"}, {"wasmdeployments", "clusterwasmdeployments"}, {"get", "list", "watch", "patch"}),
       rule({"wasmdeploy.io"}, {"wasmdeployments/status", "clusterwasmdeployments/status"}, {"patch"}),
-      rule({"networking.istio.io"}, {"envoyfilters"}, {"get", "list", "create", "patch", "delete"}),
-      rule({"extensions.istio.io"}, {"wasmplugins", "trafficextensions"}, {"get", "list", "create", "patch", "delete"}),
+      // watch: drift on what it made and new workloads are seen at once (controller/live.go).
+      rule({"networking.istio.io"}, {"envoyfilters"}, {"get", "list", "watch", "create", "patch", "delete"}),
+      rule({"extensions.istio.io"}, {"wasmplugins"}, {"get", "list", "watch", "create", "patch", "delete"}),
+      rule({"extensions.istio.io"}, {"trafficextensions"}, {"get", "list", "create", "patch", "delete"}),
       rule({""}, {"configmaps", "serviceaccounts"}, {"get", "list", "create", "patch", "delete"}),
       // The node cache's Namespace is created when missing, never changed or deleted.
       rule({""}, {"namespaces"}, {"get", "create"}),
       rule({"rbac.authorization.k8s.io"}, {"roles", "rolebindings"}, {"get", "list", "create", "patch", "delete"}),
-      rule({"apps"}, {"daemonsets"}, {"get", "list", "create", "patch", "delete"}),
-      rule({"apps"}, {"deployments", "statefulsets"}, {"get", "list", "patch"}),
+      rule({"apps"}, {"daemonsets"}, {"get", "list", "watch", "create", "patch", "delete"}),
+      rule({"apps"}, {"deployments", "statefulsets"}, {"get", "list", "watch", "patch"}),
       // The wasme node cache's Role grants this; RBAC refuses to create a Role granting more
       // than its creator holds.
       rule({""}, {"events"}, {"create", "patch"}),

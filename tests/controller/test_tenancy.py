@@ -231,7 +231,34 @@ def scenario(api, c, untouched, work):
     for (ns, n), t in untouched.items():
         check(template(api, ns, n) == t, f"{ns}/{n} untouched by every attack")
 
+    live(api)
     shared_cache(api)
+
+
+def live(api):
+    """Drift and late workloads converge in seconds (the resync is 10 minutes)."""
+    t0 = time.monotonic()
+    api.kubectl("patch", "wasmplugin", "-n", "tenant-a", "good", "--type=merge", "-p", '{"spec":{"url":"oci://evil.invalid/x:v1"}}')
+    wait_for("drift corrected", lambda: plugins(api, "tenant-a")["good"]["spec"]["url"] == "oci://registry.invalid/f:v1", timeout=20)
+    check(True, f"a hand edit of a managed WasmPlugin is undone in {time.monotonic() - t0:.1f}s")
+    api.kubectl("delete", "wasmplugin", "-n", "tenant-a", "good")
+    wait_for("deleted object made again", lambda: "good" in plugins(api, "tenant-a"), timeout=20)
+    check(True, "a managed object deleted by hand is made again")
+
+    fd = {"apiVersion": "wasme.io/v1", "kind": "FilterDeployment",
+          "metadata": {"name": "late", "namespace": "tenant-a", "annotations": {"wasmdeploy.io/sha256": DIGEST}},
+          "spec": {"deployment": {"istio": {"kind": "Deployment", "labels": {"app": "late"}}},
+                   "filter": {"image": "webassemblyhub.io/sodman/istio-1-7:v0.3"}}}
+    apply(api, fd)
+    o = wait_for("NoWorkloads", lambda: (lambda o: o if condition(o, "Ready") and condition(o, "Ready")["reason"] == "NoWorkloads" else None)(
+        get(api, "filterdeployment", "-n", "tenant-a", "late")))
+    check(condition(o, "Ready")["status"] == "False", "a FilterDeployment matching no workload is not Ready")
+    t0 = time.monotonic()
+    api.kubectl("apply", "-f", "-", input=json.dumps(workload("late", "tenant-a", "late")))
+    wait_for("late Deployment picked up", lambda: status_of(api, "filterdeployment", "tenant-a", "late", "Ready"), timeout=20)
+    efs = [i["metadata"]["name"] for i in get(api, "envoyfilters.networking.istio.io", "-n", "tenant-a")["items"]]
+    check("late-late" in efs, f"a Deployment created after its FilterDeployment gets the filter in {time.monotonic() - t0:.1f}s ({efs})")
+    api.kubectl("delete", "filterdeployment", "-n", "tenant-a", "late", "--timeout=60s")
 
 
 def shared_cache(api):
