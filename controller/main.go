@@ -104,6 +104,8 @@ func main() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerQueueMetrics(reg)
+	registerClientMetrics(reg)
+	reg.MustRegister(leaderGauge)
 
 	broadcaster := record.NewBroadcaster(record.WithContext(ctx))
 	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: kc.CoreV1().Events("")})
@@ -167,6 +169,8 @@ func main() {
 			Callbacks: leaderelection.LeaderCallbacks{
 				OnStartedLeading: func(lctx context.Context) {
 					klog.InfoS("leading", "identity", id)
+					leaderGauge.Set(1)
+					defer leaderGauge.Set(0)
 					runErr = c.run(lctx)
 				},
 				OnStoppedLeading: func() { klog.InfoS("leadership ended", "identity", id) },
@@ -179,6 +183,7 @@ func main() {
 			runErr = errors.New("leader election lost")
 		}
 	} else {
+		leaderGauge.Set(1)
 		runErr = c.run(ctx)
 	}
 	broadcaster.Shutdown()

@@ -233,13 +233,30 @@ def scenario(api, c, untouched, work):
 
     live(api)
     shared_cache(api)
+    operable(c)
+
+
+def operable(c):
+    """--version, /healthz, /readyz and the client, rate-limit and leader metrics."""
+    import subprocess
+    import urllib.request
+    v = subprocess.run([c.binary, "--version"], capture_output=True, text=True, timeout=30)
+    check(v.returncode == 0 and v.stdout.startswith("wasmdeploy-controller ") and "libwasmdeploy" in v.stdout,
+          f"--version: {v.stdout.strip()}")
+    addr = c.metrics_address()
+    for path in ("/healthz", "/readyz"):
+        with urllib.request.urlopen(f"http://{addr}{path}", timeout=10) as r:
+            check(r.status == 200, f"{path} is ok on the leader with synced caches")
+    body = urllib.request.urlopen(f"http://{addr}/metrics", timeout=10).read().decode()
+    for m in ("rest_client_requests_total{", "rest_client_rate_limiter_duration_seconds_bucket", "wasmdeploy_leader 1"):
+        check(m in body, f"metrics carry {m}")
 
 
 def live(api):
     """Drift and late workloads converge in seconds (the resync is 10 minutes)."""
     t0 = time.monotonic()
     api.kubectl("patch", "wasmplugin", "-n", "tenant-a", "good", "--type=merge", "-p", '{"spec":{"url":"oci://evil.invalid/x:v1"}}')
-    wait_for("drift corrected", lambda: plugins(api, "tenant-a")["good"]["spec"]["url"] == "oci://registry.invalid/f:v1", timeout=20)
+    wait_for("drift corrected", lambda: "evil" not in plugins(api, "tenant-a")["good"]["spec"]["url"], timeout=20)
     check(True, f"a hand edit of a managed WasmPlugin is undone in {time.monotonic() - t0:.1f}s")
     api.kubectl("delete", "wasmplugin", "-n", "tenant-a", "good")
     wait_for("deleted object made again", lambda: "good" in plugins(api, "tenant-a"), timeout=20)
