@@ -173,7 +173,17 @@ func main() {
 					defer leaderGauge.Set(0)
 					runErr = c.run(lctx)
 				},
-				OnStoppedLeading: func() { klog.InfoS("leadership ended", "identity", id) },
+				OnStoppedLeading: func() {
+					if ctx.Err() == nil {
+						// Lost, not handed over: another replica may lead already, so stop at
+						// once (in-flight requests may hang on the API that caused it) with a
+						// non-zero code for the kubelet to restart us as a candidate.
+						klog.ErrorS(nil, "leader election lost", "identity", id)
+						klog.Flush()
+						os.Exit(1)
+					}
+					klog.InfoS("leadership ended", "identity", id)
+				},
 			},
 		})
 		// RunOrDie returns when the context ends (SIGTERM) or when the Lease was lost (an API

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -130,9 +131,11 @@ def run(api, cli, binary, work):
         api.kubectl("apply", "-f", "-", input=json.dumps(w))
     untouched = {(ns, n): template(api, ns, n) for ns, n in (("tenant-a", "web"), ("tenant-b", "web"), ("kube-system", "coredns"))}
 
-    c = Controller(binary, ctl.service_account_kubeconfig(api, work), work, extra=["--node-cache-namespaces=tenant-c"]).start()
+    kubeconfig = ctl.service_account_kubeconfig(api, work)
+    c = Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=tenant-c"]).start()
     try:
         scenario(api, c, untouched, work)
+        faults(api, c, Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=tenant-c"]))
     except BaseException:
         print("--- controller log ---\n" + c.tail(80), flush=True)
         raise
@@ -234,6 +237,43 @@ def scenario(api, c, untouched, work):
     live(api)
     shared_cache(api)
     operable(c)
+
+
+def readyz(c):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(f"http://{c.metrics_address()}/readyz", timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def faults(api, c, standby):
+    """Two replicas, one leader; kill -9 of the leader; an API outage ends the leader with a
+    non-zero exit (the kubelet restarts it) instead of a silent exit 0."""
+    standby.start()
+    time.sleep(3)
+    check(readyz(standby) == 503, "a standby replica is not ready (/readyz 503)")
+    check(readyz(c) == 200, "the leader is ready")
+    c.stop(signal.SIGKILL)
+    apply(api, wd("good", "tenant-a", [{"selector": {"app": "web"}}], filter={"config": {"after": "kill"}}))
+    wait_for("the standby converges", lambda: "kill" in json.dumps(plugins(api, "tenant-a")["good"]["spec"]), timeout=60)
+    check(True, "after kill -9 of the leader the standby takes over and converges")
+    apiserver = next(p for name, p, _ in api._procs if name == "kube-apiserver")
+    os.killpg(apiserver.pid, signal.SIGSTOP)  # a hung API server: renewals time out
+    try:
+        t0 = time.monotonic()
+        rc = standby.proc.wait(timeout=60)
+    finally:
+        os.killpg(apiserver.pid, signal.SIGCONT)
+    check(rc != 0, f"an API outage longer than the renew deadline ends the leader with exit {rc} after {time.monotonic() - t0:.0f}s")
+    standby.proc = None
+    standby.log.close()
+    c.start()
+    apply(api, wd("good", "tenant-a", [{"selector": {"app": "web"}}], filter={"config": {"after": "outage"}}))
+    wait_for("restarted leader converges", lambda: "outage" in json.dumps(plugins(api, "tenant-a")["good"]["spec"]), timeout=90)
+    check(True, "a restarted replica leads and converges after the outage")
 
 
 def operable(c):
