@@ -397,12 +397,13 @@ func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner,
 			s.Free()
 		}
 	}()
-	ann := obj.GetAnnotations()
-	for field, key := range map[string]string{"sha256": kube.AnnotationSha256, "moduleSha256": kube.AnnotationModuleSha256} {
-		if v := ann[key]; v != "" {
-			if err := s.SetFilter(0, field, v); err != nil {
-				return nil, nil, nil, refused(err)
-			}
+	digests, err := c.moduleDigests(ctx, obj)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, field := range kube.SortedKeys(digests) {
+		if err := s.SetFilter(0, field, digests[field]); err != nil {
+			return nil, nil, nil, refused(err)
 		}
 	}
 	workloadKind, _, _ := unstructured.NestedString(obj.Object, "spec", "deployment", "istio", "kind")
@@ -435,6 +436,21 @@ func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner,
 	}
 	ok = true
 	return s, names, before, nil
+}
+
+// moduleDigests gives a FilterDeployment's image digests by spec field (sha256: the manifest
+// digest; moduleSha256: the hash of the .wasm, the node cache's file name). Today they come from
+// the object's annotations; this is the one place registry resolution (issue 23: the library's
+// registry C API) plugs in, for an image without them.
+func (c *controller) moduleDigests(_ context.Context, obj *unstructured.Unstructured) (map[string]string, error) {
+	out := map[string]string{}
+	ann := obj.GetAnnotations()
+	for field, key := range map[string]string{"sha256": kube.AnnotationSha256, "moduleSha256": kube.AnnotationModuleSha256} {
+		if v := ann[key]; v != "" {
+			out[field] = v
+		}
+	}
+	return out, nil
 }
 
 func workloadKindOf(s string) (kube.Kind, error) {
