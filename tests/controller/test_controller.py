@@ -271,7 +271,8 @@ def scenario(api, c, start):
            "filters": [{"name": "bad", "module": "localhost:5000/x:v1"}],
            "targets": [{"namespace": "bookinfo", "selector": {"app": "ratings"}}]}
     good = {"apiVersion": "wasmdeploy.io/v1alpha1", "kind": "WasmDeployment", "metadata": {"name": "good", "namespace": "bookinfo"},
-            "filters": [{"name": "x-hello", "module": "https://example.invalid/x-hello.wasm", "sha256": "cd" * 32, "rootId": "x_hello",
+            "filters": [{"name": "x-hello", "module": "oci://registry.invalid/x-hello:v1", "sha256": "cd" * 32,
+                         "moduleSha256": "ef" * 32, "rootId": "x_hello",
                          "config": {"header": "x-hello"}}],
             "targets": [{"namespace": "bookinfo", "selector": {"app": "details"}}]}
     api.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(bad))

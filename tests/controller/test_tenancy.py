@@ -312,9 +312,10 @@ def live(api):
     check(condition(o, "Ready")["status"] == "False", "a FilterDeployment matching no workload is not Ready")
     t0 = time.monotonic()
     api.kubectl("apply", "-f", "-", input=json.dumps(workload("late", "tenant-a", "late")))
-    wait_for("late Deployment picked up", lambda: status_of(api, "filterdeployment", "tenant-a", "late", "Ready"), timeout=20)
-    efs = [i["metadata"]["name"] for i in get(api, "envoyfilters.networking.istio.io", "-n", "tenant-a")["items"]]
-    check("late-late" in efs, f"a Deployment created after its FilterDeployment gets the filter in {time.monotonic() - t0:.1f}s ({efs})")
+    o = wait_for("late Deployment picked up", lambda: status_of(api, "filterdeployment", "tenant-a", "late", "Ready"), timeout=20)
+    made = o["status"].get("resources", [])
+    check(o["status"].get("workloads", {}).get("late", {}).get("state") == "Succeeded" and made,
+          f"a Deployment created after its FilterDeployment gets the filter in {time.monotonic() - t0:.1f}s ({made})")
     api.kubectl("delete", "filterdeployment", "-n", "tenant-a", "late", "--timeout=60s")
 
 
