@@ -10,17 +10,13 @@ Conflict) with a stable code, an Event, and nothing changed. A ClusterWasmDeploy
 may reach other namespaces. Shared state: two owners of the node cache, delete one and the
 other still works; the `wasme` namespace holding a user's Secret is never deleted.
 """
-import argparse
 import json
 import os
-import shutil
 import signal
-import sys
-import tempfile
 import time
 
 import ctl
-from ctl import NS, ApiServer, Controller, Unavailable, condition, get, wait_for
+from ctl import NS, Controller, condition, get, wait_for
 
 DIGEST = "ab" * 32
 MODULE_SHA = "d2bc5bea58499684981fda875101ac18a69923cea4a4153958dad08065aa1e74"
@@ -89,27 +85,6 @@ def refused(api, resource, ns, name, code):
 
 def plugins(api, ns):
     return {i["metadata"]["name"]: i for i in (get(api, "wasmplugins.extensions.istio.io", "-n", ns) or {}).get("items", [])}
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--go", required=True)
-    ap.add_argument("--lib-dir", required=True)
-    ap.add_argument("--include", action="append", default=[])
-    ap.add_argument("--workdir")
-    a = ap.parse_args()
-    work = a.workdir or tempfile.mkdtemp(prefix="wd-tenancy-")
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    binary = ctl.build_controller(a.go, a.lib_dir, a.include, work)
-    crds = ctl.istio_crds("1.29.1")
-    try:
-        with ApiServer(os.path.join(work, "api"), crds=[crds]) as api:
-            run(api, a.cli, binary, work)
-    except Unavailable as e:
-        ctl.skip(f"kube-apiserver ({e})")
-    print("PASS", flush=True)
 
 
 def run(api, cli, binary, work):
@@ -347,4 +322,4 @@ def shared_cache(api):
 
 
 if __name__ == "__main__":
-    main()
+    ctl.main_on_cluster(run, "wd-tenancy-")
