@@ -12,20 +12,16 @@ restores; a restart with a change made meanwhile converges; a bad WasmDeployment
 good one; metrics, Lease and Events exist; deleting restores every workload to its starting state
 and removes everything the controller made.
 """
-import argparse
 import copy
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 import urllib.request
 
 import ctl
-from ctl import NS, ApiServer, Controller, Unavailable, condition, get, wait_for
+from ctl import NS, Controller, condition, get, wait_for
 
 FD = "bookinfo-custom-filter"
 MODULE_SHA = "d2bc5bea58499684981fda875101ac18a69923cea4a4153958dad08065aa1e74"  # seed 000's cache file
@@ -115,27 +111,6 @@ def schema_cases(api, cli, work):
         srv = api.kubectl("apply", "--server-side", "--dry-run=server", "-f", path, check=False)
         check((srv.returncode == 0) == reader_ok,
               f"API server {'accepts' if reader_ok else 'refuses'} {what}: {(srv.stderr or srv.stdout).strip()[:160]}")
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--go", required=True)
-    ap.add_argument("--lib-dir", required=True)
-    ap.add_argument("--include", action="append", default=[])
-    ap.add_argument("--workdir")
-    a = ap.parse_args()
-    work = a.workdir or tempfile.mkdtemp(prefix="wd-controller-")
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    binary = ctl.build_controller(a.go, a.lib_dir, a.include, work)
-    crds = ctl.istio_crds("1.29.1")
-    try:
-        with ApiServer(os.path.join(work, "api"), crds=[crds]) as api:
-            run(api, a.cli, binary, work)
-    except Unavailable as e:
-        ctl.skip(f"kube-apiserver ({e})")
-    print("PASS", flush=True)
 
 
 def run(api, cli, binary, work):
@@ -330,4 +305,4 @@ def scenario(api, c, start):
 
 
 if __name__ == "__main__":
-    main()
+    ctl.main_on_cluster(run, "wd-controller-")
