@@ -27,12 +27,13 @@ void add_crd_commands(CLI::App& app) {
   CLI::App* crd = app.add_subcommand("crd",
                                      "Print the WasmDeployment CRD (schema generated from spec.proto).\n"
                                      "  wasmdeploy crd | kubectl apply --server-side -f -");
-  crd->add_option("--kind", *which, "wasmdeployment (default), filterdeployment or all")
-      ->check(CLI::IsMember({"wasmdeployment", "filterdeployment", "all"}));
+  crd->add_option("--kind", *which, "wasmdeployment (default), clusterwasmdeployment, filterdeployment or all")
+      ->check(CLI::IsMember({"wasmdeployment", "clusterwasmdeployment", "filterdeployment", "all"}));
   crd->callback([which] {
     std::vector<node> docs;
-    if (*which != "filterdeployment") docs.push_back(wasmdeployment_crd());
-    if (*which != "wasmdeployment") docs.push_back(filterdeployment_crd());
+    if (*which == "wasmdeployment" || *which == "all") docs.push_back(wasmdeployment_crd());
+    if (*which == "clusterwasmdeployment" || *which == "all") docs.push_back(clusterwasmdeployment_crd());
+    if (*which == "filterdeployment" || *which == "all") docs.push_back(filterdeployment_crd());
     print_stream(docs);
   });
 
@@ -44,6 +45,9 @@ void add_crd_commands(CLI::App& app) {
   om->add_option("--image", o->image, "Controller image (required)");
   om->add_option("--namespace", o->ns, "Namespace the controller runs in (default wasmdeploy-system)");
   om->add_option("--istio", o->istio, "Istio version for the controller (default: read istiod's image tag)");
+  om->add_option("--node-cache-namespaces", o->node_cache_namespaces,
+                 "Comma-separated namespaces whose objects may use the wasme node cache (a hostPath DaemonSet on every node; "
+                 "Istio < 1.12 with an image). Default none: only a ClusterWasmDeployment may");
   om->callback([o] { print_stream(operator_manifests(*o)); });
 }
 

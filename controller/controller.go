@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +16,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
@@ -27,22 +31,40 @@ import (
 type ownerKind struct {
 	kind, plural string
 	gvr          schema.GroupVersionResource
+	// clusterScoped: a ClusterWasmDeployment, which only a cluster admin can create, is not
+	// confined to one namespace (see internal/kube/tenancy.go).
+	clusterScoped bool
 }
 
 var ownerKinds = []ownerKind{
-	{"FilterDeployment", "filterdeployments", schema.GroupVersionResource{Group: "wasme.io", Version: "v1", Resource: "filterdeployments"}},
-	{"WasmDeployment", "wasmdeployments", schema.GroupVersionResource{Group: "wasmdeploy.io", Version: "v1alpha1", Resource: "wasmdeployments"}},
+	{"FilterDeployment", "filterdeployments", schema.GroupVersionResource{Group: "wasme.io", Version: "v1", Resource: "filterdeployments"}, false},
+	{"WasmDeployment", "wasmdeployments", schema.GroupVersionResource{Group: "wasmdeploy.io", Version: "v1alpha1", Resource: "wasmdeployments"}, false},
+	{"ClusterWasmDeployment", "clusterwasmdeployments", schema.GroupVersionResource{Group: "wasmdeploy.io", Version: "v1alpha1", Resource: "clusterwasmdeployments"}, true},
 }
 
 type options struct {
 	istio, istiodName string
 	workers           int
 	resync            time.Duration
+	// rootNamespace is Istio's config root namespace; nodeCacheNamespaces may use the wasme
+	// node cache (hostPath), which only a ClusterWasmDeployment may otherwise.
+	rootNamespace       string
+	nodeCacheNamespaces map[string]bool
+}
+
+// policy is what an owner object may do (internal/kube/tenancy.go).
+func (c *controller) policy(kind ownerKind, ns string) kube.Policy {
+	if kind.clusterScoped {
+		return kube.Policy{RootNamespace: c.opts.rootNamespace, NodeCache: true}
+	}
+	return kube.Policy{Namespace: ns, RootNamespace: c.opts.rootNamespace, NodeCache: c.opts.nodeCacheNamespaces[ns]}
 }
 
 type controller struct {
 	opts     options
 	dyn      dynamic.Interface
+	meta     metadata.Interface // the live watches (live.go); nil: none
+	watches  metadatainformer.SharedInformerFactory
 	kube     kubernetes.Interface
 	recorder record.EventRecorder
 	queue    workqueue.TypedRateLimitingInterface[string]
@@ -53,6 +75,9 @@ type controller struct {
 
 	meshMu    sync.Mutex
 	meshCache map[string]meshEntry
+
+	// ready: leading and caches synced (/readyz).
+	ready atomic.Bool
 
 	reconciles *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
@@ -105,9 +130,11 @@ func splitKey(k string) (ownerKind, string, string, error) {
 func (c *controller) run(ctx context.Context) error {
 	factory := dynamicinformer.NewDynamicSharedInformerFactory(c.dyn, c.opts.resync)
 	var synced []cache.InformerSynced
+	owners := map[string]cache.SharedIndexInformer{}
 	for _, ok := range ownerKinds {
 		ok := ok
 		inf := factory.ForResource(ok.gvr).Informer()
+		owners[ok.kind] = inf
 		enqueue := func(obj interface{}) {
 			if d, is := obj.(cache.DeletedFinalStateUnknown); is {
 				obj = d.Obj
@@ -135,10 +162,13 @@ func (c *controller) run(ctx context.Context) error {
 		synced = append(synced, inf.HasSynced)
 	}
 	factory.Start(ctx.Done())
+	c.startWatches(ctx, owners)
 	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
 		return fmt.Errorf("informer caches did not sync")
 	}
 	klog.InfoS("caches synced; starting workers", "workers", c.opts.workers)
+	c.ready.Store(true)
+	defer c.ready.Store(false)
 	var wg sync.WaitGroup
 	for i := 0; i < c.opts.workers; i++ {
 		wg.Add(1)
@@ -153,6 +183,9 @@ func (c *controller) run(ctx context.Context) error {
 	c.queue.ShutDownWithDrain()
 	wg.Wait()
 	factory.Shutdown()
+	if c.watches != nil {
+		c.watches.Shutdown()
+	}
 	return nil
 }
 
@@ -186,11 +219,18 @@ func (c *controller) next(ctx context.Context) bool {
 	return true
 }
 
-// meshVersion is --istio, else the tag of istiod's discovery container (cached briefly),
-// else the spec's own istio field.
+// meshVersion is --istio, else the tag of istiod's discovery container (cached briefly). A
+// spec's own istio field is honoured: it is used when the mesh version cannot be read, and
+// refused when it names another minor release than the mesh runs. A tag that is not an Istio
+// version the library knows is refused (not retried): only a change fixes it.
 func (c *controller) meshVersion(ctx context.Context, istioNS, specIstio string) (string, error) {
+	if specIstio != "" {
+		if err := wasmdeploy.CheckIstio(specIstio); err != nil {
+			return "", refused(err)
+		}
+	}
 	if c.opts.istio != "" {
-		return c.opts.istio, nil
+		return c.opts.istio, sameMinor(c.opts.istio, specIstio, "--istio")
 	}
 	c.meshMu.Lock()
 	e, ok := c.meshCache[istioNS]
@@ -201,16 +241,21 @@ func (c *controller) meshVersion(ctx context.Context, istioNS, specIstio string)
 		if err != nil {
 			e.err = fmt.Errorf("reading Deployment %s/%s for the Istio version: %w", istioNS, c.opts.istiodName, err)
 		} else {
-			e.err = fmt.Errorf("Deployment %s/%s has no container named discovery", istioNS, c.opts.istiodName)
+			e.err = &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.istio-version", Path: "istio",
+				Message: fmt.Sprintf("[controller.istio-version] Deployment %s/%s has no container named discovery", istioNS, c.opts.istiodName)}}
 			for _, ct := range d.Spec.Template.Spec.Containers {
 				if ct.Name == "discovery" {
 					e.version, e.err = kube.IstioVersionFromImage(ct.Image)
+					if e.err != nil {
+						e.err = &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.istio-version", Path: "istio",
+							Message: "[controller.istio-version] " + e.err.Error()}}
+					}
 				}
 			}
 		}
 		if e.err == nil {
 			if err := wasmdeploy.CheckIstio(e.version); err != nil {
-				e.version, e.err = "", err
+				e.version, e.err = "", refused(err)
 			}
 		}
 		c.meshMu.Lock()
@@ -218,9 +263,31 @@ func (c *controller) meshVersion(ctx context.Context, istioNS, specIstio string)
 		c.meshMu.Unlock()
 	}
 	if e.err != nil && specIstio != "" {
-		return specIstio, nil
+		var r *refusal
+		if !errors.As(e.err, &r) {
+			return specIstio, nil // istiod unreadable: the spec says which release to render for
+		}
 	}
-	return e.version, e.err
+	if e.err != nil {
+		return "", e.err
+	}
+	return e.version, sameMinor(e.version, specIstio, "istiod's image")
+}
+
+// sameMinor refuses a spec whose istio field names another minor release than the mesh runs.
+func sameMinor(mesh, spec, source string) error {
+	minor := func(v string) string {
+		p := strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3)
+		if len(p) < 2 {
+			return v
+		}
+		return p[0] + "." + p[1]
+	}
+	if spec == "" || minor(mesh) == minor(spec) {
+		return nil
+	}
+	return &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.istio-mismatch", Path: "istio",
+		Message: fmt.Sprintf("[controller.istio-mismatch] istio: the spec says Istio %s but the mesh runs %s (from %s)", spec, mesh, source)}}
 }
 
 func (c *controller) event(obj *unstructured.Unstructured, typ, reason, msg string) {

@@ -8,10 +8,12 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -24,6 +26,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/leaderelection"
@@ -34,6 +37,9 @@ import (
 	"github.com/wasmdeploy/wasmdeploy/controller/internal/kube"
 	"github.com/wasmdeploy/wasmdeploy/controller/internal/wasmdeploy"
 )
+
+// controllerVersion is set at link time (-ldflags -X main.controllerVersion=...).
+var controllerVersion = "dev"
 
 func newLimiter() *rate.Limiter { return rate.NewLimiter(rate.Limit(50), 300) }
 
@@ -53,9 +59,22 @@ func main() {
 		retryDur    = flag.Duration("leader-elect-retry-period", 2*time.Second, "Lease retry period")
 		qps         = flag.Float64("kube-api-qps", 50, "client QPS to the API server")
 		burst       = flag.Int("kube-api-burst", 100, "client burst to the API server")
+		rootNS      = flag.String("istio-root-namespace", "istio-system", "Istio's config root namespace (meshConfig.rootNamespace): namespaced objects may not act there")
+		nodeCacheNS = flag.String("node-cache-namespaces", "", "comma-separated namespaces whose objects may use the wasme node cache (a hostPath DaemonSet); ClusterWasmDeployments always may")
+		showVersion = flag.Bool("version", false, "print the controller's and the library's version and exit")
 	)
 	klog.InitFlags(nil)
 	flag.Parse()
+	if *showVersion {
+		fmt.Printf("wasmdeploy-controller %s (libwasmdeploy %s)\n", controllerVersion, wasmdeploy.Version())
+		return
+	}
+	cacheNamespaces := map[string]bool{}
+	for _, ns := range strings.Split(*nodeCacheNS, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			cacheNamespaces[ns] = true
+		}
+	}
 	if *istio != "" {
 		if err := wasmdeploy.CheckIstio(*istio); err != nil {
 			klog.ErrorS(err, "bad --istio")
@@ -85,18 +104,39 @@ func main() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerQueueMetrics(reg)
+	registerClientMetrics(reg)
+	reg.MustRegister(leaderGauge)
 
 	broadcaster := record.NewBroadcaster(record.WithContext(ctx))
 	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: kc.CoreV1().Events("")})
 	recorder := broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: kube.ControllerName})
 
-	c := newController(options{istio: *istio, istiodName: *istiodName, workers: *workers, resync: *resync}, dyn, kc, recorder, reg)
+	metaClient := metadata.NewForConfigOrDie(cfg)
+	c := newController(options{istio: *istio, istiodName: *istiodName, workers: *workers, resync: *resync,
+		rootNamespace: *rootNS, nodeCacheNamespaces: cacheNamespaces}, dyn, kc, recorder, reg)
+	c.meta = metaClient
+	// /healthz fails when the leader has not renewed its Lease in time (the adaptor's grace);
+	// /readyz says whether this replica leads and its caches have synced.
+	leaderHealth := leaderelection.NewLeaderHealthzAdaptor(5 * time.Second)
 
 	var srv *http.Server
 	if *metricsAddr != "0" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-		mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+		mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+			if err := leaderHealth.Check(r); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			_, _ = w.Write([]byte("ok\n"))
+		})
+		mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+			if !c.ready.Load() {
+				http.Error(w, "not leading, or caches not synced", http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = w.Write([]byte("ok\n"))
+		})
 		ln, err := net.Listen("tcp", *metricsAddr)
 		if err != nil {
 			klog.ErrorS(err, "metrics listener")
@@ -124,17 +164,36 @@ func main() {
 		// ReleaseOnCancel: a graceful stop hands the Lease over at once instead of after
 		// LeaseDuration.
 		leaderelection.RunOrDie(ctx, leaderelection.LeaderElectionConfig{
-			Lock: lock, ReleaseOnCancel: true, Name: *leName,
+			Lock: lock, ReleaseOnCancel: true, Name: *leName, WatchDog: leaderHealth,
 			LeaseDuration: *leaseDur, RenewDeadline: *renewDur, RetryPeriod: *retryDur,
 			Callbacks: leaderelection.LeaderCallbacks{
 				OnStartedLeading: func(lctx context.Context) {
 					klog.InfoS("leading", "identity", id)
+					leaderGauge.Set(1)
+					defer leaderGauge.Set(0)
 					runErr = c.run(lctx)
 				},
-				OnStoppedLeading: func() { klog.InfoS("leadership ended", "identity", id) },
+				OnStoppedLeading: func() {
+					if ctx.Err() == nil {
+						// Lost, not handed over: another replica may lead already, so stop at
+						// once (in-flight requests may hang on the API that caused it) with a
+						// non-zero code for the kubelet to restart us as a candidate.
+						klog.ErrorS(nil, "leader election lost", "identity", id)
+						klog.Flush()
+						os.Exit(1)
+					}
+					klog.InfoS("leadership ended", "identity", id)
+				},
 			},
 		})
+		// RunOrDie returns when the context ends (SIGTERM) or when the Lease was lost (an API
+		// outage longer than the renew deadline): the latter must restart the process, since
+		// another replica may lead now.
+		if ctx.Err() == nil && runErr == nil {
+			runErr = errors.New("leader election lost")
+		}
 	} else {
+		leaderGauge.Set(1)
 		runErr = c.run(ctx)
 	}
 	broadcaster.Shutdown()

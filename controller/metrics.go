@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
+	"net/url"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clientmetrics "k8s.io/client-go/tools/metrics"
 	"k8s.io/client-go/util/workqueue"
 )
 
@@ -51,3 +56,37 @@ func (m *queueMetrics) NewLongestRunningProcessorSecondsMetric(n string) workque
 func (m *queueMetrics) NewRetriesMetric(n string) workqueue.CounterMetric {
 	return m.retries.WithLabelValues(n)
 }
+
+// clientMetrics exports client-go's request results and latencies and the time requests wait
+// in the client-side rate limiter (a controller starved by --kube-api-qps shows it here).
+type clientMetrics struct {
+	results           *prometheus.CounterVec
+	latency, throttle *prometheus.HistogramVec
+}
+
+func (m *clientMetrics) Increment(_ context.Context, code, method, _ string) {
+	m.results.WithLabelValues(code, method).Inc()
+}
+
+type latencyMetric struct{ h *prometheus.HistogramVec }
+
+func (l latencyMetric) Observe(_ context.Context, verb string, _ url.URL, d time.Duration) {
+	l.h.WithLabelValues(verb).Observe(d.Seconds())
+}
+
+func registerClientMetrics(reg prometheus.Registerer) {
+	m := &clientMetrics{
+		results: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rest_client_requests_total",
+			Help: "API requests by status code and method."}, []string{"code", "method"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rest_client_request_duration_seconds",
+			Help: "API request latency by verb.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"verb"}),
+		throttle: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rest_client_rate_limiter_duration_seconds",
+			Help: "Time requests waited in the client-side rate limiter, by verb.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"verb"}),
+	}
+	reg.MustRegister(m.results, m.latency, m.throttle)
+	clientmetrics.Register(clientmetrics.RegisterOpts{RequestResult: m, RequestLatency: latencyMetric{m.latency},
+		RateLimiterLatency: latencyMetric{m.throttle}})
+}
+
+// leaderGauge is 1 while this replica leads (always 1 without leader election).
+var leaderGauge = prometheus.NewGauge(prometheus.GaugeOpts{Name: "wasmdeploy_leader", Help: "1 while this replica is the leader."})

@@ -33,13 +33,25 @@ func refused(err error) error {
 	return err
 }
 
+// policyRefusal turns a tenancy refusal into the renderer's error shape, so status and events
+// report both alike.
+func policyRefusal(file string, r *kube.Refusal) error {
+	return &refusal{&wasmdeploy.Error{Code: -2, ID: r.Code, Path: r.Path,
+		Message: fmt.Sprintf("%s: [%s] %s: %s", file, r.Code, r.Path, r.Message)}}
+}
+
 // outcome is what one reconcile did, for status and events.
 type outcome struct {
 	istio     string
 	applied   []string
 	workloads map[string]workloadState // FilterDeployment only
 	refusal   *wasmdeploy.Error
-	err       error
+	conflict  string // an existing object it may not take over, and who holds it
+	// noWorkloads: a FilterDeployment whose selector matches nothing yet is not Ready (a
+	// workload created later is seen by the watch in live.go).
+	noWorkloads bool
+	warnings    []string // the library's warnings: a Warnings condition and Events
+	err         error
 }
 
 type workloadState struct {
@@ -100,7 +112,12 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured) outcome {
 	out := outcome{}
 	previous := inventory(obj)
-	docs, workloads, istio, err := c.render(ctx, kind, owner, obj)
+	docs, workloads, istio, err := c.render(ctx, kind, owner, obj, &out.warnings)
+	for _, w := range out.warnings {
+		if generationChanged(obj) {
+			c.event(obj, "Warning", "LibraryWarning", w)
+		}
+	}
 	out.istio = istio
 	if err != nil {
 		var r *refusal
@@ -112,6 +129,17 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 			c.event(obj, "Warning", "RenderFailed", err.Error())
 		}
 		out.applied = previous // nothing applied; keep the inventory for a later prune
+		return out
+	}
+	if msg, err := c.conflict(ctx, owner, docs); err != nil || msg != "" {
+		if err != nil {
+			out.err = err
+		} else {
+			out.conflict = msg
+			out.err = errors.New(msg)
+			c.event(obj, "Warning", "Conflict", msg)
+		}
+		out.applied = previous
 		return out
 	}
 	known := map[string]bool{}
@@ -161,6 +189,7 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 		}
 	}
 	sort.Strings(out.applied)
+	out.noWorkloads = kind.kind == "FilterDeployment" && len(workloads) == 0
 	if workloads != nil {
 		out.workloads = map[string]workloadState{}
 		for _, w := range workloads {
@@ -182,12 +211,53 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 	return out
 }
 
+// conflict names the first rendered object the owner may not apply to: one someone else made
+// (never adopted) or, outside the shared node cache, one another owner holds. Nothing is
+// applied when there is one.
+func (c *controller) conflict(ctx context.Context, owner kube.Owner, docs []wasmdeploy.Document) (string, error) {
+	for _, d := range docs {
+		ref, err := refOf(d)
+		if err != nil {
+			return "", err
+		}
+		if d.Role == wasmdeploy.Patch || ref.Kind == "Namespace" {
+			continue // a user's workload is patched, not taken; a Namespace is only used
+		}
+		k, _ := kube.KindOf(ref.Group, ref.Kind)
+		live, err := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		var managers []kube.ManagedField
+		for _, m := range live.GetManagedFields() {
+			managers = append(managers, kube.ManagedField{Manager: m.Manager, Subresource: m.Subresource})
+		}
+		shared := ref.Namespace == kube.NodeCacheNamespace
+		if why := kube.AdoptionConflict(owner, live.GetAnnotations(), managers, shared); why != "" {
+			return fmt.Sprintf("%s %s/%s %s", ref.Kind, ref.Namespace, ref.Name, why), nil
+		}
+	}
+	return "", nil
+}
+
 // render builds the spec for the owner and renders it. For a FilterDeployment it also
 // returns the names of the workloads it selected.
-func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured) ([]wasmdeploy.Document, []string, string, error) {
+func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured, warnings *[]string) ([]wasmdeploy.Document, []string, string, error) {
 	var spec *wasmdeploy.Spec
 	var selected []string
+	var before map[string]map[string]string
 	var err error
+	policy := c.policy(kind, owner.Namespace)
+	file := fmt.Sprintf("%s/%s/%s", kind.plural, owner.Namespace, owner.Name)
+	if kind.clusterScoped {
+		file = fmt.Sprintf("%s/%s", kind.plural, owner.Name)
+	}
+	if r := policy.CheckOwnerNamespace(); r != nil {
+		return nil, nil, "", policyRefusal(file, r)
+	}
 	istioNS := "istio-system"
 	specIstio := ""
 	if kind.kind == "FilterDeployment" {
@@ -201,11 +271,10 @@ func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owne
 	if err != nil {
 		return nil, nil, "", err
 	}
-	file := fmt.Sprintf("%s/%s/%s", kind.plural, owner.Namespace, owner.Name)
 	if kind.kind == "FilterDeployment" {
-		spec, selected, err = c.filterDeploymentSpec(ctx, owner, obj, file)
+		spec, selected, before, err = c.filterDeploymentSpec(ctx, owner, obj, file, policy)
 	} else {
-		spec, err = wasmDeploymentSpec(obj, file)
+		spec, before, err = c.wasmDeploymentSpec(ctx, owner, obj, file, policy)
 	}
 	if err != nil {
 		return nil, nil, istio, err
@@ -214,40 +283,101 @@ func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owne
 	if kind.kind == "FilterDeployment" && len(selected) == 0 {
 		return nil, selected, istio, nil // wasme made nothing when no workload matched
 	}
-	docs, err := spec.Render(istio)
+	docs, diags, err := spec.Render(istio)
 	if err != nil {
 		return nil, selected, istio, refused(err)
+	}
+	for _, d := range diags {
+		if d.Warning {
+			*warnings = append(*warnings, fmt.Sprintf("[%s] %s", d.ID, d.Text))
+		}
+	}
+	// What the render made must stay inside the owner's reach, whatever the library renders.
+	checked := make([]kube.Doc, 0, len(docs))
+	for _, d := range docs {
+		ref, err := refOf(d)
+		if err != nil {
+			return nil, selected, istio, err
+		}
+		checked = append(checked, kube.Doc{Patch: d.Role == wasmdeploy.Patch, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name, Object: d.Object})
+	}
+	if r := policy.CheckDocs(checked, before); r != nil {
+		return nil, selected, istio, policyRefusal(file, r)
 	}
 	return docs, selected, istio, nil
 }
 
-func wasmDeploymentSpec(obj *unstructured.Unstructured, file string) (*wasmdeploy.Spec, error) {
+// wasmDeploymentSpec reads a (Cluster)WasmDeployment's spec after the tenancy checks; each
+// listed workload gets its pod-template annotations from the live object (as the user left
+// them), never from the spec.
+func (c *controller) wasmDeploymentSpec(ctx context.Context, owner kube.Owner, obj *unstructured.Unstructured, file string, policy kube.Policy) (*wasmdeploy.Spec, map[string]map[string]string, error) {
 	body := map[string]interface{}{}
-	for k, v := range obj.Object {
+	for k, v := range obj.DeepCopy().Object {
 		if k != "metadata" && k != "status" {
 			body[k] = v
 		}
 	}
+	body["kind"] = "WasmDeployment"
+	if r := policy.CheckSpec(body); r != nil {
+		return nil, nil, policyRefusal(file, r)
+	}
+	before := map[string]map[string]string{}
+	targets, _ := body["targets"].([]interface{})
+	for _, t := range targets {
+		tm, _ := t.(map[string]interface{})
+		ns, _ := tm["namespace"].(string)
+		workloads, _ := tm["workloads"].([]interface{})
+		for _, w := range workloads {
+			wm, _ := w.(map[string]interface{})
+			name, _ := wm["name"].(string)
+			wkind, _ := wm["kind"].(string)
+			k, err := workloadKindOf(wkind)
+			if err != nil || name == "" {
+				continue // the reader refuses it with its own code
+			}
+			live, err := c.dyn.Resource(gvrOf(k)).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				continue // applying the patch reports it
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			podAnn, _, _ := unstructured.NestedStringMap(live.Object, "spec", "template", "metadata", "annotations")
+			ann := kube.PodAnnotationsBefore(podAnn, live.GetAnnotations()[owner.RestoreKey()])
+			before[ns+"/"+name] = ann
+			if len(ann) > 0 {
+				m := map[string]interface{}{}
+				for k, v := range ann {
+					m[k] = v
+				}
+				wm["annotations"] = m
+			}
+		}
+	}
 	text, err := json.Marshal(body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s, err := wasmdeploy.ParseSpec(text, file)
 	if err != nil {
-		return nil, refused(err)
+		return nil, nil, refused(err)
 	}
 	if p, _, _ := unstructured.NestedString(obj.Object, "options", "platform"); p != "" && p != "istio" {
 		s.Free()
-		return nil, &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.platform", Path: "options.platform",
+		return nil, nil, &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.platform", Path: "options.platform",
 			Message: fmt.Sprintf("%s: [controller.platform] options.platform: the controller deploys to Istio only, not %q", file, p)}}
 	}
-	return s, nil
+	return s, before, nil
 }
 
 // filterDeploymentSpec imports the FilterDeployment and lists its workloads the way the wasme
 // operator did: objects of spec.deployment.istio.kind in its namespace whose own labels match
 // spec.deployment.istio.labels (wasme #116), one EnvoyFilter each, named <workload>-<id>.
-func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner, obj *unstructured.Unstructured, file string) (*wasmdeploy.Spec, []string, error) {
+func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner, obj *unstructured.Unstructured, file string, policy kube.Policy) (*wasmdeploy.Spec, []string, map[string]map[string]string, error) {
+	image, _, _ := unstructured.NestedString(obj.Object, "spec", "filter", "image")
+	if r := kube.CheckModule("spec.filter.image", image, true); r != nil {
+		return nil, nil, nil, policyRefusal(file, r)
+	}
 	doc := map[string]interface{}{
 		"apiVersion": obj.GetAPIVersion(), "kind": obj.GetKind(),
 		"metadata": map[string]interface{}{"name": obj.GetName(), "namespace": obj.GetNamespace()},
@@ -255,11 +385,11 @@ func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner,
 	}
 	text, err := json.Marshal(doc)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	s, err := wasmdeploy.ImportSpec(text, file)
 	if err != nil {
-		return nil, nil, refused(err)
+		return nil, nil, nil, refused(err)
 	}
 	ok := false
 	defer func() {
@@ -267,42 +397,60 @@ func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner,
 			s.Free()
 		}
 	}()
-	ann := obj.GetAnnotations()
-	for field, key := range map[string]string{"sha256": kube.AnnotationSha256, "moduleSha256": kube.AnnotationModuleSha256} {
-		if v := ann[key]; v != "" {
-			if err := s.SetFilter(0, field, v); err != nil {
-				return nil, nil, refused(err)
-			}
+	digests, err := c.moduleDigests(ctx, obj)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, field := range kube.SortedKeys(digests) {
+		if err := s.SetFilter(0, field, digests[field]); err != nil {
+			return nil, nil, nil, refused(err)
 		}
 	}
 	workloadKind, _, _ := unstructured.NestedString(obj.Object, "spec", "deployment", "istio", "kind")
 	k, err := workloadKindOf(workloadKind)
 	if err != nil {
-		return nil, nil, &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.workload-kind", Path: "spec.deployment.istio.kind",
+		return nil, nil, nil, &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.workload-kind", Path: "spec.deployment.istio.kind",
 			Message: fmt.Sprintf("%s: [controller.workload-kind] spec.deployment.istio.kind: %v", file, err)}}
 	}
 	sel, _, _ := unstructured.NestedStringMap(obj.Object, "spec", "deployment", "istio", "labels")
 	list, err := c.dyn.Resource(gvrOf(k)).Namespace(owner.Namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(sel).String()})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := s.ResetTarget(0, "selector"); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var names []string
+	before := map[string]map[string]string{}
 	items := list.Items
 	sort.Slice(items, func(a, b int) bool { return items[a].GetName() < items[b].GetName() })
 	for _, w := range items {
 		podLabels, _, _ := unstructured.NestedStringMap(w.Object, "spec", "template", "metadata", "labels")
 		podAnn, _, _ := unstructured.NestedStringMap(w.Object, "spec", "template", "metadata", "annotations")
-		before := kube.PodAnnotationsBefore(podAnn, w.GetAnnotations()[owner.RestoreKey()])
-		if err := s.AddWorkload(0, wasmdeploy.Workload{Name: w.GetName(), Kind: k.Kind, Labels: podLabels, Annotations: before}); err != nil {
-			return nil, nil, refused(err)
+		was := kube.PodAnnotationsBefore(podAnn, w.GetAnnotations()[owner.RestoreKey()])
+		before[owner.Namespace+"/"+w.GetName()] = was
+		if err := s.AddWorkload(0, wasmdeploy.Workload{Name: w.GetName(), Kind: k.Kind, Labels: podLabels, Annotations: was}); err != nil {
+			return nil, nil, nil, refused(err)
 		}
 		names = append(names, w.GetName())
 	}
 	ok = true
-	return s, names, nil
+	return s, names, before, nil
+}
+
+// moduleDigests gives a FilterDeployment's image digests by spec field (sha256: the manifest
+// digest; moduleSha256: the hash of the .wasm, the node cache's file name). Today they come from
+// the object's annotations; this is the one place registry resolution (issue 23: the library's
+// registry C API) plugs in, for an image without them.
+func (c *controller) moduleDigests(_ context.Context, obj *unstructured.Unstructured) (map[string]string, error) {
+	out := map[string]string{}
+	ann := obj.GetAnnotations()
+	for field, key := range map[string]string{"sha256": kube.AnnotationSha256, "moduleSha256": kube.AnnotationModuleSha256} {
+		if v := ann[key]; v != "" {
+			out[field] = v
+		}
+	}
+	return out, nil
 }
 
 func workloadKindOf(s string) (kube.Kind, error) {
@@ -352,6 +500,19 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 		_, err = ri.Patch(ctx, ref.Name, types.MergePatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager()})
 		return ref, err
 	}
+	if ref.Kind == "Namespace" {
+		// Created when missing, never changed or deleted: it may hold what others put there.
+		if _, err := ri.Get(ctx, ref.Name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			return ref, err
+		}
+		ns := &unstructured.Unstructured{Object: map[string]interface{}{"apiVersion": "v1", "kind": "Namespace",
+			"metadata": map[string]interface{}{"name": ref.Name, "annotations": map[string]interface{}{kube.AnnotationCreated: kube.ControllerName}}}}
+		_, err := ri.Create(ctx, ns, metav1.CreateOptions{FieldManager: owner.FieldManager()})
+		if apierrors.IsAlreadyExists(err) {
+			err = nil
+		}
+		return ref, err
+	}
 	l := u.GetLabels()
 	if l == nil {
 		l = map[string]string{}
@@ -363,6 +524,7 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 		a = map[string]string{}
 	}
 	a[owner.LabelKey()] = owner.String()
+	a[kube.AnnotationCreated] = kube.ControllerName // conflict() let only missing or created objects through
 	u.SetAnnotations(a)
 	body, err := json.Marshal(u.Object)
 	if err != nil {
@@ -447,7 +609,7 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 	for _, m := range live.GetManagedFields() {
 		managers = append(managers, kube.ManagedField{Manager: m.Manager, Subresource: m.Subresource})
 	}
-	if kube.MayDelete(others, live.GetAnnotations(), managers) {
+	if kube.MayDelete(ref.Kind, others, live.GetAnnotations(), managers) {
 		uid, rv := live.GetUID(), live.GetResourceVersion()
 		err = ri.Delete(ctx, ref.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid, ResourceVersion: &rv}})
 		switch {
@@ -495,6 +657,9 @@ func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string
 	for _, k := range kube.Kinds() {
 		if !sweep {
 			break
+		}
+		if k.Kind == "Namespace" {
+			continue // never released (and not listable: the ClusterRole grants get and create only)
 		}
 		list, err := c.dyn.Resource(gvrOf(k)).List(ctx, metav1.ListOptions{LabelSelector: owner.LabelKey()})
 		if apierrors.IsNotFound(err) {
@@ -620,14 +785,33 @@ func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstr
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "Refused", Message: out.refusal.Message, ObservedGeneration: gen}, now)
 		status["refusal"] = map[string]interface{}{"code": out.refusal.ID, "status": out.refusal.Code, "path": out.refusal.Path, "message": out.refusal.Message}
 		reason = out.refusal.Message
+	case out.conflict != "":
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Conflict", Status: "True", Reason: "HeldByOther", Message: out.conflict, ObservedGeneration: gen}, now)
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "Conflict", Message: out.conflict, ObservedGeneration: gen}, now)
+		reason = out.conflict
 	case out.err != nil:
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "ApplyFailed", Message: out.err.Error(), ObservedGeneration: gen}, now)
 		reason = out.err.Error()
+	case out.noWorkloads:
+		msg := "no workload matches spec.deployment.istio (kind and labels) in this namespace yet"
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "NoWorkloads", Message: msg, ObservedGeneration: gen}, now)
+		reason = msg
 	default:
 		msg := fmt.Sprintf("%d objects applied for Istio %s", len(out.applied), out.istio)
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "True", Reason: "Applied", Message: msg, ObservedGeneration: gen}, now)
+	}
+	if len(out.warnings) > 0 {
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Warnings", Status: "True", Reason: "LibraryWarnings",
+			Message: strings.Join(out.warnings, "; "), ObservedGeneration: gen}, now)
+	} else if out.refusal == nil {
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Warnings", Status: "False", Reason: "None", ObservedGeneration: gen}, now)
+	}
+	if out.conflict == "" {
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Conflict", Status: "False", Reason: "NoConflict", ObservedGeneration: gen}, now)
 	}
 	status["conditions"] = conds
 	if kind.kind == "FilterDeployment" {

@@ -15,6 +15,10 @@ namespace wasmdeploy {
 /// the CLI reads it) plus metadata and a status written by the controller.
 node wasmdeployment_crd();
 
+/// The clusterwasmdeployments.wasmdeploy.io CRD: the WasmDeployment spec, cluster-scoped, for
+/// what a namespaced object may not do (other namespaces, the Istio root namespace, the node cache).
+node clusterwasmdeployment_crd();
+
 /// The filterdeployments.wasme.io CRD (wasme.io/v1, the group, names and scope of wasme's
 /// own, which had no schema) with a structural schema of wasme's FilterDeployment proto.
 node filterdeployment_crd();
@@ -23,6 +27,7 @@ struct operator_options {
   std::string ns = "wasmdeploy-system";  ///< where the controller runs (and holds its Lease)
   std::string image;                     ///< controller image; required for the Deployment
   std::string istio;                     ///< --istio for the controller; "" = detect from istiod
+  std::string node_cache_namespaces;     ///< --node-cache-namespaces: namespaces allowed the hostPath node cache
 };
 
 /// Everything `kubectl apply --server-side -f` needs to run the controller: both CRDs, the

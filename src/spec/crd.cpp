@@ -121,7 +121,7 @@ node refusal_schema() {
 node string_schema() { return make_mapping({{"type", "string"}}); }
 
 node crd(const char* group, const char* kind, const char* plural, const char* singular, const char* version,
-         node schema, node printer_columns) {
+         node schema, node printer_columns, const char* scope = "Namespaced") {
   node ver = make_mapping({{"name", version},
                            {"served", true},
                            {"storage", true},
@@ -138,7 +138,7 @@ node crd(const char* group, const char* kind, const char* plural, const char* si
                                                       {"listKind", fmt::format("{}List", kind)},
                                                       {"plural", plural},
                                                       {"singular", singular}})},
-                              {"scope", "Namespaced"},
+                              {"scope", scope},
                               {"versions", make_sequence({std::move(ver)})}})}});
 }
 
@@ -167,7 +167,9 @@ node object_meta(const std::string& name, const std::string& ns) {
 
 }  // namespace
 
-node wasmdeployment_crd() {
+namespace {
+
+node wasmdeployment_schema() {
   node schema = message_schema(wasmdeploy::v1alpha1::Spec::descriptor(), true);
   node& props = *schema.find("properties");
   props.add("metadata", metadata_schema());
@@ -177,8 +179,21 @@ node wasmdeployment_crd() {
                                                                  {"conditions", conditions_schema()},
                                                                  {"refusal", refusal_schema()},
                                                                  {"resources", make_mapping({{"type", "array"}, {"items", string_schema()}})}})}}));
-  return crd("wasmdeploy.io", "WasmDeployment", "wasmdeployments", "wasmdeployment", "v1alpha1", std::move(schema),
+  return schema;
+}
+
+}  // namespace
+
+node wasmdeployment_crd() {
+  return crd("wasmdeploy.io", "WasmDeployment", "wasmdeployments", "wasmdeployment", "v1alpha1", wasmdeployment_schema(),
              ready_column());
+}
+
+node clusterwasmdeployment_crd() {
+  // The same spec, cluster-scoped: only whoever may create cluster-scoped objects (an admin)
+  // gets targets in any namespace, the Istio root namespace and the wasme node cache.
+  return crd("wasmdeploy.io", "ClusterWasmDeployment", "clusterwasmdeployments", "clusterwasmdeployment", "v1alpha1",
+             wasmdeployment_schema(), ready_column(), "Cluster");
 }
 
 node filterdeployment_crd() {
@@ -228,6 +243,7 @@ std::vector<node> operator_manifests(const operator_options& o) {
   if (o.image.empty()) throw error(errc::usage, "operator.no-image", "--image", "give the controller image with --image");
   std::vector<node> out;
   out.push_back(wasmdeployment_crd());
+  out.push_back(clusterwasmdeployment_crd());
   out.push_back(filterdeployment_crd());
   out.push_back(make_mapping({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", object_meta(o.ns, "")}}));
   out.push_back(make_mapping({{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", object_meta(kControllerName, o.ns)}}));
@@ -238,14 +254,18 @@ std::vector<node> operator_manifests(const operator_options& o) {
   node rules = make_sequence({
       rule({"wasme.io"}, {"filterdeployments"}, {"get", "list", "watch", "patch"}),
       rule({"wasme.io"}, {"filterdeployments/status"}, {"patch"}),
-      rule({"wasmdeploy.io"}, {"wasmdeployments"}, {"get", "list", "watch", "patch"}),
-      rule({"wasmdeploy.io"}, {"wasmdeployments/status"}, {"patch"}),
-      rule({"networking.istio.io"}, {"envoyfilters"}, {"get", "list", "create", "patch", "delete"}),
-      rule({"extensions.istio.io"}, {"wasmplugins", "trafficextensions"}, {"get", "list", "create", "patch", "delete"}),
-      rule({""}, {"configmaps", "serviceaccounts", "namespaces"}, {"get", "list", "create", "patch", "delete"}),
+      rule({"wasmdeploy.io"}, {"wasmdeployments", "clusterwasmdeployments"}, {"get", "list", "watch", "patch"}),
+      rule({"wasmdeploy.io"}, {"wasmdeployments/status", "clusterwasmdeployments/status"}, {"patch"}),
+      // watch: drift on what it made and new workloads are seen at once (controller/live.go).
+      rule({"networking.istio.io"}, {"envoyfilters"}, {"get", "list", "watch", "create", "patch", "delete"}),
+      rule({"extensions.istio.io"}, {"wasmplugins"}, {"get", "list", "watch", "create", "patch", "delete"}),
+      rule({"extensions.istio.io"}, {"trafficextensions"}, {"get", "list", "create", "patch", "delete"}),
+      rule({""}, {"configmaps", "serviceaccounts"}, {"get", "list", "create", "patch", "delete"}),
+      // The node cache's Namespace is created when missing, never changed or deleted.
+      rule({""}, {"namespaces"}, {"get", "create"}),
       rule({"rbac.authorization.k8s.io"}, {"roles", "rolebindings"}, {"get", "list", "create", "patch", "delete"}),
-      rule({"apps"}, {"daemonsets"}, {"get", "list", "create", "patch", "delete"}),
-      rule({"apps"}, {"deployments", "statefulsets"}, {"get", "list", "patch"}),
+      rule({"apps"}, {"daemonsets"}, {"get", "list", "watch", "create", "patch", "delete"}),
+      rule({"apps"}, {"deployments", "statefulsets"}, {"get", "list", "watch", "patch"}),
       // The wasme node cache's Role grants this; RBAC refuses to create a Role granting more
       // than its creator holds.
       rule({""}, {"events"}, {"create", "patch"}),
@@ -272,6 +292,7 @@ std::vector<node> operator_manifests(const operator_options& o) {
                               {"subjects", make_sequence({subject})}}));
   node args = make_sequence({"--leader-elect", fmt::format("--leader-election-namespace={}", o.ns), "--metrics-bind-address=:8080"});
   if (!o.istio.empty()) args.push(fmt::format("--istio={}", o.istio));
+  if (!o.node_cache_namespaces.empty()) args.push(fmt::format("--node-cache-namespaces={}", o.node_cache_namespaces));
   node container = make_mapping(
       {{"name", "controller"},
        {"image", o.image},

@@ -50,7 +50,8 @@ def run(api, a, binary, work):
             name = f"filter-{i:03d}"
             items.append({"apiVersion": "wasmdeploy.io/v1alpha1", "kind": "WasmDeployment",
                           "metadata": {"name": name, "namespace": f"team-{n:02d}"},
-                          "filters": [{"name": name, "module": f"file:///var/local/wasm/{name}.wasm", "rootId": "r",
+                          "filters": [{"name": name, "module": f"https://example.invalid/{name}.wasm",
+                                       "sha256": f"{i:064x}", "rootId": "r",
                                        "config": {"n": i}}],
                           "targets": [{"namespace": f"team-{n:02d}", "selector": {"app": f"app-{i:03d}"}}]})
     with open(path, "w") as f:
@@ -66,7 +67,7 @@ def run(api, a, binary, work):
         if results:  # start again from nothing: delete what the first run made, recreate the owners
             for n in range(a.namespaces):  # one deletecollection per namespace (kubectl deletes one by one)
                 api.kubectl("delete", "--raw", f"/apis/wasmdeploy.io/v1alpha1/namespaces/team-{n:02d}/wasmdeployments")
-            c = Controller(binary, kubeconfig, work, extra=["--istio=1.8.1"]).start()
+            c = Controller(binary, kubeconfig, work, extra=["--istio=1.11"]).start()
             t0 = time.monotonic()
             try:
                 ctl.wait_for("the first run's objects gone", lambda: not json.loads(api.kubectl(
@@ -85,7 +86,7 @@ def run(api, a, binary, work):
 
 
 def converge(api, a, binary, kubeconfig, work, extra, total):
-    c = Controller(binary, kubeconfig, work, extra=["--istio=1.8.1", "--workers=4", *extra]).start()
+    c = Controller(binary, kubeconfig, work, extra=["--istio=1.11", "--workers=4", *extra]).start()
     t0 = time.monotonic()
     try:
         ready = 0

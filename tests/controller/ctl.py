@@ -177,3 +177,29 @@ def condition(obj, typ):
         if c["type"] == typ:
             return c
     return None
+
+
+def main_on_cluster(run, prefix):
+    """The cluster tests' common main: --cli/--go/--lib-dir/--include/--workdir, the controller
+    built, an API server with the Istio 1.29.1 CRDs, then run(api, cli, binary, workdir)."""
+    import argparse
+    import shutil
+    import tempfile
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--go", required=True)
+    ap.add_argument("--lib-dir", required=True)
+    ap.add_argument("--include", action="append", default=[])
+    ap.add_argument("--workdir")
+    a = ap.parse_args()
+    work = a.workdir or tempfile.mkdtemp(prefix=prefix)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    binary = build_controller(a.go, a.lib_dir, a.include, work)
+    crds = istio_crds("1.29.1")
+    try:
+        with ApiServer(os.path.join(work, "api"), crds=[crds]) as api:
+            run(api, a.cli, binary, work)
+    except Unavailable as e:
+        skip(f"kube-apiserver ({e})")
+    print("PASS", flush=True)

@@ -67,7 +67,12 @@ def main():
             before = {d["metadata"]["name"]: d["spec"]["template"] for d in get(api, "deployments", "-n", "bookinfo")["items"]}
 
             run_block(bs[0], work, env, 1)  # install the CRDs, RBAC and Deployment
-            c = Controller(binary, ctl.service_account_kubeconfig(api, work), work).start()
+            # As the README's operator-manifests --node-cache-namespaces bookinfo configures it.
+            with open(os.path.join(work, "operator.yaml")) as f:
+                if "--node-cache-namespaces=bookinfo" not in f.read():
+                    sys.exit("block 1's operator.yaml does not allow bookinfo the node cache")
+            c = Controller(binary, ctl.service_account_kubeconfig(api, work), work,
+                           extra=["--node-cache-namespaces=bookinfo"]).start()
             try:
                 out = run_block(bs[1], work, env, 2)  # the seed's FilterDeployment, waited for
                 names = efs(api)

@@ -61,16 +61,23 @@ func TestStale(t *testing.T) {
 
 func TestMayDelete(t *testing.T) {
 	ours := []ManagedField{{Manager: ControllerName + "/abc"}, {Manager: "kube-controller-manager", Subresource: "status"}}
-	if !MayDelete(nil, nil, ours) {
-		t.Error("an object only this controller wrote (status aside) must be deletable")
+	created := map[string]string{AnnotationCreated: ControllerName}
+	if !MayDelete("EnvoyFilter", nil, created, ours) {
+		t.Error("an object only this controller created and wrote (status aside) must be deletable")
 	}
-	if MayDelete(map[string]string{OwnerPrefix + "other": "true"}, nil, ours) {
+	if MayDelete("EnvoyFilter", nil, nil, ours) {
+		t.Error("an object without the creation mark was deletable")
+	}
+	if MayDelete("Namespace", nil, created, ours) {
+		t.Error("a Namespace was deletable (it may hold a user's objects)")
+	}
+	if MayDelete("EnvoyFilter", map[string]string{OwnerPrefix + "other": "true"}, created, ours) {
 		t.Error("an object another owner still holds was deletable")
 	}
-	if MayDelete(nil, map[string]string{RestorePrefix + "x": "{}"}, ours) {
+	if MayDelete("Deployment", nil, map[string]string{AnnotationCreated: ControllerName, RestorePrefix + "x": "{}"}, ours) {
 		t.Error("a workload was deletable")
 	}
-	if MayDelete(nil, nil, append(ours, ManagedField{Manager: "kubectl-client-side-apply"})) {
+	if MayDelete("EnvoyFilter", nil, created, append(ours, ManagedField{Manager: "kubectl-client-side-apply"})) {
 		t.Error("an object a user wrote was deletable")
 	}
 }

@@ -26,7 +26,11 @@ const (
 	RestorePrefix = "wasmdeploy.io/restore-"
 	// Digest annotations on a FilterDeployment: what the wasme operator learnt by pulling the
 	// image, which this controller does not do.
-	AnnotationSha256       = "wasmdeploy.io/sha256"
+	AnnotationSha256 = "wasmdeploy.io/sha256"
+	// AnnotationCreated marks an object this controller created (it did not exist when first
+	// applied). Only such an object is ever deleted, and only such an object is shared with
+	// another owner: the controller never adopts what someone else made.
+	AnnotationCreated      = "wasmdeploy.io/created-by"
 	AnnotationModuleSha256 = "wasmdeploy.io/module-sha256"
 )
 
@@ -100,11 +104,55 @@ type ManagedField struct {
 	Manager, Subresource string
 }
 
+// Holders lists the owners recorded on an object (the values of its owner annotations),
+// sorted, leaving out `except`.
+func Holders(annotations map[string]string, except Owner) []string {
+	var out []string
+	for k, v := range annotations {
+		if strings.HasPrefix(k, OwnerPrefix) && k != except.LabelKey() {
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// AdoptionConflict says why owner may not apply to an existing object, or "" when it may: the
+// object must carry the controller's creation mark, and an object not shared by design (shared
+// is false: everything but the node cache) must not be held by another owner. The message names
+// the holder: the other owners, or the field managers of an object someone else made.
+func AdoptionConflict(owner Owner, annotations map[string]string, managers []ManagedField, shared bool) string {
+	if annotations[AnnotationCreated] != ControllerName {
+		var who []string
+		seen := map[string]bool{}
+		for _, m := range managers {
+			if !seen[m.Manager] && !strings.HasPrefix(m.Manager, ControllerName) {
+				seen[m.Manager] = true
+				who = append(who, m.Manager)
+			}
+		}
+		sort.Strings(who)
+		if len(who) == 0 {
+			who = []string{"an unknown writer"}
+		}
+		return fmt.Sprintf("exists and was not created by %s (written by %s); it is not adopted", ControllerName, strings.Join(who, ", "))
+	}
+	if others := Holders(annotations, owner); len(others) > 0 && !shared {
+		return fmt.Sprintf("is held by %s", strings.Join(others, ", "))
+	}
+	return ""
+}
+
 // MayDelete says whether an object an owner lets go of can be deleted: no other owner
 // label, no restore record (it is a user's workload), and nobody but this controller ever
 // wrote it (status writers aside). A user's object that wasmdeploy merely adopted keeps a
-// kubectl or other manager entry and is never deleted.
-func MayDelete(labels, annotations map[string]string, managers []ManagedField) bool {
+// kubectl or other manager entry and is never deleted; nor is an object without the creation
+// mark, nor a Namespace.
+func MayDelete(kind string, labels, annotations map[string]string, managers []ManagedField) bool {
+	// A Namespace may hold what others put there (a user's Secret in wasme): never deleted.
+	if kind == "Namespace" || annotations[AnnotationCreated] != ControllerName {
+		return false
+	}
 	for k := range labels {
 		if strings.HasPrefix(k, OwnerPrefix) {
 			return false

@@ -165,26 +165,35 @@ type Document struct {
 	Object map[string]interface{}
 }
 
-// Render validates, plans and renders the spec for an Istio version.
-func (s *Spec) Render(istio string) ([]Document, error) {
+// Diagnostic is a finding that did not stop the render (a warning or note): stable id, field
+// path and the formatted text.
+type Diagnostic struct {
+	Warning  bool
+	ID, Path string
+	Text     string
+}
+
+// Render validates, plans and renders the spec for an Istio version; the diagnostics are the
+// library's warnings and notes, whatever they are (the controller surfaces them generically).
+func (s *Spec) Render(istio string) ([]Document, []Diagnostic, error) {
 	var cs cstrings
 	defer cs.free()
 	var opts *C.wd_render_options
 	if err := call(func() C.int { return C.wd_render_options_new(&opts) }); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer C.wd_render_options_free(opts)
 	if err := call(func() C.int { return C.wd_render_options_set_istio(opts, cs.of(istio)) }); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var res *C.wd_render_result
 	if err := call(func() C.int { return C.wd_render(&res, s.h, opts) }); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer C.wd_render_result_free(res)
 	buf := C.wd_buf{}
 	if err := call(func() C.int { return C.wd_render_result_text(&buf, res, C.WD_FORMAT_JSON) }); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	text := C.GoBytes(unsafe.Pointer(buf.ptr), C.int(buf.size))
 	C.wd_buf_dispose(&buf)
@@ -192,7 +201,7 @@ func (s *Spec) Render(istio string) ([]Document, error) {
 		Items []map[string]interface{} `json:"items"`
 	}
 	if err := json.Unmarshal(text, &list); err != nil {
-		return nil, fmt.Errorf("reading the rendered List: %w", err)
+		return nil, nil, fmt.Errorf("reading the rendered List: %w", err)
 	}
 	var roles []Role
 	for i, n := 0, int(C.wd_render_result_document_count(res)); i < n; i++ {
@@ -202,13 +211,22 @@ func (s *Spec) Render(istio string) ([]Document, error) {
 		}
 	}
 	if len(roles) != len(list.Items) {
-		return nil, fmt.Errorf("render gave %d documents but %d objects", len(roles), len(list.Items))
+		return nil, nil, fmt.Errorf("render gave %d documents but %d objects", len(roles), len(list.Items))
 	}
 	docs := make([]Document, len(roles))
 	for i := range roles {
 		docs[i] = Document{Role: roles[i], Object: list.Items[i]}
 	}
-	return docs, nil
+	var diags []Diagnostic
+	for i, n := 0, int(C.wd_render_result_diagnostic_count(res)); i < n; i++ {
+		d := C.wd_render_result_diagnostic(res, C.size_t(i))
+		if d == nil {
+			continue
+		}
+		diags = append(diags, Diagnostic{Warning: d.severity >= C.WD_SEVERITY_WARNING, ID: C.GoString(d.id),
+			Path: C.GoString(d.path), Text: C.GoString(d.text)})
+	}
+	return docs, diags, nil
 }
 
 // CheckIstio validates a version string ("1.8", "1.8.1").

@@ -100,3 +100,25 @@ TEST_CASE("crd: operator manifests need an image and grant no wildcard", "[crd]"
   }
   CHECK(role);
 }
+
+TEST_CASE("crd: ClusterWasmDeployment is the WasmDeployment spec, cluster-scoped", "[crd]") {
+  const node c = clusterwasmdeployment_crd();
+  CHECK(c.find("spec")->find("scope")->as_string() == "Cluster");
+  CHECK(c.find("spec")->find("names")->find("kind")->as_string() == "ClusterWasmDeployment");
+  CHECK(wasmdeployment_crd().find("spec")->find("scope")->as_string() == "Namespaced");
+  CHECK(to_yaml(*c.find("spec")->find("versions")) != "");
+}
+
+TEST_CASE("crd: the controller may never delete or change a Namespace", "[crd]") {
+  operator_options o;
+  o.image = "registry.example.com/c:v1";
+  for (const auto& d : operator_manifests(o)) {
+    if (d.find("kind")->as_string() != "ClusterRole") continue;
+    for (const auto& r : d.find("rules")->items()) {
+      for (const auto& x : r.find("resources")->items()) {
+        if (x.as_string() != "namespaces") continue;
+        for (const auto& v : r.find("verbs")->items()) CHECK((v.as_string() == "get" || v.as_string() == "create"));
+      }
+    }
+  }
+}

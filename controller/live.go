@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/metadata/metadatainformer"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+
+	"github.com/wasmdeploy/wasmdeploy/controller/internal/kube"
+)
+
+// Live: besides its owner kinds the controller watches, metadata only (no specs in memory),
+// what it renders into (EnvoyFilters, WasmPlugins) and the workloads it may patch. A change to
+// an object it manages (a hand edit: the generation moves) requeues the owners recorded on it,
+// so drift is corrected in seconds, not at the next resync; a workload appearing, or its pod
+// template changing, requeues every owner in its namespace, so a Deployment created after its
+// FilterDeployment is patched at once.
+
+// watchedKinds are the kinds watched for drift and new workloads (kube.Kinds() names them).
+var watchedKinds = []struct{ group, kind string }{
+	{"networking.istio.io", "EnvoyFilter"},
+	{"extensions.istio.io", "WasmPlugin"},
+	{"apps", "Deployment"},
+	{"apps", "StatefulSet"},
+	{"apps", "DaemonSet"},
+}
+
+// startWatches starts the metadata informers; they are best effort (a kind whose CRD is not
+// installed never syncs and is not waited for).
+func (c *controller) startWatches(ctx context.Context, owners map[string]cache.SharedIndexInformer) {
+	if c.meta == nil {
+		return
+	}
+	factory := metadatainformer.NewSharedInformerFactory(c.meta, c.opts.resync)
+	for _, w := range watchedKinds {
+		k, err := kube.KindOf(w.group, w.kind)
+		if err != nil {
+			continue
+		}
+		workload := w.group == "apps"
+		inf := factory.ForResource(gvrOf(k)).Informer()
+		_, err = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+			AddFunc: func(obj interface{}) {
+				if workload {
+					c.requeueNamespace(obj, owners)
+				}
+			},
+			UpdateFunc: func(old, new interface{}) {
+				o, okO := old.(*metav1.PartialObjectMetadata)
+				n, okN := new.(*metav1.PartialObjectMetadata)
+				if !okO || !okN || o.Generation == n.Generation {
+					return // status, metadata only or a resync
+				}
+				if workload {
+					c.requeueNamespace(new, owners)
+				}
+				c.requeueHolders(n)
+			},
+			DeleteFunc: func(obj interface{}) {
+				if d, is := obj.(cache.DeletedFinalStateUnknown); is {
+					obj = d.Obj
+				}
+				if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
+					c.requeueHolders(m) // deleted by hand: made again
+				}
+			},
+		})
+		if err != nil {
+			klog.ErrorS(err, "watch", "kind", w.kind)
+		}
+	}
+	factory.Start(ctx.Done())
+	c.watches = factory
+}
+
+// requeueHolders queues every owner recorded on a managed object (owner annotations hold
+// "Kind/namespace/name").
+func (c *controller) requeueHolders(m *metav1.PartialObjectMetadata) {
+	for k, v := range m.GetAnnotations() {
+		if !strings.HasPrefix(k, kube.OwnerPrefix) {
+			continue
+		}
+		p := strings.SplitN(v, "/", 3)
+		if len(p) != 3 {
+			continue
+		}
+		for _, ok := range ownerKinds {
+			if ok.kind == p[0] {
+				c.queue.Add(key(ok, p[1], p[2]))
+			}
+		}
+	}
+}
+
+// requeueNamespace queues every namespaced owner in a workload's namespace, and every
+// cluster-scoped one (which may target any namespace).
+func (c *controller) requeueNamespace(obj interface{}, owners map[string]cache.SharedIndexInformer) {
+	m, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return
+	}
+	for _, ok := range ownerKinds {
+		inf := owners[ok.kind]
+		if inf == nil {
+			continue
+		}
+		var items []interface{}
+		if ok.clusterScoped {
+			items = inf.GetStore().List()
+		} else {
+			items, _ = inf.GetIndexer().ByIndex(cache.NamespaceIndex, m.GetNamespace())
+		}
+		for _, it := range items {
+			if o, is := it.(metav1.Object); is {
+				c.queue.Add(key(ok, o.GetNamespace(), o.GetName()))
+			}
+		}
+	}
+}
