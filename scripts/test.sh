@@ -7,6 +7,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 # Paths relative to the checkout let ccache reuse objects across clones of the project.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+# -g puts the build directory into the debug info, and ccache then hashes it; a fresh clone in
+# another directory would miss the cache without this.
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 start=$(date +%s)
 log() { printf '[test.sh %4ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
