@@ -247,10 +247,13 @@ void check_http_url(std::string_view url, const std::string& path) {
     }
     static constexpr std::string_view kAllowed = "-._~!$&'()*+,;=:@/?";
     if (!is_alnum(c) && kAllowed.find(c) == std::string_view::npos) {
+      const auto byte = static_cast<unsigned char>(c);
+      // A byte of a multi-byte character is not printable alone (and would make the message
+      // invalid UTF-8): name the rule instead.
       bad_url(path, url,
-              static_cast<unsigned char>(c) <= 0x20 ? std::string("it contains a space or control character; "
-                                                                  "percent-encode it")
-                                                    : fmt::format("character '{}' must be percent-encoded", c));
+              byte <= 0x20   ? std::string("it contains a space or control character; percent-encode it")
+              : byte >= 0x7f ? std::string("it contains a non-ASCII character; percent-encode its UTF-8 bytes (%XX)")
+                             : fmt::format("character '{}' must be percent-encoded", c));
     }
   }
 }

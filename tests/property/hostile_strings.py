@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 import yaml
 
@@ -147,7 +148,13 @@ def module_for(rng, slots, kind, i):
     if kind == "oci":
         return f"oci://ghcr.io/acme/f{i}:v1"
     if kind == "https":
-        return f"https://example.com/{slots.text()}" if rng.random() < 0.5 else f"https://example.com/f{i}.wasm"
+        if rng.random() < 0.5:
+            return f"https://example.com/f{i}.wasm"
+        # A URL is RFC 3986 (module.bad-url refuses a raw space, quote or non-ASCII byte): the
+        # hostile string goes in percent-encoded, and must come out exactly so.
+        token = slots.text()
+        slots.by_token[token] = urllib.parse.quote(slots.by_token[token], safe="")
+        return f"https://example.com/{token}"
     return f"file:///var/lib/{slots.text()}" if rng.random() < 0.5 else f"file:///var/lib/f{i}.wasm"
 
 

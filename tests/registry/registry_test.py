@@ -176,12 +176,14 @@ def flow(cli, work, module, reg, flags, creds):
         fail("render --resolve (1.24) did not pin the digest:\n" + p.stdout)
     if "[resolve.pinned]" not in p.stderr:
         fail("render --resolve printed no note of what it pinned:\n" + p.stderr)
-    p = cli.ok("render", ref, "--resolve", "--id", "myfilter", "-n", "bookinfo", "-l", "app=details",
+    # Before 1.12 the module is a file on the node: the workload must be listed to mount it.
+    p = cli.ok("render", ref, "--resolve", "--id", "myfilter", "-n", "bookinfo", "--workload", "details-v1:app=details",
                "--config", "tomorrow", "--istio", "1.8.1", *flags)
     if f"/var/local/lib/wasme-cache/{module_sha}" not in p.stdout:
         fail("render --resolve (1.8.1) did not name the wasme cache file by the module sha256:\n" + p.stdout)
     # Without --resolve the render stays offline: for 1.8.1 the module hash is then unknown.
-    p = cli.run("render", ref, "--id", "myfilter", "-n", "bookinfo", "-l", "app=details", "--istio", "1.8.1")
+    p = cli.run("render", ref, "--id", "myfilter", "-n", "bookinfo", "--workload", "details-v1:app=details",
+                "--istio", "1.8.1")
     if p.returncode == 0 and module_sha in p.stdout:
         fail("a plain render learnt the module hash: it must not touch the network")
     # pull: the same bytes, and a layout whose manifest is the pushed one.

@@ -75,3 +75,14 @@ TEST_CASE("http(s) URLs follow RFC 3986", "[resolve][reference][url]") {
     CHECK(error_of([&] { check_http_url(bad, "p"); }).code() == "module.bad-url");
   }
 }
+
+TEST_CASE("a URL with a non-ASCII character is refused with a message that is valid UTF-8", "[resolve][reference][url]") {
+  // The message once quoted one byte of the character, which Python could not decode.
+  const error e = error_of([&] { check_http_url("https://example.com/1_000 =\xe2\x80\xae", "p"); });
+  CHECK(e.code() == "module.bad-url");
+  const error e2 = error_of([&] { check_http_url("https://example.com/caf\xc3\xa9.wasm", "p"); });
+  CHECK(e2.code() == "module.bad-url");
+  CHECK(contains(e2.message(), "non-ASCII"));
+  const std::string m = e2.message();
+  CHECK(m.find("'\xc3'") == std::string::npos);
+}
