@@ -308,14 +308,20 @@ def shared_cache(api):
     apply(api, fd("two", "api"))
     for n in ("one", "two"):
         wait_for(f"{n} Ready", lambda n=n: status_of(api, "filterdeployment", "tenant-c", n, "Ready"))
-    check(get(api, "daemonset", "-n", "wasme", "wasme-cache") is not None, "the node cache runs in the user's wasme namespace")
+    # One node cache per filter (the library's composable design, tests/cluster/compose.py).
+    def caches():
+        items = (get(api, "daemonsets", "-n", "wasme") or {}).get("items", [])
+        return sorted(i["metadata"]["name"] for i in items if i["metadata"]["name"].startswith("wasme-cache-"))
+    both = caches()
+    check(len(both) == 2, f"each owner's node cache runs in the user's wasme namespace ({both})")
     api.kubectl("delete", "filterdeployment", "-n", "tenant-c", "one", "--timeout=60s")
-    check(get(api, "daemonset", "-n", "wasme", "wasme-cache") is not None, "deleting one owner keeps the cache the other holds")
+    left = caches()
+    check(len(left) == 1 and left[0] in both, f"deleting one owner keeps the cache the other holds ({left})")
     efs = [i["metadata"]["name"] for i in get(api, "envoyfilters.networking.istio.io", "-n", "tenant-c")["items"]]
     check(efs == ["api-two"], f"the other owner's EnvoyFilter stays ({efs})")
     check(status_of(api, "filterdeployment", "tenant-c", "two", "Ready"), "and it is still Ready")
     api.kubectl("delete", "filterdeployment", "-n", "tenant-c", "two", "--timeout=60s")
-    check(get(api, "daemonset", "-n", "wasme", "wasme-cache") is None, "the last owner's deletion removes the cache it created")
+    check(caches() == [], "the last owner's deletion removes the cache it created")
     ns = get(api, "namespace", "wasme")
     check(ns is not None and not ns["metadata"].get("deletionTimestamp"), "the wasme namespace is never deleted")
     check(get(api, "secret", "-n", "wasme", "mine") is not None, "the user's Secret in wasme survives")
