@@ -408,13 +408,15 @@ def convert_cases(cli, examples, tags):
 # --- ambient waypoints ---------------------------------------------------------------------------
 #
 # The oracle's waypoint world (oracle.ambient_kubernetes): waypoint `waypoint` (Gateway API Gateway,
-# class istio-waypoint) in namespace ambient serves Service reviews there and Service ratings of
-# namespace apps. Intent: which of those services' chains on the waypoint the filter must be in.
-# istiod's waypoint listener (pilot/pkg/networking/core/listener_waypoint.go) has one HTTP chain per
-# service port it serves, named after the service's host.
+# class istio-waypoint) in namespace ambient serves Service reviews there, Service ratings of
+# namespace apps and ServiceEntry external (api.example.com); a Gateway API ingress (class istio)
+# stands beside it. Intent: which of those services' chains on the waypoint the filter must be in
+# (or "ingress": the ingress's chains). istiod's waypoint listener
+# (pilot/pkg/networking/core/listener_waypoint.go) has one HTTP chain per service port it serves,
+# named after the service's host.
 
 WAYPOINT_GW_REF = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "waypoint"}
-ALL_AMBIENT = set(oracle.AMBIENT_SERVICES)
+ALL_AMBIENT = set(oracle.AMBIENT_SERVICES) | {oracle.AMBIENT_SERVICE_ENTRY["name"]}
 
 
 def ambient_specs():
@@ -426,6 +428,9 @@ def ambient_specs():
                                                                      "targetRefs": [WAYPOINT_GW_REF]}]), ALL_AMBIENT)
         out[f"{resource}-waypoint-service"] = (dict(base, targets=[{"namespace": oracle.WAYPOINT_NS, "targetRefs": [
             {"kind": "Service", "name": "reviews"}]}]), {"reviews"})
+        # istio #59337: a ServiceEntry targetRef lands on the waypoint serving the ServiceEntry
+        out[f"{resource}-waypoint-service-entry"] = (dict(base, targets=[{"namespace": oracle.WAYPOINT_NS, "targetRefs": [
+            {"group": "networking.istio.io", "kind": "ServiceEntry", "name": "external"}]}]), {"external"})
         # istio #60530: the Service's waypoint is in another namespace
         out[f"{resource}-waypoint-service-cross-namespace"] = (dict(base, targets=[{"namespace": "apps", "targetRefs": [
             {"kind": "Service", "name": "ratings"}]}]), {"ratings"})
@@ -439,7 +444,7 @@ def ambient_specs():
 
 def waypoint_chains(answer, service):
     """The waypoint's HTTP chains serving `service` (host <name>.<ns>.svc.cluster.local)."""
-    host = f"{service}.{oracle.AMBIENT_SERVICES[service]}.svc.cluster.local"
+    host = oracle.ambient_host(service)
     wp = next((p for p in answer.get("proxies", []) if p["name"] == oracle.WAYPOINT_PROXY["name"]), None)
     if wp is None:
         return []

@@ -150,6 +150,15 @@ WAYPOINT_LABELS = {"gateway.networking.k8s.io/gateway-name": "waypoint",
 WAYPOINT_PROXY = {"name": "waypoint", "type": "waypoint", "namespace": WAYPOINT_NS, "labels": WAYPOINT_LABELS,
                   "ip": "10.5.0.10"}
 AMBIENT_SERVICES = {"reviews": WAYPOINT_NS, "ratings": "apps"}  # name -> namespace, both via the waypoint
+# A ServiceEntry bound to the same waypoint (istio #59337: ServiceEntry targetRefs attach there only).
+AMBIENT_SERVICE_ENTRY = {"name": "external", "namespace": WAYPOINT_NS, "host": "api.example.com"}
+
+
+def ambient_host(name):
+    """The host of a service of the waypoint world, as istiod names the waypoint's chain for it."""
+    if name == AMBIENT_SERVICE_ENTRY["name"]:
+        return AMBIENT_SERVICE_ENTRY["host"]
+    return f"{name}.{AMBIENT_SERVICES[name]}.svc.cluster.local"
 # A Gateway API ingress (class istio) beside it, routing to reviews: Gateway targetRefs to a
 # non-waypoint Gateway are judged on the proxy istiod's Gateway API controller configures.
 INGRESS_PROXY = {"name": "ingress", "type": "router", "namespace": WAYPOINT_NS,
@@ -224,6 +233,12 @@ def ambient_kubernetes(tag):
                  "metadata": {"name": "reviews", "namespace": WAYPOINT_NS},
                  "spec": {"parentRefs": [{"name": "ingress"}], "hostnames": ["reviews.example.com"],
                           "rules": [{"backendRefs": [{"name": "reviews", "port": 9080}]}]}})
+    se = AMBIENT_SERVICE_ENTRY
+    docs.append({"apiVersion": "networking.istio.io/v1", "kind": "ServiceEntry",
+                 "metadata": {"name": se["name"], "namespace": se["namespace"],
+                              "labels": {"istio.io/use-waypoint": "waypoint"}},
+                 "spec": {"hosts": [se["host"]], "addresses": ["240.240.5.1"], "location": "MESH_EXTERNAL",
+                          "resolution": "DNS", "ports": [{"number": 80, "name": "http", "protocol": "HTTP"}]}})
     for i, (name, ns) in enumerate(sorted(AMBIENT_SERVICES.items())):
         labels = {"istio.io/use-waypoint": "waypoint"}
         if ns != WAYPOINT_NS:
