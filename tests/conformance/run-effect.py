@@ -546,6 +546,14 @@ def ambient_and_equivalence(cli, work, tags, bins, verbose):
             batch.append(oracle.make_case(f"a{len(batch)}", manifests, tag, world, ambient=True))
             meta.append((f"ambient {name} @ {tag}", manifests, services, warnings))
         equiv = []
+        # On the waypoint and the Gateway API ingress too: each ambient WasmPlugin case and its
+        # TrafficExtension twin (rendered above) must give the same configuration.
+        ambient_ids = {m[0].split()[1]: (c["id"], m[1]) for m, c in zip(meta, batch)}
+        for name, (wp_id, wp_m) in ambient_ids.items():
+            twin = ambient_ids.get(name.replace("WasmPlugin-", "TrafficExtension-", 1))
+            if name.startswith("WasmPlugin-") and twin:
+                equiv.append((f"equivalence ambient {name} (WasmPlugin = TrafficExtension) @ {tag}", [wp_m, twin[1]],
+                              [wp_id, twin[0]]))
         if oracle.minor(tag) >= (1, 30):
             for name, spec in matrix_specs().items():
                 if not spec or spec["options"]["resource"] != "WasmPlugin":
