@@ -78,14 +78,16 @@ def selects(target, proxy):
     labels = proxy["labels"]
     if target.get("targetRefs"):
         refs = target["targetRefs"]
-        if any(r.get("kind") not in ("Service", "ServiceEntry") for r in refs):
-            # A Gateway API gateway's proxy needs istiod's gateway controller, which the
-            # harness does not run (a router labelled gateway-name makes ConfigGenTest panic).
-            return None
-        # A Service or ServiceEntry targetRef attaches to the waypoint serving it (ambient)
-        # only: sidecars and gateways ignore every policy with targetRefs otherwise
-        # (pilot/pkg/model/policyattachment.go ShouldAttachPolicy). The world has no waypoint.
-        return False
+        if any(r.get("kind") not in ("Service", "ServiceEntry", "Gateway") for r in refs):
+            return None  # GatewayClass: the waypoint world's business (ambient_specs)
+        # A Gateway targetRef attaches to the proxies of that Gateway API Gateway in the policy's
+        # namespace (their gateway-name label; world_for adds one per Gateway named). A Service or
+        # ServiceEntry targetRef attaches to the waypoint serving it (ambient) only: sidecars and
+        # gateways ignore every policy with targetRefs otherwise (pilot/pkg/model/policyattachment.go
+        # ShouldAttachPolicy). This world has no waypoint.
+        gateway = labels.get(oracle.GATEWAY_NAME_LABEL)
+        return any(r.get("kind") == "Gateway" and r.get("name") == gateway and oracle.is_gateway_api_proxy(proxy)
+                   for r in refs)
     if target.get("workloads"):
         return any(all(labels.get(k) == v for k, v in (w.get("labels") or {}).items()) for w in target["workloads"])
     if target.get("selector"):
@@ -139,6 +141,12 @@ def world_for(spec):
         for r in t.get("targetRefs") or []:
             if r.get("kind") == "Service":
                 add(r["name"], ns, {"app": r["name"]})
+            if r.get("kind") == "Gateway":
+                n += 1
+                gw = oracle.gateway_api_proxy(ns, r["name"], f"10.6.{n // 250}.{n % 250 + 1}")
+                if (gw["name"], ns) not in seen:
+                    seen.add((gw["name"], ns))
+                    world.append(gw)
         add("bystander", ns, {"app": "wd-bystander"})
     for p in oracle.WORLD:
         if p["type"] == "router":
@@ -328,6 +336,14 @@ def matrix_specs():
     specs["EnvoyFilter-targetRefs-service"] = {
         "options": {"resource": "EnvoyFilter"}, "filters": [{"name": "f", "rootId": "f", **mods["oci"]}],
         "targets": [{"namespace": "bookinfo", "targetRefs": [{"kind": "Service", "name": "details"}]}]}
+    # A Gateway API Gateway (class istio) by targetRef: world_for gives it its own proxy, configured
+    # by istiod's Gateway API controller (oracle.gateway_api_gateway).
+    gwapi = {"namespace": "istio-ingress", "targetRefs": [
+        {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "public"}]}
+    for resource in ("WasmPlugin", "EnvoyFilter", "TrafficExtension"):
+        specs[f"{resource}-targetRefs-gateway"] = {
+            "options": {"resource": resource}, "filters": [{"name": "f", "rootId": "f", **mods["oci"]}],
+            "targets": [gwapi]}
     specs["WasmPlugin-gateway-client"] = {
         "options": {"resource": "WasmPlugin"}, "filters": [{"name": "f", "rootId": "f", **mods["oci"]}],
         "targets": [dict(gw, match=[{"mode": "CLIENT"}])]}
@@ -392,13 +408,15 @@ def convert_cases(cli, examples, tags):
 # --- ambient waypoints ---------------------------------------------------------------------------
 #
 # The oracle's waypoint world (oracle.ambient_kubernetes): waypoint `waypoint` (Gateway API Gateway,
-# class istio-waypoint) in namespace ambient serves Service reviews there and Service ratings of
-# namespace apps. Intent: which of those services' chains on the waypoint the filter must be in.
-# istiod's waypoint listener (pilot/pkg/networking/core/listener_waypoint.go) has one HTTP chain per
-# service port it serves, named after the service's host.
+# class istio-waypoint) in namespace ambient serves Service reviews there, Service ratings of
+# namespace apps and ServiceEntry external (api.example.com); a Gateway API ingress (class istio)
+# stands beside it. Intent: which of those services' chains on the waypoint the filter must be in
+# (or "ingress": the ingress's chains). istiod's waypoint listener
+# (pilot/pkg/networking/core/listener_waypoint.go) has one HTTP chain per service port it serves,
+# named after the service's host.
 
 WAYPOINT_GW_REF = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "waypoint"}
-ALL_AMBIENT = set(oracle.AMBIENT_SERVICES)
+ALL_AMBIENT = set(oracle.AMBIENT_SERVICES) | {oracle.AMBIENT_SERVICE_ENTRY["name"]}
 
 
 def ambient_specs():
@@ -410,20 +428,23 @@ def ambient_specs():
                                                                      "targetRefs": [WAYPOINT_GW_REF]}]), ALL_AMBIENT)
         out[f"{resource}-waypoint-service"] = (dict(base, targets=[{"namespace": oracle.WAYPOINT_NS, "targetRefs": [
             {"kind": "Service", "name": "reviews"}]}]), {"reviews"})
+        # istio #59337: a ServiceEntry targetRef lands on the waypoint serving the ServiceEntry
+        out[f"{resource}-waypoint-service-entry"] = (dict(base, targets=[{"namespace": oracle.WAYPOINT_NS, "targetRefs": [
+            {"group": "networking.istio.io", "kind": "ServiceEntry", "name": "external"}]}]), {"external"})
         # istio #60530: the Service's waypoint is in another namespace
         out[f"{resource}-waypoint-service-cross-namespace"] = (dict(base, targets=[{"namespace": "apps", "targetRefs": [
             {"kind": "Service", "name": "ratings"}]}]), {"ratings"})
         out[f"{resource}-waypoint-gateway-class"] = (dict(base, targets=[{"namespace": "istio-system", "targetRefs": [
             {"group": "gateway.networking.k8s.io", "kind": "GatewayClass", "name": "istio-waypoint"}]}]), ALL_AMBIENT)
-        # Not yet: a Gateway API ingress (class istio) beside the waypoint gets no HTTP listener
-        # from this harness (istiod built only connect_originate for it), so Gateway targetRefs to
-        # a non-waypoint Gateway are still unjudged; judge_ambient's "ingress" mode is ready for it.
+        # A Gateway API ingress (class istio) beside the waypoint: on its listeners, not the waypoint's.
+        out[f"{resource}-gateway-api-ingress"] = (dict(base, targets=[{"namespace": oracle.WAYPOINT_NS, "targetRefs": [
+            {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "ingress"}]}]), "ingress")
     return out
 
 
 def waypoint_chains(answer, service):
     """The waypoint's HTTP chains serving `service` (host <name>.<ns>.svc.cluster.local)."""
-    host = f"{service}.{oracle.AMBIENT_SERVICES[service]}.svc.cluster.local"
+    host = oracle.ambient_host(service)
     wp = next((p for p in answer.get("proxies", []) if p["name"] == oracle.WAYPOINT_PROXY["name"]), None)
     if wp is None:
         return []
@@ -525,6 +546,14 @@ def ambient_and_equivalence(cli, work, tags, bins, verbose):
             batch.append(oracle.make_case(f"a{len(batch)}", manifests, tag, world, ambient=True))
             meta.append((f"ambient {name} @ {tag}", manifests, services, warnings))
         equiv = []
+        # On the waypoint and the Gateway API ingress too: each ambient WasmPlugin case and its
+        # TrafficExtension twin (rendered above) must give the same configuration.
+        ambient_ids = {m[0].split()[1]: (c["id"], m[1]) for m, c in zip(meta, batch)}
+        for name, (wp_id, wp_m) in ambient_ids.items():
+            twin = ambient_ids.get(name.replace("WasmPlugin-", "TrafficExtension-", 1))
+            if name.startswith("WasmPlugin-") and twin:
+                equiv.append((f"equivalence ambient {name} (WasmPlugin = TrafficExtension) @ {tag}", [wp_m, twin[1]],
+                              [wp_id, twin[0]]))
         if oracle.minor(tag) >= (1, 30):
             for name, spec in matrix_specs().items():
                 if not spec or spec["options"]["resource"] != "WasmPlugin":
@@ -636,14 +665,19 @@ def main():
             if not batch:
                 continue
             s = time.time()
-            answers = oracle.ask(bins[tag], [b[1] for b in batch])
+            # Cases with Gateway API gateways run on the Kubernetes harness, in their own process.
+            answers = {}
+            for kube in (False, True):
+                part = [b[1] for b in batch if oracle.needs_kubernetes(b[1]) == kube]
+                if part:
+                    answers.update(oracle.ask(bins[tag], part, ambient=kube))
             if o.v:
                 print(f"effect-{tag}: {len(batch)} cases in {time.time() - s:.1f}s")
             for label, case, manifests, spec, world in batch:
                 problems = judge(answers[case["id"]], manifests, spec, tag, world)
                 if problems is None:
                     skipped += 1
-                    print(f"skip {label}: target not modelled by the oracle (Gateway API targetRefs or match ports)")
+                    print(f"skip {label}: target not modelled by the oracle (GatewayClass targetRefs or match ports)")
                 elif problems:
                     failed += 1
                     print(f"FAIL {label}")

@@ -663,6 +663,27 @@ TEST_CASE("1.30: ISTIO_WASM_MAX_BINARY_SIZE_BYTES replaces the fixed 256 MiB lim
   CHECK(info(capability::traffic_extension_lua).use == row_use::documentation);
 }
 
+// TrafficExtension's CRD rules (istio.io/api v1.30.3 traffic_extension.proto XValidation; the row
+// traffic-extension-lua): exactly one of wasm and lua, at most one of selector and targetRefs, at
+// most 16 targetRefs. wasmdeploy meets the first by always writing wasm and never lua, and refuses
+// the other two before rendering.
+TEST_CASE("1.30: TrafficExtension's CRD rules: wasm xor lua, selector xor targetRefs, 16 targetRefs",
+          "[capabilities][traffic-extension]") {
+  const std::string head = "filters:\n- name: f\n  module: oci://ghcr.io/acme/f:v1\n  sha256: " + wdtest::kSha +
+                           "\n  resource: TrafficExtension\ntargets:\n- namespace: ns\n";
+  const std::string y = spec_yaml(wdtest::render_text(head + "  selector: {app: a}\n", "1.30"), "TrafficExtension");
+  CHECK(contains(y, "\n  wasm:\n"));
+  CHECK_FALSE(contains(y, "lua"));
+  CHECK_FALSE(contains(y, "targetRefs"));
+  const error both = wdtest::render_error(head + "  selector: {app: a}\n  targetRefs: [{kind: Service, name: s}]\n", "1.30");
+  CHECK(both.code() == "target.selector-and-refs");
+  std::string refs = "  targetRefs:\n";
+  for (int i = 0; i < 16; ++i) refs += "  - {kind: Service, name: s" + std::to_string(i) + "}\n";
+  CHECK(contains(spec_yaml(wdtest::render_text(head + refs, "1.30"), "TrafficExtension"), "name: s15"));
+  refs += "  - {kind: Service, name: s16}\n";
+  CHECK(wdtest::render_error(head + refs, "1.30").code() == "target.too-many-refs");
+}
+
 namespace {
 std::string te_refs(const std::string& ns, const std::string& refs) {
   return "filters:\n- name: f\n  module: oci://ghcr.io/acme/f:v1\n  sha256: " + wdtest::kSha +

@@ -150,13 +150,68 @@ WAYPOINT_LABELS = {"gateway.networking.k8s.io/gateway-name": "waypoint",
 WAYPOINT_PROXY = {"name": "waypoint", "type": "waypoint", "namespace": WAYPOINT_NS, "labels": WAYPOINT_LABELS,
                   "ip": "10.5.0.10"}
 AMBIENT_SERVICES = {"reviews": WAYPOINT_NS, "ratings": "apps"}  # name -> namespace, both via the waypoint
+# A ServiceEntry bound to the same waypoint (istio #59337: ServiceEntry targetRefs attach there only).
+AMBIENT_SERVICE_ENTRY = {"name": "external", "namespace": WAYPOINT_NS, "host": "api.example.com"}
+
+
+def ambient_host(name):
+    """The host of a service of the waypoint world, as istiod names the waypoint's chain for it."""
+    if name == AMBIENT_SERVICE_ENTRY["name"]:
+        return AMBIENT_SERVICE_ENTRY["host"]
+    return f"{name}.{AMBIENT_SERVICES[name]}.svc.cluster.local"
 # A Gateway API ingress (class istio) beside it, routing to reviews: Gateway targetRefs to a
 # non-waypoint Gateway are judged on the proxy istiod's Gateway API controller configures.
 INGRESS_PROXY = {"name": "ingress", "type": "router", "namespace": WAYPOINT_NS,
                  "labels": {"gateway.networking.k8s.io/gateway-name": "ingress"}, "ip": "10.5.0.20"}
 
 
-def ambient_kubernetes():
+def gateway_api_version(tag):
+    """The Gateway API version istiod's informers read (pkg/config/schema/gvr/resources.gen.go
+    KubernetesGateway, HTTPRoute, GatewayClass): v1beta1 at 1.25.3 and 1.27.0, v1 from 1.29.1 (read
+    at each pin). A real API server serves every version from one storage; the harness's fake
+    client does not convert, so the world is written in the version the release reads."""
+    return "gateway.networking.k8s.io/" + ("v1beta1" if minor(tag) < (1, 29) else "v1")
+
+
+GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
+
+
+def gateway_api_proxy(namespace, name, ip):
+    """The proxy of a Gateway API Gateway of class istio (what istiod's deployment controller runs:
+    pods labelled gateway.networking.k8s.io/gateway-name=<name>)."""
+    return {"name": f"gwapi-{namespace}-{name}" if name != "ingress" else "ingress", "type": "router",
+            "namespace": namespace, "labels": {GATEWAY_NAME_LABEL: name}, "ip": ip}
+
+
+def is_gateway_api_proxy(proxy):
+    return proxy["type"] == "router" and GATEWAY_NAME_LABEL in proxy["labels"]
+
+
+def gateway_api_gateway(tag, proxy, hostname="*"):
+    """Kubernetes objects for a managed Gateway API Gateway (class istio) served by `proxy`: the
+    Gateway with an HTTP listener on port 80, its Service and a WorkloadEntry at the proxy's IP.
+    istiod binds a managed Gateway's servers to the instances of the Service <name>-<class>
+    (pilot/pkg/config/kube/gateway conversion.go extractGatewayServices and GetDefaultName, read
+    at 1.25.3 and 1.31), not to a label selector; the proxy carries the gateway-name label that
+    targetRefs attach by (pilot/pkg/model/policyattachment.go)."""
+    ns, name = proxy["namespace"], proxy["labels"][GATEWAY_NAME_LABEL]
+    ip = proxy["ip"].split(".")
+    return [{"apiVersion": "v1", "kind": "Service",
+             "metadata": {"name": f"{name}-istio", "namespace": ns, "labels": {GATEWAY_NAME_LABEL: name}},
+             "spec": {"clusterIP": f"10.97.{ip[2]}.{ip[3]}",
+                      "ports": [{"name": "http", "port": 80, "targetPort": 80, "protocol": "TCP"}],
+                      "selector": {GATEWAY_NAME_LABEL: name}}},
+            {"apiVersion": "networking.istio.io/v1", "kind": "WorkloadEntry",
+             "metadata": {"name": f"{name}-a", "namespace": ns},
+             "spec": {"address": proxy["ip"], "labels": proxy["labels"]}},
+            {"apiVersion": gateway_api_version(tag), "kind": "Gateway",
+             "metadata": {"name": name, "namespace": ns},
+             "spec": {"gatewayClassName": "istio",
+                      "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hostname": hostname}]}}]
+
+
+def ambient_kubernetes(tag):
+    gw_api = gateway_api_version(tag)
     docs = [{"apiVersion": "v1", "kind": "Service",
              "metadata": {"name": "waypoint", "namespace": WAYPOINT_NS,
                           "labels": {"gateway.istio.io/managed": "istio.io-mesh-controller",
@@ -164,7 +219,7 @@ def ambient_kubernetes():
                                      "istio.io/gateway-name": "waypoint"}},
              "spec": {"clusterIP": "10.96.5.10", "ports": [{"appProtocol": "hbone", "name": "mesh", "port": 15008}],
                       "selector": {"gateway.networking.k8s.io/gateway-name": "waypoint"}}},
-            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            {"apiVersion": gw_api, "kind": "Gateway",
              "metadata": {"name": "waypoint", "namespace": WAYPOINT_NS},
              "spec": {"gatewayClassName": "istio-waypoint",
                       "listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE",
@@ -173,15 +228,17 @@ def ambient_kubernetes():
             {"apiVersion": "networking.istio.io/v1", "kind": "WorkloadEntry",
              "metadata": {"name": "waypoint-a", "namespace": WAYPOINT_NS},
              "spec": {"address": WAYPOINT_PROXY["ip"], "labels": {"gateway.networking.k8s.io/gateway-name": "waypoint"}}}]
-    docs += [{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
-              "metadata": {"name": "ingress", "namespace": WAYPOINT_NS},
-              "spec": {"gatewayClassName": "istio",
-                       "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hostname": "*.example.com"}]},
-              "status": {"addresses": [{"type": "IPAddress", "value": INGRESS_PROXY["ip"]}]}},
-             {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-              "metadata": {"name": "reviews", "namespace": WAYPOINT_NS},
-              "spec": {"parentRefs": [{"name": "ingress"}], "hostnames": ["reviews.example.com"],
-                       "rules": [{"backendRefs": [{"name": "reviews", "port": 9080}]}]}}]
+    docs += gateway_api_gateway(tag, INGRESS_PROXY, "*.example.com")
+    docs.append({"apiVersion": gw_api, "kind": "HTTPRoute",
+                 "metadata": {"name": "reviews", "namespace": WAYPOINT_NS},
+                 "spec": {"parentRefs": [{"name": "ingress"}], "hostnames": ["reviews.example.com"],
+                          "rules": [{"backendRefs": [{"name": "reviews", "port": 9080}]}]}})
+    se = AMBIENT_SERVICE_ENTRY
+    docs.append({"apiVersion": "networking.istio.io/v1", "kind": "ServiceEntry",
+                 "metadata": {"name": se["name"], "namespace": se["namespace"],
+                              "labels": {"istio.io/use-waypoint": "waypoint"}},
+                 "spec": {"hosts": [se["host"]], "addresses": ["240.240.5.1"], "location": "MESH_EXTERNAL",
+                          "resolution": "DNS", "ports": [{"number": 80, "name": "http", "protocol": "HTTP"}]}})
     for i, (name, ns) in enumerate(sorted(AMBIENT_SERVICES.items())):
         labels = {"istio.io/use-waypoint": "waypoint"}
         if ns != WAYPOINT_NS:
@@ -204,22 +261,33 @@ def _stream(docs):
 
 def make_case(case_id, manifests, tag, world=WORLD, extension_names=(), ambient=False):
     """One oracle request. `ambient`: add the waypoint world (ambient_kubernetes) and probe the
-    waypoint too; such cases must go to ask(..., ambient=True)."""
-    # The ambient world's waypoint and Gateway API ingress are configured by ambient_kubernetes.
+    waypoint too. Gateway API gateways in `world` (gateway_api_proxy) get their Kubernetes objects
+    (gateway_api_gateway). Either way the case must go to ask(..., ambient=True) (needs_kubernetes)."""
+    # Waypoints and Gateway API gateways are configured through Kubernetes objects, the rest by fixtures.
     docs = istio_documents(manifests) + fixtures([p for p in world if p["type"] != "waypoint" and
-                                                  "gateway.networking.k8s.io/gateway-name" not in p["labels"]])
+                                                  not is_gateway_api_proxy(p)])
     case = {"id": case_id, "proxies": world, "istioVersion": tag, "extensionNames": sorted(set(extension_names)),
             # 1.30+: WasmPlugins reach istiod only through the TrafficExtension translation (main.go).
             "discovery": minor(tag) >= (1, 30)}
+    kube = []
     if ambient:
-        kube = ambient_kubernetes()
+        kube = ambient_kubernetes(tag)
+        case["proxies"] = list(world) + [p for p in (WAYPOINT_PROXY, INGRESS_PROXY)
+                                         if all(q["name"] != p["name"] for q in world)]
+    for p in world:
+        if is_gateway_api_proxy(p) and not (ambient and p["name"] == INGRESS_PROXY["name"]):
+            kube += gateway_api_gateway(tag, p)
+    if kube:
         # Like istiod's waypoint test: the config store and the fake cluster both get them.
         docs += kube
         case["kubernetes"] = _stream(kube)
-        case["proxies"] = list(world) + [p for p in (WAYPOINT_PROXY, INGRESS_PROXY)
-                                         if all(q["name"] != p["name"] for q in world)]
     case["config"] = _stream(docs)
     return case
+
+
+def needs_kubernetes(case):
+    """Whether the case runs on the Kubernetes harness (ask(..., ambient=True))."""
+    return bool(case.get("kubernetes"))
 
 
 def ask(binary, cases, timeout=600, ambient=False):

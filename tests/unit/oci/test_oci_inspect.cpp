@@ -4,6 +4,7 @@
 #include <wasmdeploy/file_io.hpp>
 #include <wasmdeploy/oci_image.hpp>
 
+#include "oci/media_types.hpp"
 #include "oci/tar_gzip.hpp"
 #include "unit/oci/oci_test_support.hpp"
 
@@ -182,6 +183,35 @@ TEST_CASE("check_layout_for applies Istio's version rules from the capability ta
   CHECK(check_layout_for(wasm_platform::higress, r).empty());
   CHECK(parse_wasm_platform("envoy-gateway") == wasm_platform::envoy_gateway);
   CHECK(oci_test::error_code_of([] { parse_wasm_platform("kong"); }) == "oci.platform.unknown");
+}
+
+// istio-agent's module limit (capability table: agent-fixed-module-size-limit 1.17-1.29,
+// agent-module-size-setting from 1.30, ISTIO_WASM_MAX_BINARY_SIZE_BYTES, read at release-1.30
+// 9739e10eb9d7 pkg/wasm/httpfetcher.go and imagefetcher.go, applied after gunzip too).
+TEST_CASE("1.30: a module over 256 MiB is refused up to 1.29, a warning naming ISTIO_WASM_MAX_BINARY_SIZE_BYTES from 1.30",
+          "[oci][platform][capabilities]") {
+  oci_test::temp_dir t;
+  build_image(oci_test::tiny_module(), opts(image_variant::compat, t / "img"));
+  layout_report r = inspect_layout(t / "img");
+  r.module = std::string(oci::kMaxModuleBytes, 'x');
+  CHECK(check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.29")).empty());  // at the limit
+  r.module->push_back('x');
+  CHECK(check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.16")).empty());  // no limit yet
+  CHECK(oci_test::error_code_of([&] {
+          check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.17"));
+        }) == "oci.module.too-large");
+  CHECK(oci_test::error_code_of([&] {
+          check_layout_for(wasm_platform::istio, r, mesh_version::parse("1.29"));
+        }) == "oci.module.too-large");
+  for (const char* v : {"1.30", "1.32", "1.33"}) {
+    INFO(v);
+    const auto d = check_layout_for(wasm_platform::istio, r, mesh_version::parse(v));
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].level == severity::warning);
+    CHECK(d[0].code == "oci.module.too-large");
+    CHECK(d[0].message.find("ISTIO_WASM_MAX_BINARY_SIZE_BYTES") != std::string::npos);
+    CHECK(d[0].message.find("gunzip") != std::string::npos);
+  }
 }
 
 TEST_CASE("inspect_layout checks structure, names and digests", "[oci][inspect][errors]") {
