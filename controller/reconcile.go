@@ -175,6 +175,11 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 	failedWorkload := map[string]string{}
 	for _, d := range docs {
 		ref, err := c.applyOne(ctx, owner, d, mem)
+		var adoption *adoptionError
+		if errors.As(err, &adoption) && out.conflict == "" {
+			out.conflict = adoption.msg
+			c.event(obj, "Warning", "Conflict", adoption.msg)
+		}
 		if err != nil {
 			failed = append(failed, fmt.Sprintf("%s: %v", ref, err))
 			if d.Role == wasmdeploy.Patch {
@@ -233,12 +238,14 @@ func (c *controller) conflict(ctx context.Context, owner kube.Owner, docs []wasm
 		if d.Role == wasmdeploy.Patch || ref.Kind == "Namespace" {
 			continue // a user's workload is patched, not taken; a Namespace is only used
 		}
-		var live metav1.Object
-		if m, covered := c.cachedMeta(ref); m != nil && covered {
-			live = m
-		} else {
-			// Not in the cache (or not watched): asked, so an object made a moment ago by
-			// someone else is not taken over because the cache has not seen it yet.
+		m, covered := c.cachedMeta(ref)
+		if covered && m == nil {
+			// Absent from the synced cache: applied without forcing, so one made a moment
+			// ago by someone else is refused by the API server, then checked (applyOne).
+			continue
+		}
+		var live metav1.Object = m
+		if !covered {
 			k, _ := kube.KindOf(ref.Group, ref.Kind)
 			u, err := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
 			if apierrors.IsNotFound(err) {
@@ -249,17 +256,30 @@ func (c *controller) conflict(ctx context.Context, owner kube.Owner, docs []wasm
 			}
 			live = u
 		}
-		var managers []kube.ManagedField
-		for _, m := range live.GetManagedFields() {
-			managers = append(managers, kube.ManagedField{Manager: m.Manager, Subresource: m.Subresource})
-		}
-		shared := ref.Namespace == kube.NodeCacheNamespace
-		if why := kube.AdoptionConflict(owner, live.GetAnnotations(), managers, shared); why != "" {
-			return fmt.Sprintf("%s %s/%s %s", ref.Kind, ref.Namespace, ref.Name, why), nil
+		if msg := adoptionConflict(owner, ref, live); msg != "" {
+			return msg, nil
 		}
 	}
 	return "", nil
 }
+
+// adoptionConflict is conflict's verdict on one existing object.
+func adoptionConflict(owner kube.Owner, ref kube.Ref, live metav1.Object) string {
+	var managers []kube.ManagedField
+	for _, m := range live.GetManagedFields() {
+		managers = append(managers, kube.ManagedField{Manager: m.Manager, Subresource: m.Subresource})
+	}
+	shared := ref.Namespace == kube.NodeCacheNamespace
+	if why := kube.AdoptionConflict(owner, live.GetAnnotations(), managers, shared); why != "" {
+		return fmt.Sprintf("%s %s/%s %s", ref.Kind, ref.Namespace, ref.Name, why)
+	}
+	return ""
+}
+
+// adoptionError is an object found, on applying, to be one the owner may not take over.
+type adoptionError struct{ msg string }
+
+func (e *adoptionError) Error() string { return e.msg }
 
 // render builds the spec for the owner and renders it. For a FilterDeployment it also
 // returns the names of the workloads it selected.
@@ -562,8 +582,23 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 	if !shared && c.unchanged(mem, owner, ref, intent) {
 		return ref, nil
 	}
-	force := true
+	// Forced (a hand edit of a field the owner applies is taken back) only over an object
+	// conflict() saw; one absent from the cache may have been made since by someone else: the
+	// API server refuses the unforced apply if it holds any field, and it is checked then.
+	m, covered := c.cachedMeta(ref)
+	force := !covered || m != nil
 	res, err := ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
+	if !force && apierrors.IsConflict(err) {
+		live, gerr := ri.Get(ctx, ref.Name, metav1.GetOptions{})
+		if gerr != nil {
+			return ref, gerr
+		}
+		if msg := adoptionConflict(owner, ref, live); msg != "" {
+			return ref, &adoptionError{msg}
+		}
+		force = true
+		res, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
+	}
 	if err == nil && !shared {
 		c.remember(mem, ref, intent, res.GetGeneration())
 	}
