@@ -96,7 +96,9 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 		c.mem.forget(obj.GetUID())
 		return nil
 	}
-	if !hasFinalizer(obj) && !mem.finalizer {
+	if hasFinalizer(obj) {
+		mem.finalizer = false // the cache shows it: a later removal by hand is seen again
+	} else if !mem.finalizer {
 		if err := c.setFinalizer(ctx, kind, obj, true); err != nil {
 			return err
 		}
