@@ -76,6 +76,11 @@ type controller struct {
 	meshMu    sync.Mutex
 	meshCache map[string]meshEntry
 
+	// The informers: owners by kind, watched objects by resource (fast.go reads both).
+	owners  map[string]cache.SharedIndexInformer
+	watched map[schema.GroupVersionResource]cache.SharedIndexInformer
+	mem     memories
+
 	// ready: leading and caches synced (/readyz).
 	ready atomic.Bool
 
@@ -161,11 +166,13 @@ func (c *controller) run(ctx context.Context) error {
 		}
 		synced = append(synced, inf.HasSynced)
 	}
+	c.owners = owners
 	factory.Start(ctx.Done())
 	c.startWatches(ctx, owners)
 	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
 		return fmt.Errorf("informer caches did not sync")
 	}
+	c.waitForWatches(ctx)
 	klog.InfoS("caches synced; starting workers", "workers", c.opts.workers)
 	c.ready.Store(true)
 	defer c.ready.Store(false)

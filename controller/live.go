@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"strings"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
@@ -35,6 +37,7 @@ func (c *controller) startWatches(ctx context.Context, owners map[string]cache.S
 		return
 	}
 	factory := metadatainformer.NewSharedInformerFactory(c.meta, c.opts.resync)
+	c.watched = map[schema.GroupVersionResource]cache.SharedIndexInformer{}
 	for _, w := range watchedKinds {
 		k, err := kube.KindOf(w.group, w.kind)
 		if err != nil {
@@ -42,6 +45,12 @@ func (c *controller) startWatches(ctx context.Context, owners map[string]cache.S
 		}
 		workload := w.group == "apps"
 		inf := factory.ForResource(gvrOf(k)).Informer()
+		// By owner label: prune and cleanup find what an owner applied there (fast.go).
+		if err := inf.AddIndexers(cache.Indexers{ownerIndex: ownerLabels}); err != nil {
+			klog.ErrorS(err, "index", "kind", w.kind)
+			continue
+		}
+		c.watched[gvrOf(k)] = inf
 		_, err = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 			AddFunc: func(obj interface{}) {
 				if workload {
@@ -74,6 +83,20 @@ func (c *controller) startWatches(ctx context.Context, owners map[string]cache.S
 	}
 	factory.Start(ctx.Done())
 	c.watches = factory
+}
+
+// watchSyncBound is how long the workers wait for the watches to sync. A kind whose CRD is
+// not installed never syncs; its objects cannot exist, and until it syncs what is applied of
+// it is recorded in the owner's inventory first (fast.go: covered).
+const watchSyncBound = 30 * time.Second
+
+func (c *controller) waitForWatches(ctx context.Context) {
+	deadline := time.Now().Add(watchSyncBound)
+	for _, inf := range c.watched {
+		for !inf.HasSynced() && time.Now().Before(deadline) && ctx.Err() == nil {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 }
 
 // requeueHolders queues every owner recorded on a managed object (owner annotations hold

@@ -84,6 +84,12 @@ func registerClientMetrics(reg prometheus.Registerer) {
 			Help: "Time requests waited in the client-side rate limiter, by verb.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"verb"}),
 	}
 	reg.MustRegister(m.results, m.latency, m.throttle)
+	// Without a client-side limit (--kube-api-qps <= 0, the default) nothing waits and client-go
+	// observes nothing: the series exist from the start, at zero, so dashboards and alerts on
+	// them still find them.
+	for _, verb := range []string{"GET", "LIST", "WATCH", "POST", "PUT", "PATCH", "DELETE"} {
+		m.throttle.WithLabelValues(verb)
+	}
 	clientmetrics.Register(clientmetrics.RegisterOpts{RequestResult: m, RequestLatency: latencyMetric{m.latency},
 		RateLimiterLatency: latencyMetric{m.throttle}})
 }

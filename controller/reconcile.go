@@ -66,17 +66,20 @@ func gvrOf(k kube.Kind) schema.GroupVersionResource {
 // reconcile makes the cluster match one owner object.
 func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name string) error {
 	owner := kube.Owner{Kind: kind.kind, Namespace: ns, Name: name}
-	obj, err := c.dyn.Resource(kind.gvr).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
+	// From the informer cache: every change to the owner comes through it as an event anyway.
+	obj, err := c.cachedOwner(kind, ns, name)
+	if err != nil {
+		return err
+	}
+	if obj == nil {
 		if _, done := c.finalized.LoadAndDelete(owner.String()); done {
 			return nil
 		}
 		// Gone without our finalizer (removed by hand): still clean up what carries its label.
 		return c.cleanup(ctx, owner, nil, true)
 	}
-	if err != nil {
-		return err
-	}
+	mem := c.mem.get(obj.GetUID())
+	cachedStatus := mem.recall(obj)
 	if obj.GetDeletionTimestamp() != nil {
 		if !hasFinalizer(obj) {
 			return nil
@@ -90,15 +93,19 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 			return err
 		}
 		c.finalized.Store(owner.String(), true)
+		c.mem.forget(obj.GetUID())
 		return nil
 	}
-	if !hasFinalizer(obj) {
+	if hasFinalizer(obj) {
+		mem.finalizer = false // the cache shows it: a later removal by hand is seen again
+	} else if !mem.finalizer {
 		if err := c.setFinalizer(ctx, kind, obj, true); err != nil {
 			return err
 		}
+		mem.finalizer = true // the cache may show the object without it for a while
 	}
-	out := c.apply(ctx, kind, owner, obj)
-	if err := c.writeStatus(ctx, kind, obj, out); err != nil {
+	out := c.apply(ctx, kind, owner, obj, mem)
+	if err := c.writeStatus(ctx, kind, obj, out, mem, cachedStatus); err != nil {
 		return err
 	}
 	if out.refusal != nil {
@@ -109,9 +116,11 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 
 // apply renders the owner and applies the result, then prunes what the previous render made
 // and this one does not.
-func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured) outcome {
+func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured, mem *ownerMemory) outcome {
 	out := outcome{}
-	previous := inventory(obj)
+	// The recorded inventory, and what carries the owner's label in the watched caches (what
+	// it applied there without recording it first: see below).
+	previous := union(inventory(obj), c.labelled(owner))
 	docs, workloads, istio, err := c.render(ctx, kind, owner, obj, &out.warnings)
 	for _, w := range out.warnings {
 		if generationChanged(obj) {
@@ -146,15 +155,18 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 	for _, r := range previous {
 		known[r] = true
 	}
+	// New objects are recorded in the inventory before they are applied, so a crash in
+	// between leaves nothing unrecorded; but one of a watched kind carries the owner's label,
+	// which the synced cache finds (labelled), so it needs no separate status write first.
 	grown := false
 	for _, d := range docs {
 		if r, err := refOf(d); err == nil && !known[r.String()] {
 			known[r.String()] = true
-			grown = true
+			grown = grown || !c.covered(r)
 		}
 	}
 	if grown {
-		if err := c.recordInventory(ctx, kind, obj, kube.SortedKeys(known)); err != nil {
+		if err := c.recordInventory(ctx, kind, obj, kube.SortedKeys(known), mem); err != nil {
 			out.err = fmt.Errorf("recording the inventory: %w", err)
 			out.applied = previous
 			return out
@@ -164,7 +176,12 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 	var failed []string
 	failedWorkload := map[string]string{}
 	for _, d := range docs {
-		ref, err := c.applyOne(ctx, owner, d)
+		ref, err := c.applyOne(ctx, owner, d, mem)
+		var adoption *adoptionError
+		if errors.As(err, &adoption) && out.conflict == "" {
+			out.conflict = adoption.msg
+			c.event(obj, "Warning", "Conflict", adoption.msg)
+		}
 		if err != nil {
 			failed = append(failed, fmt.Sprintf("%s: %v", ref, err))
 			if d.Role == wasmdeploy.Patch {
@@ -223,25 +240,48 @@ func (c *controller) conflict(ctx context.Context, owner kube.Owner, docs []wasm
 		if d.Role == wasmdeploy.Patch || ref.Kind == "Namespace" {
 			continue // a user's workload is patched, not taken; a Namespace is only used
 		}
-		k, _ := kube.KindOf(ref.Group, ref.Kind)
-		live, err := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
+		m, covered := c.cachedMeta(ref)
+		if covered && m == nil {
+			// Absent from the synced cache: applied without forcing, so one made a moment
+			// ago by someone else is refused by the API server, then checked (applyOne).
 			continue
 		}
-		if err != nil {
-			return "", err
+		var live metav1.Object = m
+		if !covered {
+			k, _ := kube.KindOf(ref.Group, ref.Kind)
+			u, err := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return "", err
+			}
+			live = u
 		}
-		var managers []kube.ManagedField
-		for _, m := range live.GetManagedFields() {
-			managers = append(managers, kube.ManagedField{Manager: m.Manager, Subresource: m.Subresource})
-		}
-		shared := ref.Namespace == kube.NodeCacheNamespace
-		if why := kube.AdoptionConflict(owner, live.GetAnnotations(), managers, shared); why != "" {
-			return fmt.Sprintf("%s %s/%s %s", ref.Kind, ref.Namespace, ref.Name, why), nil
+		if msg := adoptionConflict(owner, ref, live); msg != "" {
+			return msg, nil
 		}
 	}
 	return "", nil
 }
+
+// adoptionConflict is conflict's verdict on one existing object.
+func adoptionConflict(owner kube.Owner, ref kube.Ref, live metav1.Object) string {
+	var managers []kube.ManagedField
+	for _, m := range live.GetManagedFields() {
+		managers = append(managers, kube.ManagedField{Manager: m.Manager, Subresource: m.Subresource})
+	}
+	shared := ref.Namespace == kube.NodeCacheNamespace
+	if why := kube.AdoptionConflict(owner, live.GetAnnotations(), managers, shared); why != "" {
+		return fmt.Sprintf("%s %s/%s %s", ref.Kind, ref.Namespace, ref.Name, why)
+	}
+	return ""
+}
+
+// adoptionError is an object found, on applying, to be one the owner may not take over.
+type adoptionError struct{ msg string }
+
+func (e *adoptionError) Error() string { return e.msg }
 
 // render builds the spec for the owner and renders it. For a FilterDeployment it also
 // returns the names of the workloads it selected.
@@ -470,7 +510,7 @@ func workloadKindOf(s string) (kube.Kind, error) {
 // tests/cluster settled on for `render`: a JSON merge patch naming only the pod-template
 // annotations, plus the owner's label and a record of the values it overwrote (server-side
 // apply of a partial object would take over fields a client-side apply owned).
-func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeploy.Document) (kube.Ref, error) {
+func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeploy.Document, mem *ownerMemory) (kube.Ref, error) {
 	u := &unstructured.Unstructured{Object: d.Object}
 	ref, err := refOf(d)
 	if err != nil {
@@ -479,6 +519,10 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 	k, _ := kube.KindOf(ref.Group, ref.Kind)
 	ri := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace)
 	if d.Role == wasmdeploy.Patch {
+		intent := bodyHash(canonicalJSON(u.Object["spec"]))
+		if c.unchanged(mem, owner, ref, intent) {
+			return ref, nil
+		}
 		live, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
 		if err != nil {
 			return ref, err // never create a user's workload
@@ -497,7 +541,10 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 		if err != nil {
 			return ref, err
 		}
-		_, err = ri.Patch(ctx, ref.Name, types.MergePatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager()})
+		res, err := ri.Patch(ctx, ref.Name, types.MergePatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager()})
+		if err == nil {
+			c.remember(mem, ref, intent, res.GetGeneration())
+		}
 		return ref, err
 	}
 	if ref.Kind == "Namespace" {
@@ -530,8 +577,33 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 	if err != nil {
 		return ref, err
 	}
-	force := true
-	_, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
+	// The node cache's objects are shared with other owners, whose applies the generation
+	// does not show: always applied.
+	intent := bodyHash(body)
+	shared := ref.Namespace == kube.NodeCacheNamespace
+	if !shared && c.unchanged(mem, owner, ref, intent) {
+		return ref, nil
+	}
+	// Forced (a hand edit of a field the owner applies is taken back) only over an object
+	// conflict() saw; one absent from the cache may have been made since by someone else: the
+	// API server refuses the unforced apply if it holds any field, and it is checked then.
+	m, covered := c.cachedMeta(ref)
+	force := !covered || m != nil
+	res, err := ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
+	if !force && apierrors.IsConflict(err) {
+		live, gerr := ri.Get(ctx, ref.Name, metav1.GetOptions{})
+		if gerr != nil {
+			return ref, gerr
+		}
+		if msg := adoptionConflict(owner, ref, live); msg != "" {
+			return ref, &adoptionError{msg}
+		}
+		force = true
+		res, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
+	}
+	if err == nil && !shared {
+		c.remember(mem, ref, intent, res.GetGeneration())
+	}
 	return ref, err
 }
 
@@ -560,12 +632,25 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 		return err
 	}
 	ri := c.dyn.Resource(gvrOf(k)).Namespace(ref.Namespace)
-	live, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil
+	// From the cache when it has the object (the delete and the restore patch carry its
+	// resourceVersion as a precondition, so a stale copy only means a retry); asked when it
+	// does not, so an object applied a moment ago is not missed.
+	var live metav1.Object
+	if m, covered := c.cachedMeta(ref); m != nil && covered {
+		live = m
+	} else {
+		u, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		live = u
 	}
-	if err != nil {
-		return err
+	apiVersion := k.Version
+	if k.Group != "" {
+		apiVersion = k.Group + "/" + k.Version
 	}
 	recorded, isWorkload := live.GetAnnotations()[owner.RestoreKey()]
 	if isWorkload {
@@ -623,7 +708,7 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 	// Someone else holds it: give up only this owner's fields (server-side apply of an empty
 	// object under its manager); what the others also apply stays.
 	empty := map[string]interface{}{
-		"apiVersion": live.GetAPIVersion(), "kind": live.GetKind(),
+		"apiVersion": apiVersion, "kind": ref.Kind,
 		"metadata": map[string]interface{}{"name": ref.Name},
 	}
 	if k.Namespaced {
@@ -651,7 +736,7 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 // finalizer was removed by hand left no inventory to read).
 func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string, sweep bool) error {
 	refs := map[string]bool{}
-	for _, r := range inv {
+	for _, r := range union(inv, c.labelled(owner)) {
 		refs[r] = true
 	}
 	for _, k := range kube.Kinds() {
@@ -694,18 +779,18 @@ func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string
 
 // recordInventory writes status.resources before objects not yet in it are applied, so a
 // crash between apply and the final status write cannot leave objects no inventory names.
-func (c *controller) recordInventory(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, refs []string) error {
+func (c *controller) recordInventory(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, refs []string, mem *ownerMemory) error {
 	status, _, _ := unstructured.NestedMap(obj.Object, "status")
 	if status == nil {
 		status = map[string]interface{}{}
 	}
 	status["resources"] = refs
-	return c.applyStatus(ctx, kind, obj, status)
+	return c.applyStatus(ctx, kind, obj, status, mem)
 }
 
 // applyStatus server-side applies `status` to obj's status subresource under the status field
 // manager (the inventory and the conditions share it, so neither drops the other's fields).
-func (c *controller) applyStatus(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, status map[string]interface{}) error {
+func (c *controller) applyStatus(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, status map[string]interface{}, mem *ownerMemory) error {
 	body, err := json.Marshal(map[string]interface{}{
 		"apiVersion": obj.GetAPIVersion(), "kind": obj.GetKind(),
 		"metadata": map[string]interface{}{"name": obj.GetName(), "namespace": obj.GetNamespace()},
@@ -715,8 +800,11 @@ func (c *controller) applyStatus(ctx context.Context, kind ownerKind, obj *unstr
 		return err
 	}
 	force := true
-	_, err = c.dyn.Resource(kind.gvr).Namespace(obj.GetNamespace()).Patch(ctx, obj.GetName(), types.ApplyPatchType, body,
+	res, err := c.dyn.Resource(kind.gvr).Namespace(obj.GetNamespace()).Patch(ctx, obj.GetName(), types.ApplyPatchType, body,
 		metav1.PatchOptions{FieldManager: kube.StatusManager, Force: &force}, "status")
+	if err == nil {
+		mem.wrote(status, res)
+	}
 	return err
 }
 
@@ -762,7 +850,7 @@ func (c *controller) setFinalizer(ctx context.Context, kind ownerKind, obj *unst
 // writeStatus applies the status subresource: observedGeneration, Ready and Refused
 // conditions, the refusal's code, path and message, the inventory, and for a
 // FilterDeployment wasme's per-workload states and reason.
-func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, out outcome) error {
+func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, out outcome, mem *ownerMemory, cached map[string]interface{}) error {
 	var conds []kube.Condition
 	if raw, ok, _ := unstructured.NestedSlice(obj.Object, "status", "conditions"); ok {
 		b, _ := json.Marshal(raw)
@@ -824,7 +912,10 @@ func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstr
 			status["reason"] = reason
 		}
 	}
-	err := c.applyStatus(ctx, kind, obj, status)
+	if mem.unchanged(status, cached) {
+		return nil // the same status again: no write
+	}
+	err := c.applyStatus(ctx, kind, obj, status, mem)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
