@@ -43,7 +43,7 @@ void run_build(const build_args& a) {
   o.output_dir = a.output;
   o.force = a.force;
   o.compat_runtime_config = !a.no_runtime_config;
-  std::string module = wasmdeploy::read_file(a.module_path, WD_MAX_WASM_MODULE_BYTES);
+  std::string module = wasmdeploy::read_file(a.module_path, active_limits().wasm_module_bytes);
   wasmdeploy::build_result r = wasmdeploy::build_image(module, o);
 
   fmt::print("wrote OCI image layout {} (variant {})\n", r.output_dir,

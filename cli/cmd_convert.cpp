@@ -78,7 +78,7 @@ void run(const convert_flags& o) {
   }
   if (!o.istio.empty()) istio_flag(o.istio);
   if (!o.from_istio.empty()) istio_flag(o.from_istio, "--from-istio");
-  std::string text = read_input_prefix(o.file, WD_MAX_SPEC_BYTES);
+  std::string text = read_input_prefix(o.file, active_limits().spec_bytes);
   import_result r = import_resources(text, o.file);
   const std::string to = o.to;
   render_options ro;

@@ -31,10 +31,10 @@ node result(const char* severity, const std::string& message, const std::string&
 }
 
 void run(const krm_flags& o) {
-  std::string text = read_input_prefix(o.file, WD_MAX_SPEC_BYTES);
-  if (text.size() > WD_MAX_SPEC_BYTES) {
+  std::string text = read_input_prefix(o.file, active_limits().spec_bytes);
+  if (text.size() > active_limits().spec_bytes) {
     throw error(errc::invalid, "file.too-large", "",
-                fmt::format("{} is larger than {} bytes", o.file == "-" ? "stdin" : o.file, WD_MAX_SPEC_BYTES));
+                fmt::format("{} is larger than {} bytes", o.file == "-" ? "stdin" : o.file, active_limits().spec_bytes));
   }
   node list = parse_config_value(text, "ResourceList");
   const node* kind = list.find("kind");

@@ -62,7 +62,7 @@ std::string read_module(const std::string& path) {
     if (!layout.module) throw error(errc::invalid, "oci.platform.no-module", path, "the layout holds no Wasm module");
     return std::move(*layout.module);
   }
-  return read_file(path, WD_MAX_WASM_MODULE_BYTES);
+  return read_file(path, active_limits().wasm_module_bytes);
 }
 
 // Flag names map to run option names ("--response-status" -> "response_status").

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/render.hpp>
 #include <wasmdeploy/spec.hpp>
 
@@ -47,6 +48,9 @@ render_options make_render_options(const spec& s, const std::string& istio, cons
                                    const std::string& gateway_version, bool allow_incompatible);
 /// --allow CODE (repeatable): acknowledges a warning code (render_options::allow).
 void add_allow_flag(CLI::App* cmd, std::vector<std::string>& codes);
+/// --limit NAME=VALUE (repeatable) on every command that reads input, applied to `limits` as
+/// the command line is parsed (before any command runs).
+void add_limit_flags(CLI::App& app, limits& into);
 /// Prints diagnostics to stderr (errors only when quiet).
 void print_diagnostics(const render_summary& r, bool quiet);
 /// Diagnostics to stderr, one per line; notes and warnings are dropped when quiet.

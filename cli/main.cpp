@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/limits.hpp>
 
 #include "commands.hpp"
 
@@ -47,6 +48,10 @@ int main(int argc, char** argv) {
   wasmdeploy::cli::add_pull_command(app);
   wasmdeploy::cli::add_resolve_command(app);
   wasmdeploy::cli::add_login_commands(app);
+  // --limit NAME=VALUE on every command that reads input; in force for the whole command.
+  wasmdeploy::limits limits;
+  const wasmdeploy::limits_scope limits_in_force(limits);
+  wasmdeploy::cli::add_limit_flags(app, limits);
   try {
     // Like kubectl: a mistyped command gets a suggestion instead of a list of stray arguments.
     if (argc > 1 && argv[1][0] != '-') wasmdeploy::cli::check_subcommand(app, argv[1]);

@@ -40,6 +40,23 @@ void add_allow_flag(CLI::App* cmd, std::vector<std::string>& codes) {
       ->allow_extra_args(false);
 }
 
+void add_limit_flags(CLI::App& app, limits& into) {
+  // Commands that read no input an attacker could write take no --limit.
+  static const char* const kWithoutInput[] = {"versions", "version", "help", "completion", "man", "crd", "logout"};
+  for (CLI::App* cmd : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (std::find(std::begin(kWithoutInput), std::end(kWithoutInput), cmd->get_name()) != std::end(kWithoutInput)) continue;
+    cmd->add_option_function<std::vector<std::string>>(
+           "--limit",
+           [&into](const std::vector<std::string>& assignments) {
+             for (const auto& a : assignments) set_limit_from_text(into, a);
+           },
+           "Override a reader limit (repeatable): NAME=VALUE, e.g. json_depth=128; names and defaults: README, "
+           "section Limits")
+        ->type_name("NAME=VALUE")
+        ->allow_extra_args(false);
+  }
+}
+
 void print_data(const node& n, const std::string& format) {
   std::string text = format == "yaml" ? to_yaml(n) : to_json_pretty(n);
   if (!text.empty() && text.back() != '\n') text += '\n';

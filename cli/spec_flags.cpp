@@ -306,7 +306,7 @@ spec build_spec(spec_flags& o) {
   for (auto& t : s.targets) apply_target_overrides(o, t);
   if (!o.naming.empty()) s.options.naming = flag_value("--naming", [&] { return parse_naming_scheme(o.naming, "--naming"); });
   if (o.allow_incompatible) s.options.allow_incompatible_module = true;
-  if (!o.live.empty()) apply_live_workloads(s, read_file(o.live, WD_MAX_SPEC_BYTES), o.live);
+  if (!o.live.empty()) apply_live_workloads(s, read_file(o.live, active_limits().spec_bytes), o.live);
   record_origins(o, s, one_liner);
   return s;
 }

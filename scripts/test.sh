@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install what is needed, build with warnings as
 # errors, run every ctest label (unit, golden, cli, wasm, oci, capi, python, property, negative,
-# conformance), then the unit, golden and cli tests again under ASan+UBSan and a bounded fuzzing
-# run. Prints one summary line per stage and a final "N passed, N failed" line.
+# conformance), then the unit, golden and cli tests again under ASan+UBSan, a bounded fuzzing
+# run and the C API's thread test under ThreadSanitizer. Prints one summary line per stage and a final "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # Paths relative to the checkout let ccache reuse objects across clones of the project.
@@ -35,6 +35,13 @@ if command -v clang++ >/dev/null; then
   run_stage fuzz ctest --preset fuzz
 else
   echo "SKIPPED: ASan stage and fuzzing need clang (scripts/setup.sh installs it)"; stages+=("asan: SKIPPED" "fuzz: SKIPPED")
+fi
+# ThreadSanitizer (clang, build/tsan): the C API's thread test, threads parsing, rendering and
+# running modules at once. Only test_capi_threads and what it links are built; bounded in time.
+if command -v clang++ >/dev/null; then
+  run_stage tsan timeout "${WD_TSAN_SECONDS:-2400}" bash -c 'cmake --preset tsan >/dev/null && cmake --build --preset tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 cmake -DPROGRAM=build/tsan/tests/capi/test_capi_threads -P tests/capi/run_modes.cmake'
+else
+  echo "SKIPPED: the TSan stage needs clang (scripts/setup.sh installs it)"; stages+=("tsan: SKIPPED")
 fi
 
 log "done"

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/render.hpp>
 #include <wasmdeploy/resolve.hpp>
 #include <wasmdeploy/spec.hpp>
@@ -22,6 +23,10 @@ struct wd_render_options {
   wasmdeploy::render_options impl;
   /// The resolve stage's settings (wd_render_options_set_resolve); defaults: no network.
   wasmdeploy::resolve_options inputs;
+};
+
+struct wd_limits {
+  wasmdeploy::limits impl;
 };
 
 struct wd_render_result {

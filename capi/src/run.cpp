@@ -44,6 +44,15 @@ int wd_run_options_set(wd_run_options* opts, const char* field, const char* valu
   });
 }
 
+int wd_run_options_set_limits(wd_run_options* opts, const wd_limits* limits) {
+  return capi::guard([&] {
+    capi::require(opts, "opts");
+    capi::require(limits, "limits");
+    opts->impl.limits = limits->impl;
+    return WD_OK;
+  });
+}
+
 int wd_run_options_set_config(wd_run_options* opts, const void* bytes, size_t len) {
   return capi::guard([&] {
     capi::require(opts, "opts");

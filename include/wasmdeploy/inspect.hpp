@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/mesh_version.hpp>
 #include <wasmdeploy/wasm_binary.hpp>
 
@@ -70,6 +71,10 @@ struct module_report {
   /// markers, WASI functions only recent hosts provide, ...).
   std::vector<diagnostic> findings;
 
+  /// Whether the engine's validator accepts the module (function bodies, types, indices, which
+  /// the reader above does not check); unset when the library was built without the host.
+  std::optional<bool> valid;
+
   bool exports(std::string_view name) const;
 };
 
@@ -90,9 +95,12 @@ struct compat_verdict {
 
 /// Parses and analyses a module held in memory. Throws error{errc::parse, "wasm.*"}.
 module_report inspect_module(std::string_view bytes);
+/// The same under `bounds` instead of the calling thread's limits (wasm_* and wasm_module_bytes).
+module_report inspect_module(std::string_view bytes, const limits& bounds);
 
 /// Reads the file, then inspect_module(). Throws error{errc::io} when it cannot be read.
 module_report inspect_file(const std::string& path);
+module_report inspect_file(const std::string& path, const limits& bounds);
 
 /// The verdict for one Istio version, decided from the capability table. Error codes:
 ///   wasm.abi-missing, wasm.abi-unknown, wasm.abi-unsupported, wasm.allocator-missing,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/mesh_version.hpp>
 #include <wasmdeploy/node.hpp>
 #include <wasmdeploy/spec.hpp>
@@ -27,6 +28,9 @@ struct render_options {
   /// Warning codes acknowledged besides the spec's options.allow (the CLI's --allow): printed as
   /// notes, and recorded on every rendered object as the annotation wasmdeploy.io/allowed.
   std::vector<std::string> allow;
+  /// The readers' bounds for this render (annotations' JSON, module and side files); unset keeps
+  /// the calling thread's (wasmdeploy::active_limits()).
+  std::optional<wasmdeploy::limits> limits;
 };
 
 /// One output document.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/render.hpp>
 #include <wasmdeploy/spec.hpp>
 
@@ -50,6 +51,9 @@ struct run_options {
   std::uint64_t max_log_bytes = 1u << 20;          ///< log volume kept; the rest is counted
   std::uint64_t max_buffer_bytes = 16u << 20;      ///< largest buffer/header/property value a guest may set
   std::uint64_t timeout_ms = 10000;                ///< wall-clock limit of the run (0: none)
+  /// The readers' bounds (json_depth for config_json, wasm_* for the module); unset keeps the
+  /// calling thread's (wasmdeploy::active_limits()).
+  std::optional<wasmdeploy::limits> limits;
 };
 
 struct log_entry {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/model.hpp>
 
 namespace wasmdeploy {
@@ -84,6 +85,9 @@ struct spec {
 /// are errors carrying the field path and file:line:col. Throws wasmdeploy::error.
 spec parse_spec(std::string_view text, const std::string& file = "<input>",
                 const std::string& base_dir = ".");
+/// The same under `bounds` (spec_*, string_bytes, alias_expansion_bytes, filters, ...) instead
+/// of the calling thread's limits.
+spec parse_spec(std::string_view text, const std::string& file, const std::string& base_dir, const limits& bounds);
 
 /// Parses every document of a YAML stream (or one JSON text), one spec per document, each with
 /// its own positions. Empty documents are skipped; a stream with none is refused (spec.empty).
@@ -96,5 +100,6 @@ node parse_config_value(std::string_view text, const std::string& path = "config
 
 /// Reads and parses a spec file; "-" reads standard input.
 spec load_spec(const std::string& path);
+spec load_spec(const std::string& path, const limits& bounds);
 
 }  // namespace wasmdeploy

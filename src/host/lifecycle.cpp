@@ -534,6 +534,7 @@ run_result run_module(std::string_view module, const run_options& options) {
     throw error(errc::generic, "host.not-built", "",
                 "this wasmdeploy was built without the proxy-wasm host (configured with -DWD_HOST=OFF)");
   }
+  const limits_scope scope(options.limits ? *options.limits : active_limits());
   run_result r;
   r.engine = host::engine_name();
   runner(options, r, std::chrono::steady_clock::now()).run(module);

@@ -40,8 +40,9 @@ void set_run_option(run_options& o, std::string_view field, const std::string& v
   else if (f == "config") o.plugin_config = value;
   else if (f == "config_json") {
     // As istiod delivers a WasmPlugin pluginConfig: compact JSON, object keys sorted.
-    if (detail::json_nesting(value, WD_MAX_JSON_DEPTH) > WD_MAX_JSON_DEPTH) {
-      throw error(errc::usage, "json.too-deep", f, fmt::format("nested deeper than {} levels", WD_MAX_JSON_DEPTH));
+    const std::uint64_t depth = (o.limits ? *o.limits : active_limits()).json_depth;
+    if (detail::json_nesting(value, depth) > depth) {
+      throw error(errc::usage, "json.too-deep", f, fmt::format("nested deeper than {} levels", depth));
     }
     try {
       o.plugin_config = nlohmann::json::parse(value).dump();

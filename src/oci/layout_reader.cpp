@@ -24,14 +24,12 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-// Registries cap manifests at 4 MiB (distribution); nothing sane is bigger.
-constexpr std::uint64_t kMaxJsonBytes = 4ULL << 20;
 // Inspection reads modules above the fetchers' 256 MiB limit so check_layout_for() can say so.
 constexpr std::uint64_t kMaxInspectBytes = 1ULL << 30;
 
 ojson parse_json(const std::string& text, const std::string& what) {
-  if (detail::json_nesting(text, WD_MAX_JSON_DEPTH) > WD_MAX_JSON_DEPTH) {
-    throw error(errc::invalid, "json.too-deep", what, fmt::format("{} is nested deeper than {} levels", what, WD_MAX_JSON_DEPTH));
+  if (detail::json_nesting(text, active_limits().json_depth) > active_limits().json_depth) {
+    throw error(errc::invalid, "json.too-deep", what, fmt::format("{} is nested deeper than {} levels", what, active_limits().json_depth));
   }
   try {
     return ojson::parse(text);
@@ -93,7 +91,7 @@ class layout {
       throw error(errc::not_found, "oci.layout.missing", name,
                   fmt::format("{} is not an OCI image layout: {} is missing", dir_.string(), name));
     }
-    return read_file(p.string(), kMaxJsonBytes);  // as a manifest: registries cap them at 4 MiB
+    return read_file(p.string(), active_limits().oci_json_bytes);  // default 4 MiB: registries cap manifests there
   }
 
  private:
@@ -146,7 +144,7 @@ bool try_compat(const layout& l, layout_report& r, const char* layer_type, layou
   if (!module) return false;
   r.kind = kind;
   set_module(r, std::move(*module));
-  if (auto rc = oci::find_in_tar(tgz, oci::kRuntimeConfigFile, kMaxJsonBytes))
+  if (auto rc = oci::find_in_tar(tgz, oci::kRuntimeConfigFile, active_limits().oci_json_bytes))
     r.runtime_config = std::move(*rc);
   return true;
 }
@@ -164,7 +162,7 @@ void classify(const layout& l, layout_report& r) {
       set_module(r, l.read_blob(layer, kMaxInspectBytes));
       for (const auto& other : r.layers) {
         if (other.media_type == oci::kMediaWasmeConfig)
-          r.runtime_config = l.read_blob(other, kMaxJsonBytes);
+          r.runtime_config = l.read_blob(other, active_limits().oci_json_bytes);
       }
       return;
     }
@@ -203,7 +201,7 @@ layout_report inspect_layout(const std::string& dir, const std::string& ref_name
                 "single manifests");
   }
   ojson manifest =
-      parse_json(l.read_blob(r.manifest, kMaxJsonBytes), "manifest " + r.manifest.digest);
+      parse_json(l.read_blob(r.manifest, active_limits().oci_json_bytes), "manifest " + r.manifest.digest);
   // mediaType inside the manifest is optional in image-spec 1.0; the index descriptor has it.
   if (std::string mt = get_string(manifest, "mediaType"); !mt.empty()) r.manifest.media_type = mt;
   if (!manifest.contains("config") || !manifest.contains("layers") ||

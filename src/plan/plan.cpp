@@ -71,7 +71,7 @@ std::string read_named_file(const spec& s, const std::string& file, std::size_t 
 // wasme's runtime-config.json: {"type":..., "abiVersions":[...], "config":{"rootIds":[...]}}.
 // Like wasme's jsonpb reader it accepts either field spelling and rejects unknown keys.
 void read_runtime_config(const spec& s, const filter& f, filter_plan& fp) {
-  parse_runtime_config(s, f, read_named_file(s, f.runtime_config_path, WD_MAX_SPEC_BYTES, f.path + ".runtimeConfig"), fp);
+  parse_runtime_config(s, f, read_named_file(s, f.runtime_config_path, active_limits().spec_bytes, f.path + ".runtimeConfig"), fp);
 }
 
 void parse_runtime_config(const spec& s, const filter& f, const std::string& text, filter_plan& fp) {

@@ -223,17 +223,17 @@ void check_counts(const spec& s) {
       reject(s, "spec.too-many", path, fmt::format("{} {}; the limit is {}", n, what, limit));
     }
   };
-  over(s.filters.size(), WD_MAX_FILTERS, "filters", "filters");
-  over(s.targets.size(), WD_MAX_TARGETS, "targets", "targets");
-  for (const auto& f : s.filters) over(f.env.size(), WD_MAX_ENV_ENTRIES, f.path + ".env", "env entries");
+  over(s.filters.size(), active_limits().filters, "filters", "filters");
+  over(s.targets.size(), active_limits().targets, "targets", "targets");
+  for (const auto& f : s.filters) over(f.env.size(), active_limits().env_entries, f.path + ".env", "env entries");
   std::size_t placements = 0;
   for (const auto& t : s.targets) {
-    over(t.workloads.size(), WD_MAX_WORKLOADS, t.path + ".workloads", "workloads");
+    over(t.workloads.size(), active_limits().workloads, t.path + ".workloads", "workloads");
     const std::size_t filters = t.filters.empty() ? s.filters.size() : t.filters.size();
     placements += filters * std::max<std::size_t>(1, t.workloads.size());
-    if (placements > WD_MAX_PLACEMENTS) {
+    if (placements > active_limits().placements) {
       reject(s, "spec.too-many", t.path,
-             fmt::format("more than {} filter placements (filters x workloads) up to this target", WD_MAX_PLACEMENTS));
+             fmt::format("more than {} filter placements (filters x workloads) up to this target", active_limits().placements));
     }
   }
 }

@@ -32,7 +32,7 @@ std::string module_path(const platform_context& c, const filter& f) {
   }
   std::string path = f.module.url;
   if (path[0] != '/' && !s.base_dir.empty() && s.base_dir != ".") path = s.base_dir + "/" + path;
-  (void)read_file(path, WD_MAX_WASM_MODULE_BYTES);  // fail now, not when Envoy starts
+  (void)read_file(path, active_limits().wasm_module_bytes);  // fail now, not when Envoy starts
   if (path[0] != '/') {
     c.note(severity::note, "envoy.relative-path", f.path + ".module",
            fmt::format("{} is relative: Envoy resolves it against its working directory", path));

@@ -92,7 +92,7 @@ std::vector<document> render_gloo_gateway(platform_context& c, bool remove) {
   node sp = node::mapping();
   const std::string input_path = "options.glooGateway";
   if (!s.options.gloo_gateway_file.empty()) {
-    node gw = parse_config_value(read_file(join_path(s.base_dir, s.options.gloo_gateway_file), WD_MAX_SPEC_BYTES), input_path);
+    node gw = parse_config_value(read_file(join_path(s.base_dir, s.options.gloo_gateway_file), active_limits().spec_bytes), input_path);
     const node* api = gw.find("apiVersion");
     const node* kind = gw.find("kind");
     if (api == nullptr || kind == nullptr || !api->is_string() || api->as_string() != kApi ||

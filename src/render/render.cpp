@@ -192,6 +192,7 @@ render_summary render(const spec& input, const render_options& options, document
 
 render_summary render(const spec& input, const render_options& options, const resolve_options& inputs,
                       document_sink& sink) {
+  const limits_scope scope(options.limits ? *options.limits : active_limits());
   const std::vector<std::string> allowed = allowed_codes(input, options);
   if (allowed.empty()) return render_documents(input, options, inputs, sink);
   std::string joined;

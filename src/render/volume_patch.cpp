@@ -45,8 +45,8 @@ node from_json(const nlohmann::ordered_json& j) {
 node existing_entries(const spec& s, const workload& w, const char* key, const std::string& path) {
   auto it = w.annotations.find(key);
   if (it == w.annotations.end() || it->second.empty()) return node::mapping();
-  if (detail::json_nesting(it->second, WD_MAX_JSON_DEPTH) > WD_MAX_JSON_DEPTH) {
-    reject(s, "json.too-deep", path, fmt::format("{} is nested deeper than {} levels", key, WD_MAX_JSON_DEPTH));
+  if (detail::json_nesting(it->second, active_limits().json_depth) > active_limits().json_depth) {
+    reject(s, "json.too-deep", path, fmt::format("{} is nested deeper than {} levels", key, active_limits().json_depth));
   }
   nlohmann::ordered_json j;
   try {

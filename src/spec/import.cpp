@@ -434,22 +434,22 @@ import_result import_resources(std::string_view text, const std::string& file) {
   import_result r;
   r.imported.file = file;
   importer im{r, file};
-  if (text.size() > WD_MAX_SPEC_BYTES) {
-    throw error(errc::invalid, "import.too-large", "", fmt::format("input is larger than {} bytes", WD_MAX_SPEC_BYTES),
+  if (text.size() > active_limits().spec_bytes) {
+    throw error(errc::invalid, "import.too-large", "", fmt::format("input is larger than {} bytes", active_limits().spec_bytes),
                 {file, 0, 0});
   }
   const std::vector<std::string> chunks = split_documents(text);
-  if (chunks.size() > WD_MAX_IMPORT_DOCUMENTS) {
+  if (chunks.size() > active_limits().import_documents) {
     throw error(errc::invalid, "import.too-many-documents", "",
-                fmt::format("input holds {} YAML documents; the limit is {}", chunks.size(), WD_MAX_IMPORT_DOCUMENTS),
+                fmt::format("input holds {} YAML documents; the limit is {}", chunks.size(), active_limits().import_documents),
                 {file, 0, 0});
   }
   size_t objects = 0;
   const auto import_one = [&](const node& d) {
     if (!d.is_mapping()) im.fail("import.malformed", "a document is not a mapping");
-    if (++objects > WD_MAX_IMPORT_DOCUMENTS) {
+    if (++objects > active_limits().import_documents) {
       throw error(errc::invalid, "import.too-many-documents", "",
-                  fmt::format("input holds more than {} objects", WD_MAX_IMPORT_DOCUMENTS), {file, 0, 0});
+                  fmt::format("input holds more than {} objects", active_limits().import_documents), {file, 0, 0});
     }
     const std::string kind = str(d.find("kind"));
     const std::string api = str(d.find("apiVersion"));

@@ -56,7 +56,7 @@ class position_copier {
       }
       record(from + key, to + key);
       const source_position list = part_.position_of(from + key);
-      for (size_t k = 0; k < WD_MAX_WORKLOADS; ++k) {
+      for (size_t k = 0; k < active_limits().workloads; ++k) {
         const std::string item = fmt::format("[{}]", k);
         const source_position p = part_.position_of(from + key + item);
         if (!p.known() || (p.line == list.line && p.column == list.column)) break;
@@ -174,12 +174,12 @@ spec load_specs(const std::vector<std::string>& paths) {
   std::vector<spec> parts;
   for (const auto& f : files) {
     // parse_spec_documents refuses what is over the limit; reading stops just past it.
-    const std::string text = read_input_prefix(f, WD_MAX_SPEC_BYTES);
+    const std::string text = read_input_prefix(f, active_limits().spec_bytes);
     const auto slash = f.find_last_of('/');
     const std::string dir = f == "-" || slash == std::string::npos ? "." : f.substr(0, slash == 0 ? 1 : slash);
     for (spec& s : parse_spec_documents(text, f == "-" ? "<stdin>" : f, dir)) parts.push_back(std::move(s));
-    if (parts.size() > WD_MAX_FILTERS) {
-      throw error(errc::invalid, "spec.too-many", "", fmt::format("more than {} spec documents", WD_MAX_FILTERS));
+    if (parts.size() > active_limits().filters) {
+      throw error(errc::invalid, "spec.too-many", "", fmt::format("more than {} spec documents", active_limits().filters));
     }
   }
   return merge_specs(std::move(parts));

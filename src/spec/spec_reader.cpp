@@ -240,9 +240,9 @@ class reader {
   }
 
   void enter(const yaml_event& e, int depth) {
-    if (depth > WD_MAX_SPEC_DEPTH) fail("spec.too-deep", fmt::format("nesting deeper than {} levels", WD_MAX_SPEC_DEPTH), e);
-    if (++visited_ > WD_MAX_SPEC_NODES) {
-      fail("spec.too-large", fmt::format("more than {} YAML nodes (alias expansion?)", WD_MAX_SPEC_NODES), e);
+    if (static_cast<std::uint64_t>(depth) > active_limits().spec_depth) fail("spec.too-deep", fmt::format("nesting deeper than {} levels", active_limits().spec_depth), e);
+    if (++visited_ > active_limits().spec_nodes) {
+      fail("spec.too-large", fmt::format("more than {} YAML nodes (alias expansion?)", active_limits().spec_nodes), e);
     }
   }
 
@@ -277,7 +277,7 @@ class reader {
 
   std::string_view text(const yaml_event& v) const {
     if (!v.is_text()) fail("spec.wrong-type", "expected a string", v);
-    if (v.value.size() > WD_MAX_STRING_BYTES) fail("spec.too-large", "string value too long", v);
+    if (v.value.size() > active_limits().string_bytes) fail("spec.too-large", "string value too long", v);
     if (v.invalid_utf8) fail("spec.invalid-utf8", "value is not valid UTF-8", v);
     return v.value;
   }
@@ -704,8 +704,8 @@ class reader {
 };
 
 void check_size(std::string_view text, const std::string& file) {
-  if (text.size() > WD_MAX_SPEC_BYTES) {
-    throw error(errc::invalid, "spec.too-large", "", fmt::format("spec is larger than {} bytes", WD_MAX_SPEC_BYTES),
+  if (text.size() > active_limits().spec_bytes) {
+    throw error(errc::invalid, "spec.too-large", "", fmt::format("spec is larger than {} bytes", active_limits().spec_bytes),
                 {file, 0, 0});
   }
 }
@@ -771,6 +771,11 @@ spec parse_spec(std::string_view text, const std::string& file, const std::strin
   return out;
 }
 
+spec parse_spec(std::string_view text, const std::string& file, const std::string& base_dir, const limits& bounds) {
+  const limits_scope scope(bounds);
+  return parse_spec(text, file, base_dir);
+}
+
 std::vector<spec> parse_spec_documents(std::string_view text, const std::string& file, const std::string& base_dir) {
   check_size(text, file);
   detail::yaml_event_reader in(text, file, "spec.syntax");
@@ -780,8 +785,8 @@ std::vector<spec> parse_spec_documents(std::string_view text, const std::string&
   for (;;) {
     const yaml_event& e = in.next();
     if (e.type == event_kind::stream_end) break;
-    if (++documents > WD_MAX_FILTERS && !refused) {
-      refused.emplace(errc::invalid, "spec.too-many", "", fmt::format("more than {} documents", WD_MAX_FILTERS),
+    if (++documents > active_limits().filters && !refused) {
+      refused.emplace(errc::invalid, "spec.too-many", "", fmt::format("more than {} documents", active_limits().filters),
                       source_position{file, static_cast<int>(e.line), static_cast<int>(e.column)});
     }
     if (refused) {
@@ -800,8 +805,8 @@ std::vector<spec> parse_spec_documents(std::string_view text, const std::string&
 }
 
 node parse_config_value(std::string_view text, const std::string& path) {
-  if (text.size() > WD_MAX_SPEC_BYTES) {
-    throw error(errc::invalid, "spec.too-large", path, fmt::format("value is larger than {} bytes", WD_MAX_SPEC_BYTES));
+  if (text.size() > active_limits().spec_bytes) {
+    throw error(errc::invalid, "spec.too-large", path, fmt::format("value is larger than {} bytes", active_limits().spec_bytes));
   }
   // The first document only, as a tree reader's Load gives it.
   detail::yaml_event_reader in(text, "", "config.syntax", path);

@@ -187,9 +187,9 @@ const yaml_event& yaml_event_reader::next() {
     // Nodes are counted by the reader; bytes here: an alias of a big string, repeated, is small
     // text that would build a huge model.
     replayed_bytes_ += rec.text_length + 1;
-    if (replayed_bytes_ > WD_MAX_ALIAS_EXPANSION_BYTES) {
+    if (replayed_bytes_ > active_limits().alias_expansion_bytes) {
       throw error(errc::invalid, "spec.alias-expansion", syntax_path_,
-                  fmt::format("aliases in this document expand to more than {} bytes", WD_MAX_ALIAS_EXPANSION_BYTES),
+                  fmt::format("aliases in this document expand to more than {} bytes", active_limits().alias_expansion_bytes),
                   {file_, static_cast<int>(current_.line), static_cast<int>(current_.column)});
     }
     return current_;

@@ -97,16 +97,16 @@ std::string_view byte_reader::bytes(std::uint64_t n, const char* what) {
 std::string_view byte_reader::name(const char* what) {
   const std::size_t start = pos_;
   const std::uint32_t len = u32(what);
-  if (len > WD_MAX_WASM_NAME_BYTES) {
+  if (len > active_limits().wasm_name_bytes) {
     fail(start, "wasm.name-too-long",
-         fmt::format("{} is {} bytes long; the limit is {}", what, len, WD_MAX_WASM_NAME_BYTES));
+         fmt::format("{} is {} bytes long; the limit is {}", what, len, active_limits().wasm_name_bytes));
   }
   auto s = bytes(len, what);
   if (!is_valid_utf8(s)) fail(start, "wasm.invalid-utf8", fmt::format("{} is not valid UTF-8", what));
   return s;
 }
 
-std::uint32_t byte_reader::count(const char* what, std::uint32_t limit, const char* limit_code,
+std::uint32_t byte_reader::count(const char* what, std::uint64_t limit, const char* limit_code,
                                  std::size_t min_entry_bytes) {
   const std::size_t start = pos_;
   const std::uint32_t n = u32(what);

@@ -29,7 +29,7 @@ class byte_reader {
   /// A length-prefixed UTF-8 name, bounded by WD_MAX_WASM_NAME_BYTES.
   std::string_view name(const char* what);
   /// A count of entries each at least `min_entry_bytes` long, bounded by `limit`.
-  std::uint32_t count(const char* what, std::uint32_t limit, const char* limit_code,
+  std::uint32_t count(const char* what, std::uint64_t limit, const char* limit_code,
                       std::size_t min_entry_bytes);
   /// Takes the next `n` bytes as a sub-region and advances past them.
   byte_reader sub(std::uint64_t n, std::string region);

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "host/engine.hpp"
 #include "wasm/module_file.hpp"
 #include "wasm/proxy_host.hpp"
 
@@ -157,6 +158,13 @@ std::string abi_set_label(const std::vector<proxy_abi>& abis) {
                        abis.front() == proxy_abi::v0_2_1 ? "" : " only");
   }
   return fmt::format("ABI {}+", proxy_abi_name(abis.front()));
+}
+
+void validity_rules(const module_report& r, std::vector<rule>& out) {
+  if (r.valid.value_or(true)) return;
+  out.push_back({"wasm.invalid", "", std::nullopt,
+                 "is not valid WebAssembly (the validator refuses a function body, type or index)",
+                 "no host loads a module its validator refuses"});
 }
 
 void abi_rules(const module_report& r, std::vector<rule>& out) {
@@ -321,7 +329,16 @@ module_report inspect_module(std::string_view bytes) {
   analyse_abi(r);
   analyse_exports(r);
   analyse_imports(r);
+  // The reader checks the module's structure, not its code: a body that sets a global the module
+  // does not have reads fine here, and a host refuses it (item 3 of issue 20: such a module
+  // turned valid once the host's rewriter added its budget global).
+  if (host::engine_available()) r.valid = host::validate(bytes);
   return r;
+}
+
+module_report inspect_module(std::string_view bytes, const limits& bounds) {
+  const limits_scope scope(bounds);
+  return inspect_module(bytes);
 }
 
 module_report inspect_file(const std::string& path) {
@@ -329,8 +346,14 @@ module_report inspect_file(const std::string& path) {
   return inspect_module(file.bytes());
 }
 
+module_report inspect_file(const std::string& path, const limits& bounds) {
+  const limits_scope scope(bounds);
+  return inspect_file(path);
+}
+
 compat_verdict verdict_for(const module_report& report, const mesh_version& version) {
   std::vector<rule> rules;
+  validity_rules(report, rules);
   abi_rules(report, rules);
   allocator_rules(report, rules);
   startup_rules(report, rules);

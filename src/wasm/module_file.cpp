@@ -25,7 +25,7 @@ struct fd_guard {
 [[noreturn]] void too_large(const std::string& path, std::uint64_t size) {
   throw error(errc::parse, "wasm.too-large", path,
               fmt::format("at byte 0 (0x0): module is {} bytes; the limit is {}", size,
-                          WD_MAX_WASM_MODULE_BYTES));
+                          active_limits().wasm_module_bytes));
 }
 
 // Reads to EOF with a bound, for inputs that cannot be mapped.
@@ -39,7 +39,7 @@ std::string read_all(int fd, const std::string& path) {
       throw error(errc::io, "io.read", path, fmt::format("read failed: {}", std::strerror(errno)));
     }
     if (n == 0) return out;
-    if (out.size() + static_cast<std::size_t>(n) > WD_MAX_WASM_MODULE_BYTES) {
+    if (out.size() + static_cast<std::size_t>(n) > active_limits().wasm_module_bytes) {
       too_large(path, out.size() + static_cast<std::size_t>(n));
     }
     out.append(buf, static_cast<std::size_t>(n));
@@ -60,7 +60,7 @@ module_file::module_file(const std::string& path) {
   }
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
     const auto size = static_cast<std::uint64_t>(st.st_size);
-    if (size > WD_MAX_WASM_MODULE_BYTES) too_large(path, size);
+    if (size > active_limits().wasm_module_bytes) too_large(path, size);
     // MAP_POPULATE maps the page-cache pages in one go instead of one fault per page.
     void* p = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (p != MAP_FAILED) {

@@ -69,7 +69,7 @@ wasm_extern_kind read_kind(byte_reader& r, const char* code, const char* what) {
 
 void read_imports(byte_reader& r, wasm_binary_info& out) {
   // The shortest entry is 4 bytes: two empty names, the kind and a one-byte index.
-  const std::uint32_t n = r.count("import count", WD_MAX_WASM_IMPORTS, "wasm.too-many-imports", 4);
+  const std::uint32_t n = r.count("import count", active_limits().wasm_imports, "wasm.too-many-imports", 4);
   out.imports.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) {
     wasm_import imp;
@@ -110,7 +110,7 @@ void read_imports(byte_reader& r, wasm_binary_info& out) {
 }
 
 void read_exports(byte_reader& r, wasm_binary_info& out) {
-  const std::uint32_t n = r.count("export count", WD_MAX_WASM_EXPORTS, "wasm.too-many-exports", 3);
+  const std::uint32_t n = r.count("export count", active_limits().wasm_exports, "wasm.too-many-exports", 3);
   out.exports.reserve(n);
   // Views into the input: no copies, and the input outlives this function.
   std::unordered_set<std::string_view> seen;
@@ -140,7 +140,7 @@ void read_name_section(byte_reader& r, wasm_binary_info& out) {
       sub.expect_end();
     } else if (id == 1) {
       // Only the count: listing every function name of a large module is not worth the memory.
-      out.function_names = sub.count("function name count", WD_MAX_WASM_FUNCTIONS,
+      out.function_names = sub.count("function name count", active_limits().wasm_entries,
                                      "wasm.too-many-entries", 2);
     }
   }
@@ -148,12 +148,12 @@ void read_name_section(byte_reader& r, wasm_binary_info& out) {
 
 // The `producers` section (tool conventions): fields "language", "processed-by", "sdk".
 void read_producers_section(byte_reader& r, wasm_binary_info& out) {
-  const std::uint32_t fields = r.count("producers field count", WD_MAX_WASM_PRODUCERS_ENTRIES,
+  const std::uint32_t fields = r.count("producers field count", active_limits().wasm_producers_entries,
                                        "wasm.too-many-entries", 2);
   for (std::uint32_t i = 0; i < fields; ++i) {
     wasm_producers_field f;
     f.name = std::string(r.name("producers field name"));
-    const std::uint32_t values = r.count("producers value count", WD_MAX_WASM_PRODUCERS_ENTRIES,
+    const std::uint32_t values = r.count("producers value count", active_limits().wasm_producers_entries,
                                          "wasm.too-many-entries", 2);
     for (std::uint32_t k = 0; k < values; ++k) {
       wasm_producer p;
@@ -222,10 +222,10 @@ const char* wasm_extern_kind_name(wasm_extern_kind k) noexcept {
 }
 
 wasm_binary_info read_wasm_binary(std::string_view bytes) {
-  if (bytes.size() > WD_MAX_WASM_MODULE_BYTES) {
+  if (bytes.size() > active_limits().wasm_module_bytes) {
     throw error(errc::parse, "wasm.too-large", "",
                 detail::at_offset(0) + fmt::format("module is {} bytes; the limit is {}", bytes.size(),
-                                                   WD_MAX_WASM_MODULE_BYTES));
+                                                   active_limits().wasm_module_bytes));
   }
   read_header(bytes);
   wasm_binary_info out;
@@ -238,9 +238,9 @@ wasm_binary_info read_wasm_binary(std::string_view bytes) {
   while (!r.at_end()) {
     wasm_section sec;
     sec.offset = r.pos();
-    if (out.sections.size() >= WD_MAX_WASM_SECTIONS) {
+    if (out.sections.size() >= active_limits().wasm_sections) {
       r.fail(sec.offset, "wasm.too-many-sections",
-             fmt::format("more than {} sections", WD_MAX_WASM_SECTIONS));
+             fmt::format("more than {} sections", active_limits().wasm_sections));
     }
     sec.id = r.u8("section id");
     if (sec.id > kTag) {
@@ -274,7 +274,7 @@ wasm_binary_info read_wasm_binary(std::string_view bytes) {
         break;
       case kType:
         // Only counted: signatures are not needed to classify imports and exports.
-        out.type_count = body.count("type count", WD_MAX_WASM_FUNCTIONS, "wasm.too-many-entries", 1);
+        out.type_count = body.count("type count", active_limits().wasm_entries, "wasm.too-many-entries", 1);
         break;
       case kImport:
         read_imports(body, out);
@@ -283,12 +283,12 @@ wasm_binary_info read_wasm_binary(std::string_view bytes) {
       case kFunction:
         saw_function = true;
         function_section_at = sec.offset;
-        out.defined_functions = body.count("function count", WD_MAX_WASM_FUNCTIONS, "wasm.too-many-entries", 1);
+        out.defined_functions = body.count("function count", active_limits().wasm_entries, "wasm.too-many-entries", 1);
         for (std::uint32_t i = 0; i < out.defined_functions; ++i) body.u32("function type index");
         body.expect_end();
         break;
       case kMemory:
-        out.defined_memories = body.count("memory count", WD_MAX_WASM_FUNCTIONS, "wasm.too-many-entries", 2);
+        out.defined_memories = body.count("memory count", active_limits().wasm_entries, "wasm.too-many-entries", 2);
         for (std::uint32_t i = 0; i < out.defined_memories; ++i) read_limits(body, "memory limits");
         body.expect_end();
         break;
@@ -304,7 +304,7 @@ wasm_binary_info read_wasm_binary(std::string_view bytes) {
         // The body count only; the bodies themselves are skipped by size.
         saw_code = true;
         const std::size_t at = body.pos();
-        const std::uint32_t bodies = body.count("code body count", WD_MAX_WASM_FUNCTIONS, "wasm.too-many-entries", 1);
+        const std::uint32_t bodies = body.count("code body count", active_limits().wasm_entries, "wasm.too-many-entries", 1);
         if (bodies != out.defined_functions) {
           body.fail(at, "wasm.function-code-mismatch",
                     fmt::format("code section has {} bodies but the function section declares {}",

@@ -185,6 +185,29 @@ def case_long_name_dir():
         expect(sorted(os.listdir(os.path.join(tmp, "out2"))) == sorted(files), "the same file names every run")
 
 
+# 3 (inspect's side). A module the engine's validator refuses (`global.set 0`, no globals; the host's
+#   budget rewriter would have made it valid) is loadable on no Istio release, not on 1.8-1.32.
+INVALID_MODULE = bytes.fromhex(
+    "0061736d0100000001090260000060017f017f03030200010503010001072d03066d656d6f727902001770726f78795f6162"
+    "695f76657273696f6e5f305f325f300000066d616c6c6f6300010a0d020600410024000b040041000b")
+
+
+def case_invalid_module_inspect():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(os.path.join(tmp, "bad.wasm"), INVALID_MODULE)
+        # The same module with the global.set replaced by a drop (of the i32.const) is valid.
+        write(os.path.join(tmp, "good.wasm"), INVALID_MODULE.replace(bytes.fromhex("0600410024000b"),
+                                                                     bytes.fromhex("06004100 1a010b".replace(" ", ""))))
+        rc, out, err = run("inspect", "good.wasm", "-o", "json", cwd=tmp)
+        expect(rc == 0 and len(json.loads(out)["loadable"]["releases"]) > 20, f"the valid twin: exit {rc}: {err}{out[:300]}")
+        rc, out, err = run("inspect", "bad.wasm", "-o", "json", cwd=tmp)
+        expect(rc == 0 and json.loads(out)["loadable"]["releases"] == [], f"exit {rc}: {err}{out[:300]}")
+        rc, out, err = run("inspect", "bad.wasm", cwd=tmp)
+        expect(rc == 0 and "no Istio release" in out, f"exit {rc}: {out}{err}")
+        rc, out, err = run("inspect", "bad.wasm", "--istio", "1.24", cwd=tmp)
+        expect(rc == 1 and "wasm.invalid" in out + err, f"--istio 1.24: exit {rc}: {out}{err}")
+
+
 def main():
     global CLI
     ap = argparse.ArgumentParser()

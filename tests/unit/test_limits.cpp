@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <string>
 
 #include <wasmdeploy/error.hpp>
@@ -418,4 +419,81 @@ TEST_CASE("every limit macro has a test named after it", "[limits]") {
     INFO(m);
     CHECK(tested.count(m) == 1);
   }
+}
+
+// ---- The limits struct: the values one call uses -------------------------------------------------
+
+TEST_CASE("limits: every field has a name, and set/get go through it", "[limits][struct]") {
+  limits l;
+  CHECK(limit_names().size() == 20);
+  for (const auto& n : limit_names()) {
+    INFO(n);
+    const std::uint64_t before = get_limit(l, n);
+    CHECK(before > 1);
+    set_limit(l, n, before - 1);
+    CHECK(get_limit(l, n) == before - 1);
+  }
+  CHECK(error_of([&] { set_limit(l, "json_dept", 3); }).code() == "limits.unknown");
+  CHECK(error_of([&] { set_limit(l, "json_dept", 3); }).message().find("did you mean json_depth") != std::string::npos);
+  CHECK(error_of([&] { set_limit(l, "json_depth", 0); }).code() == "limits.bad-value");
+  set_limit_from_text(l, "json-depth=7");
+  CHECK(l.json_depth == 7);
+  for (const char* bad : {"json_depth", "json_depth=", "json_depth=-1", "json_depth=1x", "json_depth=0",
+                          "json_depth=99999999999999999999"}) {
+    INFO(bad);
+    const error e = error_of([&] { set_limit_from_text(l, bad); });
+    CHECK(e.code() == "limits.bad-value");
+    CHECK(e.category() == errc::usage);
+    CHECK(e.path() == "--limit");
+  }
+}
+
+TEST_CASE("limits: a scope is in force on its thread only, and scopes nest", "[limits][struct]") {
+  CHECK(active_limits().json_depth == WD_MAX_JSON_DEPTH);
+  limits outer;
+  outer.json_depth = 5;
+  {
+    const limits_scope a(outer);
+    CHECK(active_limits().json_depth == 5);
+    std::uint64_t seen_elsewhere = 0;
+    std::thread([&] { seen_elsewhere = active_limits().json_depth; }).join();
+    CHECK(seen_elsewhere == WD_MAX_JSON_DEPTH);
+    limits inner;
+    inner.json_depth = 9;
+    {
+      const limits_scope b(inner);
+      CHECK(active_limits().json_depth == 9);
+    }
+    CHECK(active_limits().json_depth == 5);
+  }
+  CHECK(active_limits().json_depth == WD_MAX_JSON_DEPTH);
+}
+
+TEST_CASE("limits: parse, inspect, render and run take them through their options", "[limits][struct]") {
+  limits low;
+  low.spec_depth = 2;
+  const std::string deep = kHead + "  config: {a: {b: {c: 1}}}\n" + kTargets;
+  CHECK_NOTHROW(parse_spec(deep));
+  CHECK(error_of([&] { parse_spec(deep, "<input>", ".", low); }).code() == "spec.too-deep");
+
+  limits few_exports;
+  few_exports.wasm_exports = 1;
+  const std::string two_exports = module({section(7, leb(2) + name("a") + "\x02\x00"s + name("b") + "\x02\x00"s)});
+  CHECK(inspect_module(two_exports).binary.exports.size() == 2);
+  CHECK(error_of([&] { inspect_module(two_exports, few_exports); }).code() == "wasm.too-many-exports");
+
+  limits one_workload;
+  one_workload.workloads = 1;
+  const spec s = parse_spec(kHead + "targets:\n- namespace: ns\n  workloads:\n  - {name: a, labels: {app: a}}\n"
+                                    "  - {name: b, labels: {app: b}}\n");
+  render_options o;
+  CHECK_NOTHROW(render(s, o));
+  o.limits = one_workload;
+  CHECK(error_of([&] { render(s, o); }).code() == "spec.too-many");
+
+  limits shallow;
+  shallow.json_depth = 2;
+  run_options r;
+  r.limits = shallow;
+  CHECK(error_of([&] { set_run_option(r, "config_json", "[[[1]]]"); }).code() == "json.too-deep");
 }

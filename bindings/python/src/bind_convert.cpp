@@ -18,7 +18,9 @@ namespace wasmdeploy_python {
 using namespace wasmdeploy;
 
 void bind_convert(py::module_& m) {
-  m.def("import_resources", [](const py::object& text, const std::string& file) {
+  m.def("import_resources", [](const py::object& text, const std::string& file, const limit_settings& limits) {
+          const wasmdeploy::limits bounds = limits_of(limits);
+          const limits_scope scope(bounds);
           std::string bytes = py::isinstance<py::bytes>(text) ? text.cast<std::string>() : text.cast<py::str>().cast<std::string>();
           import_result r;
           {
@@ -28,7 +30,7 @@ void bind_convert(py::module_& m) {
           accept_namespace_wide(r);  // as `convert --to spec`: what render reads back
           return std::make_tuple(std::move(r.imported), std::move(r.diagnostics));
         },
-        py::arg("text"), py::kw_only(), py::arg("file") = "<input>",
+        py::arg("text"), py::kw_only(), py::arg("file") = "<input>", py::arg("limits") = py::none(),
         "Reads a YAML stream of FilterDeployments, EnvoyFilters and WasmPlugins (str or bytes) into (Spec, "
         "diagnostics), as `wasmdeploy convert` does.");
   m.def("spec_yaml", [](const spec& s) {

@@ -116,15 +116,19 @@ void bind_render(py::module_& m) {
   m.def("render", [](const spec& s, const py::object& istio, const std::string& output, bool allow_incompatible_module,
                      const std::optional<std::string>& target,
                      const std::optional<std::string>& gateway_version, bool resolve, const py::object& registry,
-                     const std::vector<std::string>& allow_paths, bool allow_outside_spec_dir) {
+                     const std::vector<std::string>& allow_paths, bool allow_outside_spec_dir,
+                     const limit_settings& limits) {
           resolve_options inputs = resolve_options_of(resolve, registry, allow_paths, allow_outside_spec_dir);
-          render_result r = run(s, options_of(istio, target, gateway_version, allow_incompatible_module), inputs);
+          render_options o = options_of(istio, target, gateway_version, allow_incompatible_module);
+          o.limits = limits_of(limits);
+          render_result r = run(s, o, inputs);
           return to_output(r.documents, output);
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
         py::arg("allow_incompatible_module") = false, py::arg("target") = py::none(),
         py::arg("gateway_version") = py::none(), py::arg("resolve") = false, py::arg("registry") = py::none(),
         py::arg("allow_paths") = std::vector<std::string>{}, py::arg("allow_outside_spec_dir") = false,
+        py::arg("limits") = py::none(),
         "Renders a spec for an Istio version (str or MeshVersion; None uses the spec's). output is \"objects\" "
         "(list of dicts), \"yaml\" or \"json\". target (\"istio\", \"wasme\", \"gloo\", \"envoy\", "
         "\"envoy-gateway\", \"higress\") overrides the spec's options.platform and gateway_version (\"v1.3\") its "
@@ -135,22 +139,26 @@ void bind_render(py::module_& m) {
                             const std::optional<std::string>& target,
                             const std::optional<std::string>& gateway_version, const std::vector<std::string>& allow,
                             bool resolve, const py::object& registry, const std::vector<std::string>& allow_paths,
-                            bool allow_outside_spec_dir) {
+                            bool allow_outside_spec_dir, const limit_settings& limits) {
           resolve_options inputs = resolve_options_of(resolve, registry, allow_paths, allow_outside_spec_dir);
           auto r = std::make_unique<py_render_result>();
-          r->impl = run(s, options_of(istio, target, gateway_version, allow_incompatible_module, allow), inputs);
+          render_options o = options_of(istio, target, gateway_version, allow_incompatible_module, allow);
+          o.limits = limits_of(limits);
+          r->impl = run(s, o, inputs);
           return r;
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("allow_incompatible_module") = false,
         py::arg("target") = py::none(), py::arg("gateway_version") = py::none(),
         py::arg("allow") = std::vector<std::string>{}, py::arg("resolve") = false, py::arg("registry") = py::none(),
         py::arg("allow_paths") = std::vector<std::string>{}, py::arg("allow_outside_spec_dir") = false,
+        py::arg("limits") = py::none(),
         "Renders a spec and returns a RenderResult with diagnostics and file names (target, gateway_version, "
         "resolve, registry, allow_paths and allow_outside_spec_dir as for render()).");
   m.def("undeploy", [](const spec& s, const py::object& istio, const std::string& output,
                        const std::optional<std::string>& target, const std::optional<std::string>& gateway_version,
-                       bool restore, const std::vector<std::string>& allow) {
-          const render_options o = options_of(istio, target, gateway_version, false, allow);
+                       bool restore, const std::vector<std::string>& allow, const limit_settings& limits) {
+          render_options o = options_of(istio, target, gateway_version, false, allow);
+          o.limits = limits_of(limits);
           render_result r;
           {
             py::gil_scoped_release unlocked;
@@ -160,23 +168,24 @@ void bind_render(py::module_& m) {
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
         py::arg("target") = py::none(), py::arg("gateway_version") = py::none(), py::arg("restore") = false,
-        py::arg("allow") = std::vector<std::string>{},
+        py::arg("allow") = std::vector<std::string>{}, py::arg("limits") = py::none(),
         "The removal plan for what render() deploys: the objects wasmdeploy created, for `kubectl delete -f`; "
         "with restore=True instead the merge patches that restore user objects (`kubectl patch --type=merge`), "
         "as `wasmdeploy undeploy [--restore]`. output is \"objects\", \"yaml\" or \"json\"; target and "
         "gateway_version as for render().");
-  m.def("inspect_module", [](const py::bytes& data, const py::object& istio) {
+  m.def("inspect_module", [](const py::bytes& data, const py::object& istio, const limit_settings& limits) {
           std::string bytes = data;
+          const wasmdeploy::limits bounds = limits_of(limits);
           std::optional<mesh_version> v;
           if (!istio.is_none()) v = mesh_version::parse(istio_text(istio));
           std::string text;
           {
             py::gil_scoped_release unlocked;
-            text = format_report_json(inspect_module(bytes), v);
+            text = format_report_json(inspect_module(bytes, bounds), v);
           }
           return py::module_::import("json").attr("loads")(py::str(text));
         },
-        py::arg("data"), py::kw_only(), py::arg("istio") = py::none(),
+        py::arg("data"), py::kw_only(), py::arg("istio") = py::none(), py::arg("limits") = py::none(),
         "Inspects a .wasm module (bytes): ABI, allocator, imports, sha256 and the Istio releases that can load "
         "it, as a dict (the JSON of `wasmdeploy inspect -o json`). With istio, includes that version's verdict.");
   m.def("build_image", [](const py::bytes& data, const std::string& root_id, const std::string& output_dir,

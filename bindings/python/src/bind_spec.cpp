@@ -19,14 +19,17 @@ void renumber(spec& s) {
   for (size_t i = 0; i < s.targets.size(); ++i) s.targets[i].path = "targets[" + std::to_string(i) + "]";
 }
 
-spec parse_text(const std::string& text, const std::string& file, const std::string& base_dir) {
+spec parse_text(const std::string& text, const std::string& file, const std::string& base_dir,
+                const limit_settings& limits) {
+  const wasmdeploy::limits bounds = limits_of(limits);
   py::gil_scoped_release unlocked;
-  return parse_spec(text, file, base_dir);
+  return parse_spec(text, file, base_dir, bounds);
 }
 
-spec load_path(const std::string& path) {
+spec load_path(const std::string& path, const limit_settings& limits) {
+  const wasmdeploy::limits bounds = limits_of(limits);
   py::gil_scoped_release unlocked;
-  return load_spec(path);
+  return load_spec(path, bounds);
 }
 
 // Only the keys given change; the others keep their defaults.
@@ -83,9 +86,9 @@ void bind_spec(py::module_& m) {
            "Builds a spec from Filter and Target objects. The keywords after the lists are the spec file's "
            "fields and its options' fields in snake_case; envoy is {\"listen_port\": ..., \"admin_port\": ..., "
            "\"upstream\": ...}.")
-      .def_static("from_string", &parse_text, py::arg("text"), py::arg("file") = "<input>", py::arg("base_dir") = ".",
+      .def_static("from_string", &parse_text, py::arg("text"), py::arg("file") = "<input>", py::arg("base_dir") = ".", py::kw_only(), py::arg("limits") = py::none(),
                   "Parses YAML or JSON text strictly; raises WasmDeployError with file:line:col.")
-      .def_static("from_file", &load_path, py::arg("path"),
+      .def_static("from_file", &load_path, py::arg("path"), py::kw_only(), py::arg("limits") = py::none(),
                   "Reads and parses a spec file; relative module paths resolve against its directory.")
       .def_readwrite("istio", &spec::istio, "Istio version text from the spec (\"\" when absent).")
       .def_property("naming", [](const spec& s) { return std::string(to_string(s.options.naming)); },
@@ -156,9 +159,9 @@ void bind_spec(py::module_& m) {
                ", targets=" + std::to_string(s.targets.size()) + ")";
       });
 
-  m.def("parse_spec", &parse_text, py::arg("text"), py::arg("file") = "<input>", py::arg("base_dir") = ".",
+  m.def("parse_spec", &parse_text, py::arg("text"), py::arg("file") = "<input>", py::arg("base_dir") = ".", py::kw_only(), py::arg("limits") = py::none(),
         "Parses a spec from YAML or JSON text (same as Spec.from_string).");
-  m.def("load_spec", &load_path, py::arg("path"), "Reads and parses a spec file (same as Spec.from_file).");
+  m.def("load_spec", &load_path, py::arg("path"), py::kw_only(), py::arg("limits") = py::none(), "Reads and parses a spec file (same as Spec.from_file).");
 }
 
 }  // namespace wasmdeploy_python

@@ -1,4 +1,5 @@
 #include "convert.hpp"
+#include "bindings.hpp"
 
 #include <pybind11/eval.h>
 
@@ -13,11 +14,19 @@ using wasmdeploy::errc;
 using wasmdeploy::error;
 using wasmdeploy::node;
 
+wasmdeploy::limits limits_of(const limit_settings& given) {
+  wasmdeploy::limits out = wasmdeploy::active_limits();
+  if (given) {
+    for (const auto& [name, value] : *given) wasmdeploy::set_limit(out, name, value);
+  }
+  return out;
+}
+
 node to_node(const py::handle& obj, const std::string& path, int depth) {
   if (obj.is_none()) return node();
-  if (depth > WD_MAX_SPEC_DEPTH) {
+  if (static_cast<std::uint64_t>(depth) > wasmdeploy::active_limits().spec_depth) {
     throw error(errc::invalid, "spec.too-deep", path,
-                "nested deeper than " + std::to_string(WD_MAX_SPEC_DEPTH) + " levels (or cyclic); a spec allows at most that");
+                "nested deeper than " + std::to_string(wasmdeploy::active_limits().spec_depth) + " levels (or cyclic); a spec allows at most that");
   }
   // bool before int: Python's bool is an int subclass.
   if (py::isinstance<py::bool_>(obj)) return node(obj.cast<bool>());

@@ -11,7 +11,7 @@ namespace wasmdeploy_python {
 namespace py = pybind11;
 
 /// None, bool, int, float, str, dict (str keys, order kept) and list/tuple -> node.
-/// Refuses (spec.too-deep) values nested deeper than WD_MAX_SPEC_DEPTH, cyclic ones included,
+/// Refuses (spec.too-deep) values nested deeper than the spec_depth limit, cyclic ones included,
 /// before the native stack could run out.
 wasmdeploy::node to_node(const py::handle& obj, const std::string& path, int depth = 0);
 /// The reverse; mappings become dicts in key order.

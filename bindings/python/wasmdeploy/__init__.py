@@ -100,7 +100,7 @@ def _surface(diagnostics, strict):
 
 def render(spec, *, istio=None, output="objects", allow_incompatible_module=False, target=None,
            gateway_version=None, strict=False, allow=(), resolve=False, registry=None, allow_paths=(),
-           allow_outside_spec_dir=False):
+           allow_outside_spec_dir=False, limits=None):
     """Renders a spec for an Istio version (str or MeshVersion; None uses the spec's).
 
     output is "objects" (list of dicts), "yaml" or "json" (the CLI's bytes). target ("istio",
@@ -111,32 +111,35 @@ def render(spec, *, istio=None, output="objects", allow_incompatible_module=Fals
     wasmdeploy.io/allowed annotation of every object. resolve=True asks the registry for each oci://
     module (render --resolve; registry: the settings dict of resolve()); allow_paths and
     allow_outside_spec_dir widen where the spec may name local files (--allow-path,
-    --allow-outside-spec-dir).
+    --allow-outside-spec-dir). limits={"json_depth": 32, ...} overrides the readers' limits (the
+    CLI's --limit; names and defaults in the README's Limits table).
     """
     r = _core.render_result(spec, istio=istio, allow_incompatible_module=allow_incompatible_module, target=target,
                             gateway_version=gateway_version, allow=list(allow), resolve=resolve, registry=registry,
-                            allow_paths=list(allow_paths), allow_outside_spec_dir=allow_outside_spec_dir)
+                            allow_paths=list(allow_paths), allow_outside_spec_dir=allow_outside_spec_dir,
+                            limits=limits)
     _surface(r.diagnostics, strict)
     return r.output(output)
 
 
-def undeploy(spec, *, istio=None, output="objects", target=None, gateway_version=None, restore=False, allow=()):
+def undeploy(spec, *, istio=None, output="objects", target=None, gateway_version=None, restore=False, allow=(),
+             limits=None):
     """The removal plan for what render() deploys, as `wasmdeploy undeploy [--restore]` (see _core.undeploy)."""
     return _core.undeploy(spec, istio=istio, output=output, target=target, gateway_version=gateway_version,
-                          restore=restore, allow=list(allow))
+                          restore=restore, allow=list(allow), limits=limits)
 
 
-def import_resources(text, *, file="<input>"):
+def import_resources(text, *, file="<input>", limits=None):
     """Reads FilterDeployments, EnvoyFilters and WasmPlugins (a YAML stream, str or bytes) into a Spec,
     as `wasmdeploy convert` (and the C API's wd_spec_import) do; what was not carried over or was
     assumed is issued as WasmDeployWarning."""
-    spec, diagnostics = _core.import_resources(text, file=file)
+    spec, diagnostics = _core.import_resources(text, file=file, limits=limits)
     _surface(diagnostics, False)
     return spec
 
 
-def convert(text, *, file="<input>"):
+def convert(text, *, file="<input>", limits=None):
     """`wasmdeploy convert -f FILE --to spec`: the resources as a spec file's YAML (the same bytes)."""
-    spec, diagnostics = _core.import_resources(text, file=file)
+    spec, diagnostics = _core.import_resources(text, file=file, limits=limits)
     _surface(diagnostics, False)
     return _core.spec_yaml(spec)

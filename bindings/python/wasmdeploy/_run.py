@@ -111,7 +111,7 @@ def run(module: Optional[bytes] = None, *, spec: Optional["_core.Spec"] = None, 
         request_headers: Iterable[Tuple[str, str]] = (), request_body: str = "", response_status: int = 200,
         response_headers: Iterable[Tuple[str, str]] = (), response_body: str = "", http_call_status: int = 200,
         http_call_body: str = "", max_memory_mib: int = 64, instruction_budget: int = 10**9,
-        timeout_ms: int = 10000, max_value_mib: int = 16) -> RunResult:
+        timeout_ms: int = 10000, max_value_mib: int = 16, limits: Optional[Mapping[str, int]] = None) -> RunResult:
     """Runs a proxy-wasm module in the embedded host, like ``wasmdeploy run``.
 
     Either ``module`` (the .wasm bytes) with ``root_id``/``config``/``config_json``/``vm_config``/
@@ -119,6 +119,7 @@ def run(module: Optional[bytes] = None, *, spec: Optional["_core.Spec"] = None, 
     configuration :func:`render` deploys for that version. The request/response keywords are
     the traffic pushed through it. A trap or a refused configuration is in the result
     (``result.ok`` is False), not an exception; bad arguments raise WasmDeployError.
+    ``limits`` overrides the readers' limits (``{"json_depth": 32}``: config_json's nesting).
     """
     options: Dict[str, str] = {
         "request": request, "request_body": request_body, "response_status": str(response_status),
@@ -133,7 +134,7 @@ def run(module: Optional[bytes] = None, *, spec: Optional["_core.Spec"] = None, 
         if any(x is not None for x in (root_id, config, config_json, vm_config, env)):
             raise ValueError("with spec= the configuration comes from the spec, as render deploys it")
         return _result_from_json(_core.run_spec_filter(spec, filter, istio=istio or "", options=options,
-                                                      additions=additions))
+                                                      additions=additions, limits=limits))
     if module is None:
         raise ValueError("give module=..., or spec=... with filter=...")
     if config is not None and config_json is not None:
@@ -147,11 +148,13 @@ def run(module: Optional[bytes] = None, *, spec: Optional["_core.Spec"] = None, 
     for k, v in (env or {}).items():
         additions.append(("env", k, v))
     raw = config.encode() if isinstance(config, str) else config
-    return _result_from_json(_core.run_module(bytes(module), options=options, additions=additions, config=raw))
+    return _result_from_json(_core.run_module(bytes(module), options=options, additions=additions, config=raw,
+                                             limits=limits))
 
 
-def run_check(spec: "_core.Spec", *, istio: Optional[str] = None) -> List[str]:
+def run_check(spec: "_core.Spec", *, istio: Optional[str] = None,
+              limits: Optional[Mapping[str, int]] = None) -> List[str]:
     """``render --run-check``: vm start + configure of every module the spec names locally. Raises
     WasmDeployError (code host.configure-rejected, path filters[i].config, ...) when one rejects its
     configuration; returns the notes for those that accept it."""
-    return _core.run_check(spec, istio=istio or "")
+    return _core.run_check(spec, istio=istio or "", limits=limits)

@@ -756,5 +756,7 @@ WD_API int wd_run_check(const wd_spec *spec, const char *istio);
 
 /* The resolve stage: local-file confinement and registries (wd_resolve_*). */
 #include "wasmdeploy/resolve.h"
+/* The readers' limits (wd_limits_*). */
+#include "wasmdeploy/limits.h"
 
 #endif /* WASMDEPLOY_WASMDEPLOY_H */

@@ -8,6 +8,9 @@
 //    malloc returns a pointer the input chooses, after calling back into the host when the
 //    input says so (allocator re-entry). A script may also make the module invalid in a way the
 //    budget rewriter would hide (`global.set 0` without globals): it must then not load.
+// The input's last bytes (after a 0xff byte, when there is one) are also the run's
+// configuration: as config_json when they are JSON the host re-serialises (else as raw plugin
+// configuration bytes), so the configuration readers run alongside the module.
 // Any input must end in a run_result; a crash, sanitizer report or exception is a bug.
 #include <cstdint>
 #include <cstdlib>
@@ -18,6 +21,7 @@
 #include <wasmdeploy/run.hpp>
 
 #include "host/limits_rewrite.hpp"
+#include "spec/fuzz/fuzz_support.hpp"
 
 namespace {
 
@@ -173,6 +177,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   wasmdeploy::run_options o;
   o.root_id = "fuzz";
   o.plugin_config = "cfg";
+  if (const auto mark = in.rfind('\xff'); mark != std::string_view::npos && in.substr(0, 4) != std::string_view("\0asm", 4)) {
+    const std::string config(in.substr(mark + 1));
+    try {
+      wasmdeploy::set_run_option(o, "config_json", config);
+      wasmdeploy::fuzz::note_reached("config_json: ok");
+    } catch (const wasmdeploy::error& e) {
+      o.plugin_config = config;
+      wasmdeploy::fuzz::note_reached("config_json: " + e.code());
+    }
+  }
   o.instruction_budget = 200000;
   o.max_memory_bytes = 16u << 20;
   o.timeout_ms = 2000;
@@ -182,6 +196,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string module = is_module ? std::string(in) : hostile_module(in, invalid);
   try {
     const auto r = wasmdeploy::run_module(module, o);
+    if (!r.loaded) wasmdeploy::fuzz::note_reached("not loaded: " + r.trap.value_or(""));
+    if (r.trap) wasmdeploy::fuzz::note_reached("trap in " + r.trap_phase + ": " + *r.trap);
+    if (r.configured) wasmdeploy::fuzz::note_reached("configured");
     (void)wasmdeploy::format_run_json(r);
     (void)wasmdeploy::format_run_text(r);
     // A script module is valid unless the script made it invalid: then it must not load; else it

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 #include <wasmdeploy/render.hpp>
@@ -38,5 +40,18 @@ class input_choices {
  private:
   std::uint64_t state_ = 1469598103934665603ull;
 };
+
+// What an input reached (an error code, a trap), one line per call, appended to the file named by
+// WD_FUZZ_REACHED when it is set: tests/fuzz/check_reached.py replays the seed corpora with it and
+// checks that the harness gets where it is meant to (allocator re-entry, invalid modules, deep
+// annotations, ...). Unset (libFuzzer runs), it costs one getenv.
+inline void note_reached(std::string_view what) {
+  static const char* const path = std::getenv("WD_FUZZ_REACHED");
+  if (path == nullptr) return;
+  if (std::FILE* f = std::fopen(path, "a")) {
+    std::fprintf(f, "%.*s\n", static_cast<int>(what.size() > 200 ? 200 : what.size()), what.data());
+    std::fclose(f);
+  }
+}
 
 }  // namespace wasmdeploy::fuzz
