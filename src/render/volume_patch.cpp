@@ -298,7 +298,11 @@ document restore_volume_patch(const spec& s, const workload& w, const std::strin
     if (applied.find(key) == nullptr && !w.annotations.count(key)) continue;
     annotations.add(key, restored_value(s, w, key, *entries, path, last ? saved : node::mapping()));
   }
-  if (const node* v = applied.find(kUserVolumesAnnotation)) annotations.add(kUserVolumesAnnotation, last ? node() : *v);
+  if (const node* v = applied.find(kUserVolumesAnnotation); v != nullptr && !last) {
+    annotations.add(kUserVolumesAnnotation, *v);
+  } else if (last && (v != nullptr || w.annotations.count(kUserVolumesAnnotation))) {
+    annotations.add(kUserVolumesAnnotation, node());
+  }
   const std::string kind(to_string(w.kind));
   node body = workload_patch_body(kind, w.name, ns, std::move(annotations));
   if (const node* pod = applied_template.find("spec")) {
