@@ -27,6 +27,7 @@ void add_pull_command(CLI::App& app) {
   cmd->add_option("--format", o->format, "What to print: text (default), json or yaml")->check(CLI::IsMember({"text", "json", "yaml"}));
   add_registry_flags(cmd, o->registry);
   cmd->callback([o] {
+    check_reference_argument(o->reference);
     const registry_options settings = registry_settings(o->registry);
     pull_result r = pull_image(o->reference, settings, o->layout, o->wasm, o->force);
     print_resolved_image(r.image, o->format);

@@ -25,6 +25,7 @@ void add_push_command(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "text (default), json or yaml")->check(CLI::IsMember({"text", "json", "yaml"}));
   add_registry_flags(cmd, o->registry);
   cmd->callback([o] {
+    check_reference_argument(o->reference);
     const registry_options settings = registry_settings(o->registry);
     print_resolved_image(push_layout(o->layout, o->ref_name, o->reference, settings), o->output);
   });

@@ -31,6 +31,11 @@ void add_man_command(CLI::App& app);
 bool is_close(const std::string& typed, const std::string& known);
 /// CLI11's parse errors as wasmdeploy usage errors: a stable code, the flag, a did-you-mean.
 error usage_error(CLI::App& app, const CLI::ParseError& e);
+/// A value typed on the command line that the library refuses is a usage error (exit 2) naming
+/// the flag or argument, whatever the check (a choice, a digest, a reference, a version); read
+/// from a file the same value is invalid input (exit 1). Text that is not UTF-8 stays invalid
+/// input wherever it comes from.
+[[noreturn]] void rethrow_as_usage(const error& e, const std::string& flag);
 /// argv with `-X=value` split into `-X value` (kubectl accepts both; CLI11 would keep the '=').
 std::vector<std::string> split_short_equals(int argc, char** argv);
 

@@ -7,10 +7,19 @@
 #include <fmt/format.h>
 
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/reference.hpp>
 
 #include "commands.hpp"
 
 namespace wasmdeploy::cli {
+
+void check_reference_argument(const std::string& reference) {
+  try {
+    parse_oci_url(reference, "REFERENCE");
+  } catch (const error& e) {
+    rethrow_as_usage(e, "REFERENCE");
+  }
+}
 
 void add_registry_flags(CLI::App* cmd, registry_flags& f, bool credentials) {
   cmd->add_option("--registry-config", f.options.docker_config,

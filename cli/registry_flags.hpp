@@ -11,6 +11,10 @@
 
 namespace wasmdeploy::cli {
 
+/// Checks the REFERENCE argument of push, pull and resolve before anything is read or sent: a
+/// malformed one is a usage error (exit 2), as a bad MODULE or flag value is.
+void check_reference_argument(const std::string& reference);
+
 struct registry_flags {
   registry_options options;
   bool password_stdin = false;

@@ -1,5 +1,7 @@
 #include "spec_flags.hpp"
 
+#include "commands.hpp"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -60,8 +62,7 @@ auto flag_value(const char* flag, F&& parse) -> decltype(parse()) {
   try {
     return parse();
   } catch (const error& e) {
-    // Text that is not UTF-8 is refused input wherever it comes from (exit 1, as for a spec).
-    throw error(e.code() == "spec.invalid-utf8" ? e.category() : errc::usage, e.code(), flag, e.message());
+    rethrow_as_usage(e, flag);
   }
 }
 

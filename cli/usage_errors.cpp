@@ -73,6 +73,10 @@ bool is_close(const std::string& typed, const std::string& known) {
          (typed.size() >= 3 && known.rfind(typed, 0) == 0);
 }
 
+void rethrow_as_usage(const error& e, const std::string& flag) {
+  throw error(e.code() == "spec.invalid-utf8" ? e.category() : errc::usage, e.code(), flag, e.message());
+}
+
 error usage_error(CLI::App& app, const CLI::ParseError& e) {
   const std::string kind = e.get_name();
   if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::ExtrasError)) {

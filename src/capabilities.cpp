@@ -149,6 +149,15 @@ const std::vector<capability_info> kTable = {
      "a waypoint is served the extensions of its services' namespaces (before: its own and the root namespace only)",
      "istio/istio #60639; pilot/pkg/model/push_context.go TrafficExtensionsByName at eed52ebb66ad (1.31) vs "
      "WasmPluginsByName at 1.29.1"},
+    // A gateway's pod template always has a container named istio-proxy: the proxy itself in the
+    // gateway charts (manifests/charts/gateways/istio-ingress/templates/deployment.yaml since 1.5),
+    // and from 1.10 also the `image: auto` placeholder that the gateway injection template fills
+    // in, merging its own fields under the pod's (so volumeMounts wasmdeploy adds there stay).
+    {capability::gateway_injection_template, "gateway-injection-template", r(10), {},
+     "gateways may be injected (inject.istio.io/templates: gateway): the pod template's istio-proxy container is "
+     "an `image: auto` override the injector completes; the annotations that mount volumes are ignored there",
+     "istio/istio 1cdbb766308 (#31004, tag 1.10.0) "
+     "manifests/charts/istio-control/istio-discovery/files/gateway-injection-template.yaml"},
 };
 
 // Each release line was read in istio.io/api (wasm.proto, traffic_extension.proto) and istio/istio; the

@@ -98,6 +98,15 @@ int wd_render_options_set_gateway_version(wd_render_options* opts, const char* v
   });
 }
 
+int wd_render_options_add_allow(wd_render_options* opts, const char* code) {
+  return capi::guard([&] {
+    capi::require(opts, "opts");
+    capi::require(code, "code");
+    opts->impl.allow.emplace_back(code);  // wd_render checks it, with the spec's own
+    return WD_OK;
+  });
+}
+
 int wd_render(wd_render_result** out, const wd_spec* spec, const wd_render_options* opts) {
   return capi::guard([&] {
     capi::require(out, "out");

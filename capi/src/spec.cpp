@@ -8,6 +8,7 @@
 #include <string>
 
 #include <wasmdeploy/import.hpp>
+#include <wasmdeploy/live.hpp>
 #include <wasmdeploy/mesh_version.hpp>
 
 #include "handles.hpp"
@@ -349,6 +350,17 @@ int wd_spec_workload_add_annotation(wd_spec* spec, size_t target, size_t workloa
     auto& w = workload_at(spec, target, workload);
     capi::require(key, "key");
     w.annotations[key] = str(value);
+    return WD_OK;
+  });
+}
+
+int wd_spec_apply_live(wd_spec* spec, const char* text, size_t len, const char* file) {
+  return capi::guard([&] {
+    capi::require(spec, "spec");
+    if (len > 0) capi::require(text, "text");
+    wasmdeploy::spec changed = spec->impl;  // nothing changes when the text is refused
+    apply_live_workloads(changed, std::string_view(text ? text : "", len), file ? file : "<live>");
+    spec->impl = std::move(changed);
     return WD_OK;
   });
 }

@@ -70,6 +70,8 @@ enum class capability : int {
   agent_module_size_setting,       ///< ISTIO_WASM_MAX_BINARY_SIZE_BYTES sets the module size limit
   traffic_extension_lua,           ///< TrafficExtension's lua oneof (exactly one of wasm/lua)
   waypoint_cross_namespace_extensions,  ///< a waypoint is served extensions from the namespaces of its services
+  // Workload patches (appended).
+  gateway_injection_template,      ///< injected gateways: an `image: auto` istio-proxy container override
 };
 
 /// Whether some decision (a gate, a renderer's choice, the module verdict) reads a row, or the

@@ -12,8 +12,8 @@ namespace wasmdeploy {
 
 /// Reads `kubectl get <kind>/<name>... -o yaml|json` output (one object or a List) and sets, on
 /// every workload the spec lists, the volume annotations wasmdeploy merges (userVolume,
-/// userVolumeMount, wasmdeploy.io/module-sha256, wasmdeploy.io/volumes) to the live pod
-/// template's values. Throws wasmdeploy::error `live.*` when the text is not such output or a
+/// userVolumeMount, wasmdeploy.io/module-sha256, wasmdeploy.io/volumes,
+/// wasmdeploy.io/user-volumes) to the live pod template's values. Throws wasmdeploy::error `live.*` when the text is not such output or a
 /// listed workload is missing from it (rendering without its live state could drop a volume).
 void apply_live_workloads(spec& s, std::string_view text, const std::string& file);
 

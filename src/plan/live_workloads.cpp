@@ -11,7 +11,7 @@ namespace wasmdeploy {
 namespace {
 
 const char* const kMergedKeys[] = {detail::kUserVolume, detail::kUserVolumeMount, detail::kModuleHashAnnotation,
-                                   detail::kVolumeOwnersAnnotation};
+                                   detail::kVolumeOwnersAnnotation, detail::kUserVolumesAnnotation};
 
 const std::string* string_at(const node& n, std::initializer_list<const char*> path) {
   const node* at = &n;

@@ -855,6 +855,19 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
            "no pod would mount it: list the workloads (--workload NAME:labels) to get their patches, deliver the "
            "module over oci:// or https:// (Istio 1.12+), or mount it yourself and use delivery: file");
   }
+  for (size_t wi = 0; file_delivery && wi < t.workloads.size(); ++wi) {
+    // Gateways ignore the volume annotations: their patch edits the pod spec (volume_patch.cpp).
+    if (placement_context(t, &t.workloads[wi].labels) != traffic_context::gateway) continue;
+    c.note(severity::note, "volume.gateway-pod-spec", fmt::format("{}.workloads[{}]", t.path, wi),
+           fmt::format("{} is a gateway, whose injection ignores the userVolume annotations: its patch adds the "
+                       "module's volume to the pod spec and to the istio-proxy container ({})",
+                       t.workloads[wi].name,
+                       supports(c.v, capability::gateway_injection_template)
+                           ? "the gateway's proxy, or an injected gateway's `image: auto` override, which the "
+                             "gateway injection template completes and whose volumeMounts it keeps"
+                           : "the gateway's proxy, as the gateway charts install it; gateway injection arrived in "
+                             "Istio 1.10"));
+  }
   std::string key;
   std::string other;
   for (size_t wi = 0; file_delivery && !checks.one_patch_target && wi < t.workloads.size(); ++wi) {

@@ -13,5 +13,9 @@ inline constexpr const char* kModuleHashAnnotation = "wasmdeploy.io/module-sha25
 /// A volume the workload had before is never listed, so undoing a filter removes only the
 /// volumes no other filter still needs and never the user's (or wasme's) own.
 inline constexpr const char* kVolumeOwnersAnnotation = "wasmdeploy.io/volumes";
+/// {"sidecar.istio.io/userVolume": "<text>", ...}: the workload's own values of the two volume
+/// annotations, as they were before wasmdeploy first merged into them. A merge rewrites them as
+/// compact JSON; the undo that leaves nothing of wasmdeploy's puts this text back byte for byte.
+inline constexpr const char* kUserVolumesAnnotation = "wasmdeploy.io/user-volumes";
 
 }  // namespace wasmdeploy::detail

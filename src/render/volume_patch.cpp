@@ -120,9 +120,36 @@ void erase_member(node& m, const std::string& key) {
   ms.erase(std::remove_if(ms.begin(), ms.end(), [&](const auto& e) { return e.key == key; }), ms.end());
 }
 
+// The workload's own text of the volume annotations as saved before wasmdeploy's first merge
+// (kUserVolumesAnnotation). Live cluster data: anything but an object of strings is ignored.
+node saved_user_volumes(const workload& w) {
+  node saved = node::mapping();
+  auto it = w.annotations.find(kUserVolumesAnnotation);
+  if (it == w.annotations.end() || detail::json_nesting(it->second, WD_MAX_JSON_DEPTH) > WD_MAX_JSON_DEPTH) {
+    return saved;
+  }
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return saved;
+  for (const char* key : {kUserVolume, kUserVolumeMount}) {
+    if (auto v = j.find(key); v != j.end() && v->is_string()) saved.add(key, node(v->get<std::string>()));
+  }
+  return saved;
+}
+
 // The annotation value as it goes back: the workload's own text when the entries are the same
-// (so "what it had" is restored byte for byte), null (delete the key) when nothing is left.
-node restored_value(const spec& s, const workload& w, const char* key, const node& entries, const std::string& path) {
+// (so "what it had" is restored byte for byte: the text saved before wasmdeploy's first merge,
+// else the value the undo was given), null (delete the key) when nothing is left.
+node restored_value(const spec& s, const workload& w, const char* key, const node& entries, const std::string& path,
+                    const node& saved) {
+  if (const node* text = saved.find(key); text != nullptr && !text->as_string().empty()) {
+    workload original;
+    original.annotations[key] = text->as_string();
+    try {
+      if (comparable(existing_entries(s, original, key, path)) == comparable(entries)) return *text;
+    } catch (const error&) {
+      // A saved text that is not volume JSON says nothing about the user's entries: not used.
+    }
+  }
   auto it = w.annotations.find(key);
   if (it != w.annotations.end() && !it->second.empty() &&
       comparable(existing_entries(s, w, key, path)) == comparable(entries)) {
@@ -143,7 +170,8 @@ node workload_patch_body(const std::string& kind, const std::string& name, const
 }  // namespace
 
 bool has_volume_annotations(const workload& w) {
-  for (const char* key : {kUserVolume, kUserVolumeMount, kModuleHashAnnotation, kVolumeOwnersAnnotation}) {
+  for (const char* key :
+       {kUserVolume, kUserVolumeMount, kModuleHashAnnotation, kVolumeOwnersAnnotation, kUserVolumesAnnotation}) {
     auto it = w.annotations.find(key);
     if (it != w.annotations.end() && !it->second.empty()) return true;
   }
@@ -163,6 +191,15 @@ document render_volume_patch(const plan& p, const spec& s, const workload_patch&
   node mounts = gateway ? node::mapping() : existing_entries(s, w, kUserVolumeMount, path);
   node hashes = existing_entries(s, w, kModuleHashAnnotation, path);
   node owners = existing_entries(s, w, kVolumeOwnersAnnotation, path);
+  // Before wasmdeploy's first merge the volume annotations are the workload's own: keep their
+  // text, which the merge rewrites, so the last undo can put it back as it was.
+  node saved = saved_user_volumes(w);
+  if (!gateway && owners.members().empty() && hashes.members().empty() && saved.members().empty()) {
+    for (const char* key : {kUserVolume, kUserVolumeMount}) {
+      auto it = w.annotations.find(key);
+      if (it != w.annotations.end() && !it->second.empty()) saved.add(key, node(it->second));
+    }
+  }
   for (size_t fi : *wp.filters) {
     const filter_plan& fp = p.filters[fi];
     node source = fp.how == delivery::configmap
@@ -182,6 +219,7 @@ document render_volume_patch(const plan& p, const spec& s, const workload_patch&
   }
   if (!hashes.members().empty()) annotations.add(kModuleHashAnnotation, to_json(hashes));
   if (!owners.members().empty()) annotations.add(kVolumeOwnersAnnotation, to_json(owners));
+  if (!saved.members().empty()) annotations.add(kUserVolumesAnnotation, to_json(saved));
   const std::string kind(to_string(w.kind));
   node body = workload_patch_body(kind, w.name, t.ns, std::move(annotations));
   if (gateway) {
@@ -245,13 +283,25 @@ document restore_volume_patch(const spec& s, const workload& w, const std::strin
     erase_member(volumes, v);
     erase_member(mounts, v);
   }
+  // The text saved before the first merge goes back once nothing of wasmdeploy's is left.
+  workload after;
+  if (const node* v = applied.find(kUserVolumesAnnotation); v != nullptr && v->is_string()) {
+    after.annotations[kUserVolumesAnnotation] = v->as_string();
+  }
+  const node saved = saved_user_volumes(after);
+  const bool last = owners.members().empty() && hashes.members().empty();
   node annotations = node::mapping();
   for (const auto& [key, entries] : {std::pair<const char*, const node*>{kUserVolume, &volumes},
                                      {kUserVolumeMount, &mounts},
                                      {kModuleHashAnnotation, &hashes},
                                      {kVolumeOwnersAnnotation, &owners}}) {
     if (applied.find(key) == nullptr && !w.annotations.count(key)) continue;
-    annotations.add(key, restored_value(s, w, key, *entries, path));
+    annotations.add(key, restored_value(s, w, key, *entries, path, last ? saved : node::mapping()));
+  }
+  if (const node* v = applied.find(kUserVolumesAnnotation); v != nullptr && !last) {
+    annotations.add(kUserVolumesAnnotation, *v);
+  } else if (last && (v != nullptr || w.annotations.count(kUserVolumesAnnotation))) {
+    annotations.add(kUserVolumesAnnotation, node());
   }
   const std::string kind(to_string(w.kind));
   node body = workload_patch_body(kind, w.name, ns, std::move(annotations));

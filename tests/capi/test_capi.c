@@ -408,6 +408,62 @@ static void test_import(void) {
   CHECK_STR(wd_error_last_id(), "import.nothing");
 }
 
+/* --allow and --live from C: an acknowledged warning becomes a note and is recorded on the
+ * objects; the live annotations of filter a and the user reach filter b's patch. */
+static void test_allow_and_live(void) {
+  static const char spec_yaml[] =
+      "istio: '1.8.1'\n"
+      "filters: [{name: b, module: 'oci://webassemblyhub.io/acme/b:v1', rootId: b_root,\n"
+      "  moduleSha256: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb}]\n"
+      "targets: [{namespace: compose, workloads: [{name: web, labels: {app: web}}]}]\n";
+  static const char live[] =
+      "{\"kind\": \"Deployment\", \"metadata\": {\"name\": \"web\", \"namespace\": \"compose\"},\n"
+      " \"spec\": {\"template\": {\"metadata\": {\"annotations\": {\n"
+      "  \"sidecar.istio.io/userVolume\": \"{\\\"mine\\\": {\\\"emptyDir\\\": {}}}\",\n"
+      "  \"wasmdeploy.io/volumes\": \"{\\\"cache-dir\\\":[\\\"a\\\"]}\"}}}}}\n";
+  wd_spec *spec = NULL;
+  wd_render_options *opts = NULL;
+  wd_render_result *result = NULL;
+  wd_buf out = WD_BUF_INIT;
+  size_t i, notes = 0, warnings = 0;
+  CHECK_RC(WD_OK, wd_spec_parse(&spec, spec_yaml, strlen(spec_yaml), "spec.yaml", NULL));
+  CHECK_RC(WD_OK, wd_render_options_new(&opts));
+  CHECK_RC(WD_OK, wd_render_options_add_allow(opts, "hostpath.pod-security"));
+  CHECK_RC(WD_EUSAGE, wd_render_options_add_allow(opts, NULL));
+  CHECK_RC(WD_EUSAGE, wd_render_options_add_allow(NULL, "x.y"));
+  CHECK_RC(WD_OK, wd_spec_apply_live(spec, live, strlen(live), "live.json"));
+  CHECK_RC(WD_OK, wd_render(&result, spec, opts));
+  for (i = 0; i < wd_render_result_diagnostic_count(result); i++) {
+    const wd_diagnostic *d = wd_render_result_diagnostic(result, i);
+    if (strcmp(d->id, "hostpath.pod-security") == 0) {
+      notes += d->severity == WD_SEVERITY_NOTE;
+      warnings += d->severity == WD_SEVERITY_WARNING;
+    }
+  }
+  CHECK(notes == 1 && warnings == 0);
+  CHECK_RC(WD_OK, wd_render_result_text(&out, result, WD_FORMAT_YAML));
+  CHECK(strstr(out.ptr, "wasmdeploy.io/allowed: hostpath.pod-security\n") != NULL ||
+        strstr(out.ptr, "wasmdeploy.io/allowed: 'hostpath.pod-security'\n") != NULL);
+  CHECK(strstr(out.ptr, "{\"cache-dir\":[\"a\",\"b\"]}") != NULL);          /* a's record kept */
+  CHECK(strstr(out.ptr, "\"mine\":{\"emptyDir\":{}}") != NULL);              /* the user's volume kept */
+  wd_buf_dispose(&out);
+  wd_render_result_free(result);
+  result = NULL;
+  /* Refused input changes nothing: a live file without the listed workload. */
+  CHECK_RC(WD_EINVALID, wd_spec_apply_live(spec, "{kind: List, items: []}", 23, "empty.yaml"));
+  CHECK_STR(wd_error_last_id(), "live.workload-missing");
+  CHECK_RC(WD_EINVALID, wd_spec_apply_live(spec, "just: text", 10, NULL));
+  CHECK_STR(wd_error_last_id(), "live.not-objects");
+  CHECK_RC(WD_EUSAGE, wd_spec_apply_live(NULL, "x", 1, NULL));
+  /* A malformed code is refused by the render, naming it. */
+  CHECK_RC(WD_OK, wd_render_options_add_allow(opts, "Not A Code"));
+  CHECK_RC(WD_EINVALID, wd_render(&result, spec, opts));
+  CHECK(result == NULL);
+  CHECK_STR(wd_error_last_id(), "options.allow-syntax");
+  wd_render_options_free(opts);
+  wd_spec_free(spec);
+}
+
 int main(void) {
   test_versions();
   test_error_model();
@@ -420,6 +476,7 @@ int main(void) {
   test_invalid_utf8();
   test_sha256_as_printed();
   test_import();
+  test_allow_and_live();
   if (check_failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", check_failures);
     return 1;

@@ -12,8 +12,14 @@ verbatim (only `spec.yaml` renamed to each filter's spec):
   own wasme cache objects, the user's volume kept;
   deploy a again: nothing changes;
   undo a: b still mounted (the shared cache-dir volume stays), b's cache objects kept, a's gone;
-  undo b: the Deployment equals its starting state (the user's volume annotations equal as JSON), nothing labelled app.kubernetes.io/managed-by=wasmdeploy is left, and wasme's own cache
-  objects and namespace are untouched.
+  undo b: the Deployment equals its starting state (the user's volume annotations byte for byte,
+  though the renders merged into them), nothing labelled app.kubernetes.io/managed-by=wasmdeploy
+  is left, and wasme's own cache objects and namespace are untouched.
+
+And on an injected gateway (pod template with an `image: auto` istio-proxy container), whose
+module volumes go into the pod spec: filter ga then gb, local modules in ConfigMaps, rendered
+separately: both mounted; undo ga: gb still mounted, ga's volume gone; undo gb: the gateway
+equals its starting state.
 """
 import argparse
 import json
@@ -44,8 +50,8 @@ def expect(cond, msg):
         fail(msg)
 
 
-def annotations(api):
-    d = json.loads(api.kubectl("get", "deployment/web", "-n", NS, "-o", "json").stdout)
+def annotations(api, name="web"):
+    d = json.loads(api.kubectl("get", f"deployment/{name}", "-n", NS, "-o", "json").stdout)
     return d, d["spec"]["template"]["metadata"].get("annotations", {})
 
 
@@ -64,21 +70,28 @@ def check_mounted(api, filters, label):
            f"{label}: the wasme cache is not mounted: {ann}")
     expect(json.loads(ann.get(OWNERS, "{}")) == {"cache-dir": filters},
            f"{label}: owners record {ann.get(OWNERS)} != cache-dir: {filters}")
-    filters_there = names(api, "envoyfilters.networking.istio.io", NS)
+    filters_there = [n for n in names(api, "envoyfilters.networking.istio.io", NS) if "/web-" in n]
     expect(filters_there == [f"envoyfilter.networking.istio.io/web-{f}" for f in sorted(filters)],
            f"{label}: EnvoyFilters {filters_there}")
     caches = names(api, "daemonsets", "wasme", lib.MANAGED)
     expect(caches == [f"daemonset.apps/wasme-cache-{f}" for f in sorted(filters)], f"{label}: wasmdeploy caches {caches}")
 
 
-def normalized(obj):
-    """The volume annotations as JSON values: once a render has merged into them, the live text is
-    wasmdeploy's compact serialization of the user's entries (equal as JSON, not byte for byte)."""
-    ann = obj["spec"]["template"]["metadata"].get("annotations", {})
-    for k in (USER_VOLUME, USER_MOUNT):
-        if k in ann:
-            ann[k] = json.loads(ann[k])
-    return obj
+def check_gateway_mounted(api, filters, label):
+    """Each filter's ConfigMap volume in the gateway's pod spec and its istio-proxy container."""
+    d, ann = annotations(api, "gw")
+    pod = d["spec"]["template"]["spec"]
+    volumes = sorted(v["name"] for v in pod.get("volumes", []))
+    [proxy] = [c for c in pod["containers"] if c["name"] == "istio-proxy"]
+    mounts = sorted(m["mountPath"] for m in proxy.get("volumeMounts", []))
+    expect(volumes == [f"wasm-{f}" for f in sorted(filters)], f"{label}: gateway volumes {volumes}")
+    expect(mounts == [f"/var/local/wasm/{f}" for f in sorted(filters)], f"{label}: gateway mounts {mounts}")
+    expect(proxy["image"] == "auto", f"{label}: the istio-proxy override changed: {proxy}")
+    expect(USER_VOLUME not in ann, f"{label}: a gateway got the userVolume annotation its injection ignores")
+    owners = json.loads(ann.get(OWNERS, "{}"))
+    expect(owners == {f"wasm-{f}": [f] for f in filters}, f"{label}: gateway owners record {owners}")
+    there = [n for n in names(api, "envoyfilters.networking.istio.io", NS) if "/gw-" in n]
+    expect(there == [f"envoyfilter.networking.istio.io/gw-{f}" for f in sorted(filters)], f"{label}: {there}")
 
 
 def main():
@@ -107,6 +120,10 @@ def main():
             pathlib.Path(d, f"{name}.yaml").write_text(
                 (src / "filter.yaml").read_text().replace("NAME", name).replace("HEX", hexdigit * 64)
                 .replace("NS", NS))
+        for name in ("ga", "gb"):
+            pathlib.Path(d, f"{name}.yaml").write_text(
+                (src / "gateway.yaml").read_text().replace("NAME", name).replace("NS", NS))
+        shutil.copy(lib.ROOT / "examples" / "quick-tour" / "x-hello.wasm", os.path.join(d, "filter.wasm"))
         pathlib.Path(d, "objects.yaml").write_text((src / "objects.yaml").read_text().replace("NS", NS))
         with ApiServer(os.path.join(work, "api"), crds=crds) as api:
             env = api.env()
@@ -114,6 +131,7 @@ def main():
             api.kubectl("create", "namespace", NS)
             api.kubectl("apply", "-f", os.path.join(d, "objects.yaml"))
             start_web = lib.user_state(annotations(api)[0])
+            start_gw = lib.user_state(annotations(api, "gw")[0])
             wasme_start = {k: lib.user_state(v) for k, v in lib.get_objects(api, WASME_KINDS, "wasme").items()}
             run = lambda block, spec, label: lib.run_block(block.replace("spec.yaml", spec), d, env, label)
 
@@ -126,21 +144,33 @@ def main():
             expect(annotations(api)[0]["metadata"]["resourceVersion"] == before, "deploying a again changed web")
             print("ok: a then b rendered separately: both mounted, the user's volume kept", flush=True)
 
+            run(deploy, "ga.yaml", "deploy ga")
+            check_gateway_mounted(api, ["ga"], "after deploy ga")
+            run(deploy, "gb.yaml", "deploy gb")
+            check_gateway_mounted(api, ["ga", "gb"], "after deploy gb")
+            print("ok: ga then gb rendered separately on a gateway: both in its pod spec", flush=True)
+
             run(undo, "a.yaml", "undo a")
             check_mounted(api, ["b"], "after undo a")
             print("ok: undo a: b still mounted, its cache objects kept", flush=True)
+            run(undo, "ga.yaml", "undo ga")
+            check_gateway_mounted(api, ["gb"], "after undo ga")
+            print("ok: undo ga: gb still mounted on the gateway", flush=True)
 
             run(undo, "b.yaml", "undo b")
-            end_web = normalized(lib.user_state(annotations(api)[0]))
-            start_web = normalized(start_web)
+            end_web = lib.user_state(annotations(api)[0])
             expect(end_web == start_web, f"web differs from its starting state:\nstart: {start_web}\nend:   {end_web}")
+            run(undo, "gb.yaml", "undo gb")
+            end_gw = lib.user_state(annotations(api, "gw")[0])
+            expect(end_gw == start_gw, f"gw differs from its starting state:\nstart: {start_gw}\nend:   {end_gw}")
             for ns in (NS, "wasme"):
                 left = names(api, OUR_KINDS, ns, lib.MANAGED)
                 expect(not left, f"wasmdeploy objects left in {ns}: {left}")
             wasme_end = {k: lib.user_state(v) for k, v in lib.get_objects(api, WASME_KINDS, "wasme").items()}
             expect(wasme_end == wasme_start, f"wasme's own cache changed:\nstart: {wasme_start}\nend:   {wasme_end}")
             expect(api.kubectl("get", "namespace", "wasme", check=False).returncode == 0, "namespace wasme was deleted")
-            print("ok: undo b: the Deployment is as it was (its own volumes), wasme's cache untouched",
+            print("ok: undo b, gb: the Deployment (its own annotations byte for byte) and the gateway are as they "
+                  "were, wasme's cache untouched",
                   flush=True)
         print("cluster compose: passed")
         return 0

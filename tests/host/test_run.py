@@ -333,7 +333,8 @@ def case_readme(ctx):
     d = tempfile.mkdtemp()
     shutil.copy(m, os.path.join(d, "add-header.wasm"))
     shutil.copy(ctx.module("probe20.wasm"), os.path.join(d, "probe.wasm"))
-    open(os.path.join(d, "spec.yaml"), "w").write(SPEC.format(CONFIG="reject"))
+    # The spec the README shows above the block (`<!-- file: tests/host/readme/spec.yaml -->`).
+    shutil.copy(os.path.join(ctx.source, "tests", "host", "readme", "spec.yaml"), os.path.join(d, "spec.yaml"))
     env = dict(os.environ, PATH=os.path.dirname(ctx.cli) + os.pathsep + os.environ["PATH"])
     outputs = []
     for line in block.splitlines():

@@ -146,6 +146,18 @@ def kind_of(case, rc):
     return "usage error, exit 2" if rc == 2 else f"error, exit {rc}"
 
 
+def typed_kind(kind, cases):
+    """A code refused both in a file (exit 1) and typed on the command line (exit 2) says both,
+    naming the flags or arguments (README: Errors and exit codes)."""
+    errors = [c for c in cases if lib.expected_code(c)[0] == "code"]
+    exits = {c["expect"].get("exit", 1) for c in errors}
+    if exits != {1, 2}:
+        return kind
+    typed = sorted({f"`{c['expect']['path']}`" for c in errors if c["expect"].get("exit") == 2 and c["expect"].get("path")})
+    return ("error, exit 1 in a file; usage error, exit 2 when typed on the command line"
+            + (f" ({', '.join(typed)})" if typed else ""))
+
+
 def shown_input(case):
     out = []
     if "spec" in case:
@@ -218,7 +230,10 @@ def generate(cli):
            "Every refusal and every diagnostic wasmdeploy prints carries a stable dotted code. Errors go to",
            "stderr as `file:line:col: [code] field.path: message` (the position when the input is a spec",
            "file, the path when one field is at fault) and stop the command before anything is written:",
-           "exit status 1 for invalid input, 2 for a usage error. Warnings and notes",
+           "exit status 1 for invalid input, 2 for a usage error. A value typed on the command line (a",
+           "flag's value or an argument such as MODULE) that is refused is a usage error, exit 2, naming",
+           "the flag; the same value read from a file (a spec, --live) is invalid input, exit 1: such codes",
+           "say both. Warnings and notes",
            "(`warning: [code] path: message`) do not stop the command. Scripts may match on the code; the",
            "message text may change. The C API returns the same code from `wd_error_last()->id`, Python",
            "as `WasmDeployError.code`.", "",
@@ -248,8 +263,9 @@ def generate(cli):
                 if line is None:
                     problems.append(f"{first['key']}: the CLI did not report {code}")
                     line = "(not reported)"
-                kind = kind_of(first, rc)
-                short_kind = re.split(r" \(|:", kind)[0]
+                kind = typed_kind(kind_of(first, rc), by_code[code])
+                short_kind = ("error, exit 1 (2 when typed)" if kind.startswith("error, exit 1 in a file")
+                              else re.split(r" \(|:", kind)[0])
                 out.append(f"| [`{code}`](#{anchor}) | {short_kind} | {first['why']} |")
                 body += [f"### `{code}`", "", f"**Kind:** {kind}.  ", f"**Means:** {first['why']}  ",
                          f"**Do:** {first.get('fix', '')}", "",

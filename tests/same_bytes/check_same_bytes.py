@@ -32,6 +32,13 @@ TARGET_OVERRIDES = [
     (os.path.join(HERE, "gateway-targets"), "spec.yaml", "1.30", "istio"),
 ]
 
+# (directory beside this script, spec, Istio version, live file, codes to allow): a render that
+# merges into the workloads' live annotations (--live, wd_spec_apply_live, with_live) with
+# acknowledged warnings (--allow, wd_render_options_add_allow, allow=), and its undeploy.
+LIVE_CASES = [
+    (os.path.join(HERE, "live"), "spec.yaml", "1.8.1", "live.yaml", ["hostpath.pod-security"]),
+]
+
 
 def options_of(token, target=""):
     """(istio, target, gateway_version) for a versions.txt token; "" leaves an option unset."""
@@ -60,19 +67,25 @@ def cli_args(istio, target, gateway_version):
     return args + (["--gateway-version", gateway_version] if gateway_version else [])
 
 
-def python_render(work, spec, options, fmt, mode=""):
+def python_render(work, spec, options, fmt, mode="", live=None, allow=()):
+    import warnings
+
     import wasmdeploy
 
     istio, target, gateway_version = options
     here = os.getcwd()
     os.chdir(work)
     try:
+        live_text = open(live, "rb").read() if live else None
         if mode:
             text = wasmdeploy.undeploy(wasmdeploy.load_spec(spec), istio=istio or None, output=fmt,
-                                       restore=mode == "--restore")
+                                       restore=mode == "--restore", live=live_text)
         else:
-            text = wasmdeploy.render(wasmdeploy.load_spec(spec), istio=istio or None, output=fmt,
-                                     target=target or None, gateway_version=gateway_version or None)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", wasmdeploy.WasmDeployWarning)  # the CLI runs with -q
+                text = wasmdeploy.render(wasmdeploy.load_spec(spec), istio=istio or None, output=fmt,
+                                         target=target or None, gateway_version=gateway_version or None,
+                                         live=live_text, allow=list(allow))
         return 0, text.encode(), ""
     except wasmdeploy.WasmDeployError as e:
         return 1, b"", str(e)
@@ -91,18 +104,20 @@ def main():
 
     failures, compared = [], 0
 
-    def compare(work, label, spec, options, fmt, mode=""):
-        """mode: "" renders; "--undeploy" / "--restore" compare the two halves of undeploy."""
+    def compare(work, label, spec, options, fmt, mode="", live=None, allow=()):
+        """mode: "" renders; "--undeploy" / "--restore" compare the two halves of undeploy. live: a
+        `kubectl get -o yaml` file for --live; allow: codes for --allow (renders only)."""
         nonlocal compared
         lib_mode = [mode] if mode else []
+        extra = (["--live", live] if live else []) + [a for code in allow for a in ("--allow", code)]
         command = ["undeploy"] + (["--restore"] if mode == "--restore" else []) if mode else ["render"]
         results = {
-            "cli": run([args.cli, *command, "-q", "-f", spec, "-o", fmt] + cli_args(*options), work),
-            "c++": run([args.cpp, *lib_mode, spec, options[0], fmt, options[1], options[2]], work),
-            "c": run([args.c, *lib_mode, spec, options[0], fmt, options[1], options[2]], work),
+            "cli": run([args.cli, *command, "-q", "-f", spec, "-o", fmt] + extra + cli_args(*options), work),
+            "c++": run([args.cpp, *lib_mode, *extra, spec, options[0], fmt, options[1], options[2]], work),
+            "c": run([args.c, *lib_mode, *extra, spec, options[0], fmt, options[1], options[2]], work),
         }
         if args.python:
-            results["python"] = python_render(work, spec, options, fmt, mode)
+            results["python"] = python_render(work, spec, options, fmt, mode, live, allow)
         ok = {k: r[0] == 0 for k, r in results.items()}
         compared += 1
         if len(set(ok.values())) != 1:
@@ -157,6 +172,17 @@ def main():
                     rendered_overrides.add(target)
     for target in sorted({o[3] for o in TARGET_OVERRIDES} - rendered_overrides):
         failures.append(f"--target {target}: no override case rendered")
+    for where, spec, istio, live, allow in LIVE_CASES:
+        name = os.path.basename(where)
+        with tempfile.TemporaryDirectory() as tmp:
+            work = prepared(name, where, tmp)
+            for fmt in ("yaml", "json"):
+                if not compare(work, f"{name}/{spec} --live {live} @ {istio} ({fmt})", spec, options_of(istio), fmt,
+                               live=live, allow=allow):
+                    failures.append(f"{name}: the --live render was refused")
+            for mode in ("--undeploy", "--restore"):
+                compare(work, f"{name}/{spec} --live {live} @ {istio} (undeploy {mode})", spec, options_of(istio),
+                        "yaml", mode, live=live)
     for f in failures:
         print("FAIL", f)
     if compared == 0:

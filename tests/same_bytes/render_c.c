@@ -1,11 +1,38 @@
-/* render_c [--undeploy|--restore] SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C API's
- * bytes for one spec, for check_same_bytes.py. An empty argument leaves that option unset (the
- * spec decides). --undeploy / --restore print wd_undeploy_text / wd_undeploy_restore_text
- * (Istio only: those take no target). */
+/* render_c [--undeploy|--restore] [--live FILE] [--allow CODE]... SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]:
+ * the C API's bytes for one spec, for check_same_bytes.py. An empty argument leaves that option
+ * unset (the spec decides). --undeploy / --restore print wd_undeploy_text /
+ * wd_undeploy_restore_text (Istio only: those take no target). --live reads the workloads' live
+ * annotations (wd_spec_apply_live), --allow acknowledges a code (wd_render_options_add_allow). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <wasmdeploy/wasmdeploy.h>
+
+/* The whole file, as the CLI's --live reads it. */
+static int apply_live(wd_spec *spec, const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *text = NULL;
+  size_t len = 0, cap = 0, n;
+  int rc;
+  if (!f) {
+    fprintf(stderr, "cannot open %s\n", path);
+    return WD_EIO;
+  }
+  do {
+    if (len == cap) {
+      char *grown = realloc(text, cap = cap ? 2 * cap : 65536);
+      if (!grown) break;
+      text = grown;
+    }
+    n = fread(text + len, 1, cap - len, f);
+    len += n;
+  } while (n > 0);
+  fclose(f);
+  rc = wd_spec_apply_live(spec, text, len, path);
+  free(text);
+  return rc;
+}
 
 int main(int argc, char **argv) {
   wd_spec *spec = NULL;
@@ -14,17 +41,27 @@ int main(int argc, char **argv) {
   wd_buf out = WD_BUF_INIT;
   int rc;
   int undeploy = 0, restore = 0;
+  const char *live = NULL;
+  const char *allow[8];
+  size_t allows = 0, i;
   if (argc > 1 && (strcmp(argv[1], "--undeploy") == 0 || strcmp(argv[1], "--restore") == 0)) {
     undeploy = 1;
     restore = strcmp(argv[1], "--restore") == 0;
     argv++;
     argc--;
   }
+  while (argc > 2 && (strcmp(argv[1], "--live") == 0 || strcmp(argv[1], "--allow") == 0)) {
+    if (strcmp(argv[1], "--live") == 0) live = argv[2];
+    else if (allows < sizeof allow / sizeof allow[0]) allow[allows++] = argv[2];
+    argv += 2;
+    argc -= 2;
+  }
   if (argc < 4 || argc > 6) {
     fprintf(stderr, "usage: render_c SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]\n");
     return 2;
   }
   rc = wd_spec_load(&spec, argv[1]);
+  if (rc == WD_OK && live) rc = apply_live(spec, live);
   if (rc == WD_OK && undeploy) {
     wd_format format = strcmp(argv[3], "json") == 0 ? WD_FORMAT_JSON : WD_FORMAT_YAML;
     rc = restore ? wd_undeploy_restore_text(&out, spec, argv[2], format) : wd_undeploy_text(&out, spec, argv[2], format);
@@ -38,6 +75,7 @@ int main(int argc, char **argv) {
   if (rc == WD_OK) rc = wd_render_options_set_istio(opts, argv[2]);
   if (rc == WD_OK && argc > 4) rc = wd_render_options_set_target(opts, argv[4]);
   if (rc == WD_OK && argc > 5) rc = wd_render_options_set_gateway_version(opts, argv[5]);
+  for (i = 0; rc == WD_OK && i < allows; i++) rc = wd_render_options_add_allow(opts, allow[i]);
   if (rc == WD_OK) rc = wd_render(&result, spec, opts);
   if (rc == WD_OK)
     rc = wd_render_result_text(&out, result, strcmp(argv[3], "json") == 0 ? WD_FORMAT_JSON : WD_FORMAT_YAML);

@@ -1,9 +1,16 @@
-// render_cpp [--undeploy|--restore] SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C++
-// API's bytes for one spec, for check_same_bytes.py. An empty argument leaves that option unset
-// (the spec decides). --undeploy / --restore print render_undeploy's deletions / restores.
+// render_cpp [--undeploy|--restore] [--live FILE] [--allow CODE]... SPEC ISTIO yaml|json [TARGET
+// [GATEWAY_VERSION]]: the C++ API's bytes for one spec, for check_same_bytes.py. An empty argument
+// leaves that option unset (the spec decides). --undeploy / --restore print render_undeploy's
+// deletions / restores; --live is apply_live_workloads, --allow render_options::allow.
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <string>
+#include <vector>
+
+#include <wasmdeploy/file_io.hpp>
+#include <wasmdeploy/limits.hpp>
+#include <wasmdeploy/live.hpp>
 
 #include <wasmdeploy/render.hpp>
 #include <wasmdeploy/spec.hpp>
@@ -16,6 +23,17 @@ int main(int argc, char** argv) {
     ++argv;
     --argc;
   }
+  const char* live = nullptr;
+  std::vector<std::string> allow;
+  while (argc > 2 && (std::strcmp(argv[1], "--live") == 0 || std::strcmp(argv[1], "--allow") == 0)) {
+    if (std::strcmp(argv[1], "--live") == 0) {
+      live = argv[2];
+    } else {
+      allow.emplace_back(argv[2]);
+    }
+    argv += 2;
+    argc -= 2;
+  }
   if (argc < 4 || argc > 6) {
     std::fprintf(stderr, "usage: render_cpp SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]\n");
     return 2;
@@ -25,7 +43,9 @@ int main(int argc, char** argv) {
     options.istio = argv[2];
     if (argc > 4 && *argv[4]) options.target = wasmdeploy::parse_platform(argv[4], "--target");
     if (argc > 5) options.gateway_version = argv[5];
-    const wasmdeploy::spec s = wasmdeploy::load_spec(argv[1]);
+    options.allow = allow;
+    wasmdeploy::spec s = wasmdeploy::load_spec(argv[1]);
+    if (live) wasmdeploy::apply_live_workloads(s, wasmdeploy::read_file(live, WD_MAX_SPEC_BYTES), live);
     auto result = !*mode ? wasmdeploy::render(s, options)
                          : wasmdeploy::render_undeploy(s, options,
                                                        std::strcmp(mode, "--restore") == 0

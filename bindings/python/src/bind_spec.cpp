@@ -1,6 +1,7 @@
 // Spec: parsed from text or a file, or assembled from Filter and Target objects.
 #include <pybind11/stl.h>
 
+#include <wasmdeploy/live.hpp>
 #include <wasmdeploy/spec.hpp>
 
 #include "bindings.hpp"
@@ -162,6 +163,18 @@ void bind_spec(py::module_& m) {
   m.def("parse_spec", &parse_text, py::arg("text"), py::arg("file") = "<input>", py::arg("base_dir") = ".", py::kw_only(), py::arg("limits") = py::none(),
         "Parses a spec from YAML or JSON text (same as Spec.from_string).");
   m.def("load_spec", &load_path, py::arg("path"), py::kw_only(), py::arg("limits") = py::none(), "Reads and parses a spec file (same as Spec.from_file).");
+  m.def("with_live", [](const spec& s, const py::object& text, const std::string& file) {
+          std::string bytes = py::isinstance<py::bytes>(text) ? text.cast<std::string>() : text.cast<py::str>().cast<std::string>();
+          spec changed = s;
+          {
+            py::gil_scoped_release unlocked;
+            apply_live_workloads(changed, bytes, file);
+          }
+          return changed;
+        },
+        py::arg("spec"), py::arg("text"), py::kw_only(), py::arg("file") = "<live>",
+        "A copy of spec whose listed workloads carry their live volume annotations, read from `kubectl get "
+        "... -o yaml|json` output (str or bytes): the CLI's --live, the C API's wd_spec_apply_live.");
 }
 
 }  // namespace wasmdeploy_python

@@ -70,3 +70,55 @@ def test_python_m_wasmdeploy_is_the_cli(tmp_path):
                           capture_output=True)
     assert ours.returncode == 0
     assert ours.stdout.decode() == wd.render(wd.parse_spec(SPEC), output="yaml")
+
+
+# --live from Python (issue 21): the workloads' annotations as `kubectl get -o yaml` prints them.
+LIVE = """apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: details-v1, namespace: bookinfo}
+  spec:
+    template:
+      metadata:
+        annotations:
+          sidecar.istio.io/userVolume: '{"mine": {"emptyDir": {}}}'
+          sidecar.istio.io/userVolumeMount: '{"mine": {"mountPath": "/m"}}'
+"""
+
+
+def patch_annotations(docs):
+    [patch] = [d for d in docs if d["kind"] == "Deployment"]
+    return patch["spec"]["template"]["metadata"]["annotations"]
+
+
+def test_live_merges_into_the_workloads_annotations():
+    spec = wd.parse_spec(SPEC)
+    with pytest.warns(wd.WasmDeployWarning):
+        plain = patch_annotations(wd.render(spec))
+        merged = patch_annotations(wd.render(spec, live=LIVE))
+        from_bytes = patch_annotations(wd.render(spec, live=LIVE.encode()))
+    assert "mine" not in plain["sidecar.istio.io/userVolume"]
+    assert '"mine":{"emptyDir":{}}' in merged["sidecar.istio.io/userVolume"]
+    assert merged == from_bytes
+    # The user's text as written is kept for the last undo, which gives it back byte for byte.
+    assert merged["wasmdeploy.io/user-volumes"]
+    [restore] = wd.undeploy(spec, restore=True, live=LIVE)
+    annotations = restore["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["sidecar.istio.io/userVolume"] == '{"mine": {"emptyDir": {}}}'
+    # with_live returns a copy: the spec itself is unchanged.
+    copy = wd.with_live(spec, LIVE)
+    assert copy is not spec
+    with pytest.warns(wd.WasmDeployWarning):
+        assert patch_annotations(wd.render(spec)) == plain
+
+
+def test_live_without_the_listed_workload_is_refused():
+    spec = wd.parse_spec(SPEC)
+    with pytest.raises(wd.WasmDeployError) as e:
+        wd.render(spec, live="apiVersion: v1\nkind: List\nitems: []\n")
+    assert e.value.code == "live.workload-missing"
+    with pytest.raises(wd.WasmDeployError) as e:
+        wd.with_live(spec, "just: text\n")
+    assert e.value.code == "live.not-objects"

@@ -32,6 +32,7 @@ from ._core import (
     render_result,
     resolve,
     supports,
+    with_live,
     host_available,
 )
 from . import _core
@@ -64,6 +65,7 @@ __all__ = [
     "convert",
     "WasmDeployWarning",
     "supports",
+    "with_live",
     "host_available",
     "run",
     "run_check",
@@ -100,7 +102,7 @@ def _surface(diagnostics, strict):
 
 def render(spec, *, istio=None, output="objects", allow_incompatible_module=False, target=None,
            gateway_version=None, strict=False, allow=(), resolve=False, registry=None, allow_paths=(),
-           allow_outside_spec_dir=False, limits=None):
+           allow_outside_spec_dir=False, limits=None, live=None):
     """Renders a spec for an Istio version (str or MeshVersion; None uses the spec's).
 
     output is "objects" (list of dicts), "yaml" or "json" (the CLI's bytes). target ("istio",
@@ -112,8 +114,11 @@ def render(spec, *, istio=None, output="objects", allow_incompatible_module=Fals
     module (render --resolve; registry: the settings dict of resolve()); allow_paths and
     allow_outside_spec_dir widen where the spec may name local files (--allow-path,
     --allow-outside-spec-dir). limits={"json_depth": 32, ...} overrides the readers' limits (the
-    CLI's --limit; names and defaults in the README's Limits table).
+    CLI's --limit; names and defaults in the README's Limits table). live is `kubectl get ... -o yaml` output (str or bytes) for the
+    listed workloads, whose volume annotations the patches then merge into (--live; with_live()).
     """
+    if live is not None:
+        spec = with_live(spec, live, file="<live>")
     r = _core.render_result(spec, istio=istio, allow_incompatible_module=allow_incompatible_module, target=target,
                             gateway_version=gateway_version, allow=list(allow), resolve=resolve, registry=registry,
                             allow_paths=list(allow_paths), allow_outside_spec_dir=allow_outside_spec_dir,
@@ -123,8 +128,11 @@ def render(spec, *, istio=None, output="objects", allow_incompatible_module=Fals
 
 
 def undeploy(spec, *, istio=None, output="objects", target=None, gateway_version=None, restore=False, allow=(),
-             limits=None):
-    """The removal plan for what render() deploys, as `wasmdeploy undeploy [--restore]` (see _core.undeploy)."""
+             limits=None, live=None):
+    """The removal plan for what render() deploys, as `wasmdeploy undeploy [--restore]` (see _core.undeploy);
+    live as for render() (--live)."""
+    if live is not None:
+        spec = with_live(spec, live, file="<live>")
     return _core.undeploy(spec, istio=istio, output=output, target=target, gateway_version=gateway_version,
                           restore=restore, allow=list(allow), limits=limits)
 

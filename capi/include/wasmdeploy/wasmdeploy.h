@@ -418,6 +418,22 @@ WD_API int wd_spec_workload_add_label(wd_spec *spec, size_t target, size_t workl
 WD_API int wd_spec_workload_add_annotation(wd_spec *spec, size_t target, size_t workload, const char *key,
                                            const char *value);
 
+/**
+ * Gives the workloads' volume annotations their values in the cluster now (the CLI's --live), so
+ * the render merges into what other filters and the user put there instead of replacing it: on
+ * every workload the spec lists, the annotations wasmdeploy merges (sidecar.istio.io/userVolume,
+ * userVolumeMount, wasmdeploy.io/module-sha256, wasmdeploy.io/volumes, wasmdeploy.io/user-volumes)
+ * are set from the matching object.
+ * @param spec the spec (changed in place; nothing changes on failure)
+ * @param text `kubectl get <kind>/<name>... -o yaml|json` output: one object or a List (need
+ *        not be NUL-terminated)
+ * @param len number of bytes in text
+ * @param file name used in error messages; NULL for "<live>"
+ * @return WD_OK, WD_EPARSE, or WD_EINVALID: `live.not-objects`, `live.workload-missing` (a listed
+ *         workload is not in the text).
+ */
+WD_API int wd_spec_apply_live(wd_spec *spec, const char *text, size_t len, const char *file);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Section - Rendering                                                                      */
 /* ---------------------------------------------------------------------------------------- */
@@ -517,6 +533,17 @@ WD_API int wd_render_options_set_target(wd_render_options *opts, const char *tar
  *         the supported range.
  */
 WD_API int wd_render_options_set_gateway_version(wd_render_options *opts, const char *version);
+
+/**
+ * Acknowledges a warning code (the CLI's --allow, repeatable; added to the spec's
+ * options.allow): the warning is reported as a note, a strict caller need not refuse it, and
+ * every object the render creates carries the annotation wasmdeploy.io/allowed listing the codes.
+ * @param opts the options
+ * @param code a diagnostic code such as "hostpath.pod-security"; wd_render refuses text that is
+ *        not a code (WD_EINVALID, `options.allow-syntax`, path "allow")
+ * @return WD_OK, or WD_EUSAGE for NULL arguments.
+ */
+WD_API int wd_render_options_add_allow(wd_render_options *opts, const char *code);
 
 /**
  * Validates, plans and renders a spec.

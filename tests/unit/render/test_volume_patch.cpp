@@ -3,6 +3,9 @@
 
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include <wasmdeploy/capabilities.hpp>
 #include <wasmdeploy/undeploy.hpp>
 
 #include "unit/helpers.hpp"
@@ -271,4 +274,87 @@ TEST_CASE("undo from the state before the render gives the user's own text back"
   CHECK(restored(u, kUserVolume) == node(R"({"mine": {"emptyDir": {}}})"));
   CHECK(restored(u, kUserVolumeMount) == node(R"({"mine": {"mountPath": "/m"}})"));
   CHECK(restored(u, "wasmdeploy.io/volumes").is_null());
+}
+
+TEST_CASE("the last undo from the live state gives the user's own text back byte for byte",
+          "[render][volume][compose]") {
+  // The user's annotations as written (spaces, member order), before any wasmdeploy render.
+  const std::string own_volume = R"({"mine": {"emptyDir": {}}})";
+  const std::string own_mount = R"({"mine": {"mountPath": "/m"}})";
+  const auto deployed = wdtest::render_text(
+      cached_filter("a", line(kUserVolume, own_volume) + line(kUserVolumeMount, own_mount)));
+  const document patch = wdtest::one(deployed, "Deployment");
+  // The merge rewrites the annotations as compact JSON, so their text is kept beside them.
+  const std::string saved = annotation(patch, "wasmdeploy.io/user-volumes");
+  CHECK(saved == nlohmann::json({{kUserVolume, own_volume}, {kUserVolumeMount, own_mount}}).dump());
+
+  // `kubectl get` after the patch: the merged values, the owners record and the saved text.
+  auto live_after = [&](const std::string& owners) {
+    return line(kUserVolume, annotation(patch, kUserVolume)) + line(kUserVolumeMount, annotation(patch, kUserVolumeMount)) +
+           line("wasmdeploy.io/volumes", owners) + line("wasmdeploy.io/user-volumes", saved);
+  };
+  render_options o;
+  // Undoing a while b still needs the volume keeps the saved text for the last undo.
+  const render_result ua =
+      render_undeploy(parse_spec(cached_filter("a", live_after(R"({"cache-dir":["a","b"]})"))), o, undeploy_part::restores);
+  CHECK(restored(ua, "wasmdeploy.io/user-volumes") == node(saved));
+  // The last undo: the user's text as written, and the record gone.
+  const render_result ub =
+      render_undeploy(parse_spec(cached_filter("b", live_after(R"({"cache-dir":["b"]})"))), o, undeploy_part::restores);
+  CHECK(restored(ub, kUserVolume) == node(own_volume));
+  CHECK(restored(ub, kUserVolumeMount) == node(own_mount));
+  CHECK(restored(ub, "wasmdeploy.io/volumes").is_null());
+  CHECK(restored(ub, "wasmdeploy.io/user-volumes").is_null());
+  // The user changed their own volume in between: the saved text no longer says what they have,
+  // so their entries come back as JSON.
+  const std::string changed = line(kUserVolume, R"({"mine":{"emptyDir":{"medium":"Memory"}},)" +
+                                                    std::string(kCacheVolume) + "}") +
+                              line(kUserVolumeMount, annotation(patch, kUserVolumeMount)) +
+                              line("wasmdeploy.io/volumes", R"({"cache-dir":["a"]})") +
+                              line("wasmdeploy.io/user-volumes", saved);
+  const render_result uc = render_undeploy(parse_spec(cached_filter("a", changed)), o, undeploy_part::restores);
+  CHECK(restored(uc, kUserVolume) == node(R"({"mine":{"emptyDir":{"medium":"Memory"}}})"));
+  CHECK(restored(uc, kUserVolumeMount) == node(own_mount));
+}
+
+TEST_CASE("a saved user-volumes record that is not an object of strings is ignored", "[render][volume][compose]") {
+  const std::string live = line(kUserVolume, std::string("{") + kCacheVolume + "}") +
+                           line(kUserVolumeMount, std::string("{") + kCacheMount + "}") +
+                           line("wasmdeploy.io/volumes", R"({"cache-dir":["a"]})") +
+                           line("wasmdeploy.io/user-volumes", R"({"sidecar.istio.io/userVolume": 7})");
+  render_options o;
+  const render_result u = render_undeploy(parse_spec(cached_filter("a", live)), o, undeploy_part::restores);
+  CHECK(restored(u, kUserVolume).is_null());
+  CHECK(restored(u, "wasmdeploy.io/user-volumes").is_null());
+}
+
+TEST_CASE("a gateway's patch edits its istio-proxy container; injected gateways (1.10+) are named",
+          "[render][volume][capabilities]") {
+  // The gateway injection template (istio #31004) arrived in 1.10: from then on a gateway's
+  // istio-proxy container may be the `image: auto` override the injector completes.
+  CHECK(describe_support(capability::gateway_injection_template) == "Istio 1.10 and later");
+  CHECK(info(capability::gateway_injection_template).source.find("1cdbb766308") != std::string::npos);
+  const std::string y = "filters:\n- name: f\n  module: oci://ghcr.io/acme/f:v1\n  moduleSha256: " +
+                        std::string(wdtest::kSha) +
+                        "\ntargets:\n- namespace: istio-system\n  workloads:\n"
+                        "  - {name: istio-ingressgateway, labels: {istio: ingressgateway}}\n";
+  auto note_at = [&](const char* istio) {
+    const auto r = wdtest::render_text(y, istio);
+    const document d = wdtest::one(r, "Deployment");
+    const node* containers = at(d.body, {"spec", "template", "spec", "containers"});
+    REQUIRE(containers != nullptr);
+    CHECK(*containers->items()[0].find("name") == node("istio-proxy"));
+    for (const auto& n : r.summary.diagnostics) {
+      if (n.code == "volume.gateway-pod-spec") {
+        CHECK(n.level == severity::note);
+        CHECK(n.path == "targets[0].workloads[0]");
+        return n.message;
+      }
+    }
+    FAIL("no volume.gateway-pod-spec note at " << istio);
+    return std::string();
+  };
+  CHECK(contains(note_at("1.9"), "gateway injection arrived in Istio 1.10"));
+  CHECK(contains(note_at("1.10"), "image: auto"));
+  CHECK_FALSE(contains(note_at("1.9"), "image: auto"));
 }
