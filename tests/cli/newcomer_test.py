@@ -199,7 +199,8 @@ def case_completion_values():
     expect("spec" in complete("wasmdeploy convert --to "), "--to", complete("wasmdeploy convert --to "))
     expect("AUTHN" in complete("wasmdeploy render --phase "), "--phase", complete("wasmdeploy render --phase "))
     expect(complete("wasmdeploy render -o ") == ["yaml", "json", "dir="], "-o", complete("wasmdeploy render -o "))
-    expect(complete("wasmdeploy help re") == ["render"], "help <TAB> completes commands", complete("wasmdeploy help re"))
+    expect(complete("wasmdeploy help re") == ["render", "resolve"], "help <TAB> completes commands",
+           complete("wasmdeploy help re"))
 
 
 def case_man_page():

@@ -1,7 +1,8 @@
 /* render_c [--undeploy|--restore] SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C API's
  * bytes for one spec, for check_same_bytes.py. An empty argument leaves that option unset (the
  * spec decides). --undeploy / --restore print wd_undeploy_text / wd_undeploy_restore_text
- * (Istio only: those take no target). */
+ * (Istio only: those take no target). --resolve CONFIG CA_FILE first renders with the resolve
+ * stage asking the registry (wd_render_options_set_resolve, docker config.json, private CA). */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,18 @@ int main(int argc, char **argv) {
   wd_buf out = WD_BUF_INIT;
   int rc;
   int undeploy = 0, restore = 0;
+  wd_resolve_options *resolve = NULL;
+  if (argc > 3 && strcmp(argv[1], "--resolve") == 0) {
+    rc = wd_resolve_options_new(&resolve);
+    if (rc == WD_OK) rc = wd_resolve_options_set_docker_config(resolve, argv[2]);
+    if (rc == WD_OK) rc = wd_resolve_options_set_tls(resolve, 0, 0, argv[3]);
+    if (rc != WD_OK) {
+      fprintf(stderr, "%s\n", wd_error_last_message());
+      return 1;
+    }
+    argv += 3;
+    argc -= 3;
+  }
   if (argc > 1 && (strcmp(argv[1], "--undeploy") == 0 || strcmp(argv[1], "--restore") == 0)) {
     undeploy = 1;
     restore = strcmp(argv[1], "--restore") == 0;
@@ -38,6 +51,7 @@ int main(int argc, char **argv) {
   if (rc == WD_OK) rc = wd_render_options_set_istio(opts, argv[2]);
   if (rc == WD_OK && argc > 4) rc = wd_render_options_set_target(opts, argv[4]);
   if (rc == WD_OK && argc > 5) rc = wd_render_options_set_gateway_version(opts, argv[5]);
+  if (rc == WD_OK && resolve) rc = wd_render_options_set_resolve(opts, resolve, 1);
   if (rc == WD_OK) rc = wd_render(&result, spec, opts);
   if (rc == WD_OK)
     rc = wd_render_result_text(&out, result, strcmp(argv[3], "json") == 0 ? WD_FORMAT_JSON : WD_FORMAT_YAML);
@@ -46,6 +60,7 @@ int main(int argc, char **argv) {
   wd_buf_dispose(&out);
   wd_render_result_free(result);
   wd_render_options_free(opts);
+  wd_resolve_options_free(resolve);
   wd_spec_free(spec);
   return rc == WD_OK ? 0 : 1;
 }

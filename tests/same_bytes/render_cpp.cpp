@@ -1,16 +1,27 @@
 // render_cpp [--undeploy|--restore] SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C++
 // API's bytes for one spec, for check_same_bytes.py. An empty argument leaves that option unset
 // (the spec decides). --undeploy / --restore print render_undeploy's deletions / restores.
+// --resolve CONFIG CA_FILE renders with the resolve stage asking the registry (render --resolve
+// --registry-config CONFIG --ca-file CA_FILE).
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/resolve.hpp>
 #include <wasmdeploy/spec.hpp>
 #include <wasmdeploy/undeploy.hpp>
 
 int main(int argc, char** argv) {
   const char* mode = "";
+  wasmdeploy::resolve_options inputs;
+  if (argc > 3 && std::strcmp(argv[1], "--resolve") == 0) {
+    inputs.network = true;
+    inputs.registry.docker_config = argv[2];
+    inputs.registry.ca_file = argv[3];
+    argv += 3;
+    argc -= 3;
+  }
   if (argc > 1 && (std::strcmp(argv[1], "--undeploy") == 0 || std::strcmp(argv[1], "--restore") == 0)) {
     mode = argv[1];
     ++argv;
@@ -26,7 +37,7 @@ int main(int argc, char** argv) {
     if (argc > 4 && *argv[4]) options.target = wasmdeploy::parse_platform(argv[4], "--target");
     if (argc > 5) options.gateway_version = argv[5];
     const wasmdeploy::spec s = wasmdeploy::load_spec(argv[1]);
-    auto result = !*mode ? wasmdeploy::render(s, options)
+    auto result = !*mode ? wasmdeploy::render(s, options, inputs)
                          : wasmdeploy::render_undeploy(s, options,
                                                        std::strcmp(mode, "--restore") == 0
                                                            ? wasmdeploy::undeploy_part::restores

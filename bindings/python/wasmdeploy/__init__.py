@@ -120,10 +120,13 @@ def render(spec, *, istio=None, output="objects", allow_incompatible_module=Fals
     return r.output(output)
 
 
-def undeploy(spec, *, istio=None, output="objects", target=None, gateway_version=None, restore=False, allow=()):
-    """The removal plan for what render() deploys, as `wasmdeploy undeploy [--restore]` (see _core.undeploy)."""
+def undeploy(spec, *, istio=None, output="objects", target=None, gateway_version=None, restore=False, allow=(),
+             allow_paths=(), allow_outside_spec_dir=False):
+    """The removal plan for what render() deploys, as `wasmdeploy undeploy [--restore]` (see _core.undeploy).
+    Local files are read under the same confinement as render(): allow_paths, allow_outside_spec_dir."""
     return _core.undeploy(spec, istio=istio, output=output, target=target, gateway_version=gateway_version,
-                          restore=restore, allow=list(allow))
+                          restore=restore, allow=list(allow), allow_paths=list(allow_paths),
+                          allow_outside_spec_dir=allow_outside_spec_dir)
 
 
 def import_resources(text, *, file="<input>"):
