@@ -14,6 +14,7 @@
 #include <wasmdeploy/file_io.hpp>
 #include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/resolve.hpp>
 
 #include "commands.hpp"
 
@@ -22,6 +23,8 @@ namespace {
 
 struct krm_flags {
   std::string file = "-";
+  std::vector<std::string> allow_paths;
+  bool allow_outside_spec_dir = false;
 };
 
 node result(const char* severity, const std::string& message, const std::string& field) {
@@ -54,8 +57,13 @@ void run(const krm_flags& o) {
     for (const auto& m : fc->members()) {
       if (m.key != "metadata") spec_node.add(m.key, m.value);
     }
+    // The spec has no file: its directory is the working directory (kustomize runs exec
+    // functions in the kustomization's), with render's confinement and --allow-path.
     spec s = parse_spec(to_yaml(spec_node), "functionConfig");
-    render_result r = render(s, make_render_options(s, "", "", "", false));
+    resolve_options inputs;
+    inputs.files.allowed_paths = o.allow_paths;
+    inputs.files.allow_outside_spec_dir = o.allow_outside_spec_dir;
+    render_result r = render(s, make_render_options(s, "", "", "", false), inputs);
     for (const auto& d : r.documents) {
       if (d.what == document::role::resource) {
         items.push(d.body);
@@ -84,6 +92,10 @@ void add_krm_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "krm", "KRM function: ResourceList on stdin (functionConfig = spec), rendered items appended, on stdout");
   cmd->add_option("-f,--filename", o->file, "Read the ResourceList from a file instead of stdin");
+  cmd->add_option("--allow-path", o->allow_paths,
+                  "Let the spec name local files in this directory (besides the working directory); repeatable");
+  cmd->add_flag("--allow-outside-spec-dir", o->allow_outside_spec_dir,
+                "Let the spec name local files anywhere (by default only inside the working directory)");
   cmd->callback([o] { run(*o); });
 }
 

@@ -49,7 +49,7 @@ void run(render_flags& o) {
     if (o.resolve) inputs.registry = registry_settings(o.registry);
     ro.allow = o.allow;
     // Refuses before any output when a module rejects its configuration.
-    if (o.run_check) print_diagnostics(name_flags(o, wasmdeploy::run_check(s, ro)), o.quiet);
+    if (o.run_check) print_diagnostics(name_flags(o, wasmdeploy::run_check(s, ro, inputs.files)), o.quiet);
     if (o.files) {
       render_result r = render(s, ro, inputs);
       print_files(r.documents);

@@ -34,6 +34,8 @@ struct run_flags {
   int response_status = 200, call_status = 200;
   std::uint64_t max_memory_mib = 64, instruction_budget = 1000000000, timeout_ms = 10000, max_value_mib = 16;
   bool config_set = false, config_json_set = false;
+  std::vector<std::string> allow_paths;  // with -f: where the spec may name local files
+  bool allow_outside_spec_dir = false;
 };
 
 std::pair<std::string, std::string> split_header(const std::string& text, const char* flag) {
@@ -113,7 +115,10 @@ void run_command(const run_flags& o) {
     render_options opts;
     opts.istio = o.istio;
     opts.allow_incompatible_module = s.options.allow_incompatible_module;
-    filter_run_input in = run_input_for(s, o.filter, opts);
+    input_access access;  // render's confinement: the spec's directory and --allow-path
+    access.allowed_paths = o.allow_paths;
+    access.allow_outside_spec_dir = o.allow_outside_spec_dir;
+    filter_run_input in = run_input_for(s, o.filter, opts, access);
     ro = std::move(in.options);
     bytes = std::move(in.module_bytes);
   } else {
@@ -182,6 +187,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("module", o->module, "The .wasm module, or an OCI image layout from `wasmdeploy build`");
   cmd->add_option("-f,--filename", o->file, "Spec file: run its --filter as render would deploy it");
   cmd->add_option("--filter", o->filter, "With -f: the filter to run");
+  cmd->add_option("--allow-path", o->allow_paths,
+                  "With -f: let the spec name local files in this directory (besides its own); repeatable");
+  cmd->add_flag("--allow-outside-spec-dir", o->allow_outside_spec_dir,
+                "With -f: let the spec name local files anywhere (by default only inside its own directory)");
   cmd->add_option("--istio", o->istio, "Istio version whose delivery of the configuration to use (with -f), or to check the module against");
   cmd->add_option("-o,--output", o->output, "Output format")->check(CLI::IsMember({"text", "json"}));
   auto* g = "Plugin (without -f)";

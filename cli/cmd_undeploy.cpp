@@ -59,7 +59,10 @@ void run(undeploy_flags& o) {
                                                                : undeploy_part::deletions;
     output_settings out{o.output, o.force, o.quiet, o.strict,
                         [&](std::vector<diagnostic> d) { return name_flags(o, std::move(d)); }};
-    write_output(out, [&](document_sink& sink) { return render_undeploy(s, ro, part, sink); });
+    // The same confinement as render: the spec's directory, -f directories, --allow-path.
+    resolve_options inputs;
+    inputs.files = make_input_access(s, o);
+    write_output(out, [&](document_sink& sink) { return render_undeploy(s, ro, inputs, part, sink); });
   });
 }
 

@@ -134,7 +134,10 @@ int wd_resolved_image_json(wd_buf* out, const wd_resolved_image* img) {
   return capi::guard([&] {
     capi::require(out, "out");
     capi::require(img, "img");
-    capi::fill_buf(out, to_json_pretty(resolved_image_data(img->impl)) + "\n");
+    // The bytes of `wasmdeploy resolve -o json`: one trailing newline.
+    std::string text = to_json_pretty(resolved_image_data(img->impl));
+    if (text.empty() || text.back() != '\n') text += '\n';
+    capi::fill_buf(out, text);
     return WD_OK;
   });
 }

@@ -13,6 +13,7 @@
 #include <wasmdeploy/error.hpp>
 #include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/resolve.hpp>
 #include <wasmdeploy/spec.hpp>
 
 namespace wasmdeploy {
@@ -139,14 +140,20 @@ struct filter_run_input {
   /// `traffic` (request, response, bounds) with what the proxy is given taken from this input.
   run_options deployed_with(run_options traffic) const;
 };
+/// The spec's local files (modules, image layouts, runtime configs) are read by the resolve stage
+/// under `access` (render's confinement; without it: the spec's directory only).
 filter_run_input run_input_for(const spec& s, const std::string& filter_name, const render_options& options);
+filter_run_input run_input_for(const spec& s, const std::string& filter_name, const render_options& options,
+                               const input_access& access);
 /// The same for every filter (spec order).
 std::vector<filter_run_input> run_inputs(const spec& s, const render_options& options);
+std::vector<filter_run_input> run_inputs(const spec& s, const render_options& options, const input_access& access);
 
 /// `render --run-check`: vm start + configure of every module wasmdeploy can read. Throws
 /// error{errc::invalid, "host.configure-rejected" / "host.trap" / "host.load"} with the field
 /// path on the first filter that fails; returns notes for the ones that passed.
 std::vector<diagnostic> run_check(const spec& s, const render_options& options);
+std::vector<diagnostic> run_check(const spec& s, const render_options& options, const input_access& access);
 
 /// JSON (fixed key order, two-space indent, trailing newline) and text forms of a result.
 std::string format_run_json(const run_result& r);

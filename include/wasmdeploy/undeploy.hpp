@@ -2,6 +2,7 @@
 #pragma once
 
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/resolve.hpp>
 
 namespace wasmdeploy {
 
@@ -24,7 +25,11 @@ enum class undeploy_part {
 ///     filter list of the Gateway given as options.glooGateway back.
 /// The wasme cache Namespace is never deleted (it may hold other things); a note says so.
 /// Validates exactly as render() does, and throws before anything reaches the sink.
-/// summary.documents counts the documents of `part`.
+/// summary.documents counts the documents of `part`. Local files are read by the resolve stage
+/// under `inputs.files` (the same confinement as render; the overloads without it: the spec's
+/// directory only); registries are never asked (inputs.network is ignored).
+render_summary render_undeploy(const spec& s, const render_options& options, const resolve_options& inputs,
+                               undeploy_part part, document_sink& sink);
 render_summary render_undeploy(const spec& s, const render_options& options, undeploy_part part,
                                document_sink& sink);
 render_summary render_undeploy(const spec& s, const render_options& options, document_sink& sink);
@@ -32,5 +37,7 @@ render_summary render_undeploy(const spec& s, const render_options& options, doc
 /// Convenience: collects the documents of `part`.
 render_result render_undeploy(const spec& s, const render_options& options,
                               undeploy_part part = undeploy_part::all);
+render_result render_undeploy(const spec& s, const render_options& options, const resolve_options& inputs,
+                              undeploy_part part);
 
 }  // namespace wasmdeploy

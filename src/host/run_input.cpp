@@ -1,9 +1,7 @@
 // What `render` would deploy, as the proxy receives it: for each filter the root id, vm id,
 // env and the configuration bytes of the resource the plan chose for the Istio version.
-#include <wasmdeploy/file_io.hpp>
-#include <wasmdeploy/limits.hpp>
-#include <wasmdeploy/oci_image.hpp>
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/resolve.hpp>
 #include <wasmdeploy/run.hpp>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "plan/plan.hpp"
+#include "plan/plan_inputs.hpp"
 #include "render/common.hpp"
 
 namespace wasmdeploy {
@@ -32,12 +31,9 @@ node sorted(const node& n) {
   return out;
 }
 
-std::string in_base(const spec& s, const std::string& rel) {
-  if (rel.empty() || rel[0] == '/' || s.base_dir.empty() || s.base_dir == ".") return rel;
-  return s.base_dir + "/" + rel;
-}
-
-filter_run_input input_for(const spec& s, const detail::filter_plan& fp) {
+// The module bytes come from the resolve stage (a local module, or the one in an image layout),
+// read under the same confinement as render's; nothing here touches the file system.
+filter_run_input input_for(const detail::filter_plan& fp, const resolved_filter& read) {
   const filter& f = *fp.f;
   filter_run_input in;
   in.module_path = f.path + ".module";
@@ -64,13 +60,29 @@ filter_run_input input_for(const spec& s, const detail::filter_plan& fp) {
   }
   if (!fp.module_bytes.empty()) {
     in.module_bytes = fp.module_bytes;
-  } else if (f.module.is_local()) {
-    in.module_bytes = read_file(in_base(s, f.module.url), WD_MAX_WASM_MODULE_BYTES);
-  } else if (!f.image_layout.empty()) {
-    layout_report layout = inspect_layout(in_base(s, f.image_layout));
-    if (layout.module) in.module_bytes = std::move(*layout.module);
+  } else if (read.module) {
+    in.module_bytes = *read.module;
+  } else if (read.layout && read.layout->module) {
+    in.module_bytes = *read.layout->module;
   }
   return in;
+}
+
+struct planned {
+  resolved_inputs read;
+  detail::plan p;
+};
+
+planned plan_with_inputs(const spec& s, const render_options& options, const input_access& access) {
+  resolve_options files;
+  files.files = access;  // never the network: running needs bytes wasmdeploy has locally
+  planned out{resolve_inputs(s, files), {}};
+  out.p = detail::make_plan(s, options, out.read);
+  return out;
+}
+
+const resolved_filter& read_for(const spec& s, const planned& pl, const detail::filter_plan& fp) {
+  return pl.read.filters[static_cast<size_t>(fp.f - s.filters.data())];
 }
 
 }  // namespace
@@ -86,22 +98,31 @@ run_options filter_run_input::deployed_with(run_options traffic) const {
   return traffic;
 }
 
-std::vector<filter_run_input> run_inputs(const spec& s, const render_options& options) {
-  const detail::plan p = detail::make_plan(s, options);
+std::vector<filter_run_input> run_inputs(const spec& s, const render_options& options, const input_access& access) {
+  const planned pl = plan_with_inputs(s, options, access);
   std::vector<filter_run_input> out;
-  for (const auto& fp : p.filters) out.push_back(input_for(s, fp));
+  for (const auto& fp : pl.p.filters) out.push_back(input_for(fp, read_for(s, pl, fp)));
   return out;
 }
 
+std::vector<filter_run_input> run_inputs(const spec& s, const render_options& options) {
+  return run_inputs(s, options, input_access{});
+}
+
 filter_run_input run_input_for(const spec& s, const std::string& filter_name, const render_options& options) {
-  const detail::plan p = detail::make_plan(s, options);
+  return run_input_for(s, filter_name, options, input_access{});
+}
+
+filter_run_input run_input_for(const spec& s, const std::string& filter_name, const render_options& options,
+                               const input_access& access) {
+  const planned pl = plan_with_inputs(s, options, access);
   std::string names;
-  for (const auto& fp : p.filters) {
+  for (const auto& fp : pl.p.filters) {
     if (fp.f->name != filter_name) {
       names += (names.empty() ? "" : ", ") + fp.f->name;
       continue;
     }
-    filter_run_input in = input_for(s, fp);
+    filter_run_input in = input_for(fp, read_for(s, pl, fp));
     if (in.module_bytes.empty()) {
       throw error(errc::invalid, "run.module-not-local", in.module_path,
                   "the filter's module is remote; give it as a local .wasm file or an imageLayout from "
@@ -115,8 +136,12 @@ filter_run_input run_input_for(const spec& s, const std::string& filter_name, co
 }
 
 std::vector<diagnostic> run_check(const spec& s, const render_options& options) {
+  return run_check(s, options, input_access{});
+}
+
+std::vector<diagnostic> run_check(const spec& s, const render_options& options, const input_access& access) {
   std::vector<diagnostic> notes;
-  for (auto& in : run_inputs(s, options)) {
+  for (auto& in : run_inputs(s, options, access)) {
     if (in.module_bytes.empty()) continue;  // remote modules: nothing to run here
     in.options.send_request = false;
     const run_result r = run_module(in.module_bytes, in.options);

@@ -55,25 +55,8 @@ std::string sanitize_label(std::string name) {
 
 }  // namespace
 
-namespace {
-
-// Reads a file a spec field names; a failure carries that field's path and spec position.
-std::string read_named_file(const spec& s, const std::string& file, std::size_t max_bytes, const std::string& field) {
-  try {
-    return read_spec_file(s, file, max_bytes, field, input_access{});
-  } catch (const error& e) {
-    reject(s, e.code(), field, e.message(), e.category());
-  }
-}
-
-}  // namespace
-
 // wasme's runtime-config.json: {"type":..., "abiVersions":[...], "config":{"rootIds":[...]}}.
 // Like wasme's jsonpb reader it accepts either field spelling and rejects unknown keys.
-void read_runtime_config(const spec& s, const filter& f, filter_plan& fp) {
-  parse_runtime_config(s, f, read_named_file(s, f.runtime_config_path, active_limits().spec_bytes, f.path + ".runtimeConfig"), fp);
-}
-
 void parse_runtime_config(const spec& s, const filter& f, const std::string& text, filter_plan& fp) {
   const std::string path = f.path + ".runtimeConfig";
   nlohmann::json j;
@@ -894,10 +877,6 @@ void plan_target(const context& c, size_t ti, cross_checks& checks) {
 }
 
 }  // namespace
-
-plan make_plan(const spec& s, const render_options& options) {
-  return make_plan(s, options, resolve_inputs(s, resolve_options{}));
-}
 
 plan make_plan(const spec& s, const render_options& options, const resolved_inputs& inputs) {
   plan p;

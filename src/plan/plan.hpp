@@ -155,15 +155,9 @@ std::string gateway_only_reason(const target& t, const std::map<std::string, std
 /// listener), else inbound.
 traffic_context placement_context(const target& t, const std::map<std::string, std::string>* selector);
 
-/// Validates the spec against the version and decides everything. Throws wasmdeploy::error.
-plan make_plan(const spec& s, const render_options& options);
-
 /// WasmPlugin and TrafficExtension share every wasm field and its version gates.
 inline bool is_plugin_kind(resource_kind k) {
   return k == resource_kind::wasm_plugin || k == resource_kind::traffic_extension;
 }
-
-/// Reads the filter's wasme runtime-config.json into fp.root_id (when unset) and fp.abi_versions.
-void read_runtime_config(const spec& s, const filter& f, filter_plan& fp);
 
 }  // namespace wasmdeploy::detail

@@ -7,8 +7,6 @@
 
 #include <fmt/format.h>
 
-#include <wasmdeploy/file_io.hpp>
-#include <wasmdeploy/limits.hpp>
 
 #include "plan/validate.hpp"
 #include "render/common.hpp"
@@ -32,7 +30,7 @@ std::string module_path(const platform_context& c, const filter& f) {
   }
   std::string path = f.module.url;
   if (path[0] != '/' && !s.base_dir.empty() && s.base_dir != ".") path = s.base_dir + "/" + path;
-  (void)read_file(path, active_limits().wasm_module_bytes);  // fail now, not when Envoy starts
+  // The resolve stage has read it (confined, bounded): a missing module fails now, not when Envoy starts.
   if (path[0] != '/') {
     c.note(severity::note, "envoy.relative-path", f.path + ".module",
            fmt::format("{} is relative: Envoy resolves it against its working directory", path));
@@ -45,7 +43,7 @@ node wasm_filter(const platform_context& c, const filter& f) {
   if (f.type == filter_type::network) unsupported(s, kPrefix, f.path + ".type", "the bootstrap runs HTTP filters");
   if (f.fail == fail_strategy::fail_reload) unsupported(s, kPrefix, f.path + ".failStrategy", "FAIL_RELOAD is Istio's");
   if (!f.pull_secret.empty()) unsupported(s, kPrefix, f.path + ".imagePullSecret", "modules are local files");
-  node cfg = wasm_plugin_config(f, platform_root_id(s, f), f.vm_id.empty() ? f.name : f.vm_id,
+  node cfg = wasm_plugin_config(f, platform_root_id(c, f), f.vm_id.empty() ? f.name : f.vm_id,
                                 make_mapping({{"local", make_mapping({{"filename", module_path(c, f)}})}}));
   return make_mapping({{"name", f.name}, {"typed_config", make_mapping({{"@type", kWasmHttpType}, {"config", std::move(cfg)}})}});
 }

@@ -48,7 +48,7 @@ node wasm_entry(const eg_context& e, const filter& f) {
   }
   node entry = node::mapping();
   entry.add("name", f.name);
-  const std::string root = platform_root_id(s, f);
+  const std::string root = platform_root_id(e.c, f);
   if (!root.empty()) entry.add("rootID", root);
   node code = node::mapping();
   if (f.module.kind == module_source::scheme::oci) {

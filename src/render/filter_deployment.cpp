@@ -64,7 +64,7 @@ document filter_deployment(const platform_context& c, const filter& f, const tar
   fs.add("id", f.name);
   fs.add("image", f.module.url.substr(6));  // wasme takes a plain image reference
   if (node any = config_any(f, true); !any.is_null()) fs.add("config", std::move(any));
-  const std::string root = platform_root_id(c.s, f);
+  const std::string root = platform_root_id(c, f);
   if (!root.empty()) fs.add("rootID", root);
   if (!f.pull_secret.empty()) fs.add("imagePullOptions", make_mapping({{"pullSecret", f.pull_secret}}));
   // The operator patches SIDECAR_INBOUND by default, which a gateway does not have.

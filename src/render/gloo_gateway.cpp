@@ -9,8 +9,6 @@
 
 #include <fmt/format.h>
 
-#include <wasmdeploy/file_io.hpp>
-#include <wasmdeploy/limits.hpp>
 #include <wasmdeploy/spec.hpp>
 
 #include "plan/validate.hpp"
@@ -22,12 +20,6 @@ namespace {
 
 constexpr const char* kPrefix = "gloo";
 constexpr const char* kApi = "gateway.solo.io/v1";
-
-std::string join_path(const std::string& base, const std::string& rel) {
-  if (!rel.empty() && rel[0] == '/') return rel;
-  if (base.empty() || base == ".") return rel;
-  return base + "/" + rel;
-}
 
 node entry(const platform_context& c, const filter& f) {
   const spec& s = c.s;
@@ -42,7 +34,7 @@ node entry(const platform_context& c, const filter& f) {
   }
   if (node any = config_any(f, false); !any.is_null()) e.add("config", std::move(any));
   e.add("name", f.name);
-  const std::string root = platform_root_id(s, f);
+  const std::string root = platform_root_id(c, f);
   if (root.empty()) {
     reject(s, "gloo.root-id-required", f.path + ".rootId",
            "Gloo needs rootId (\"the filter will crash if it is empty or wrong\"); set rootId or runtimeConfig");
@@ -92,7 +84,7 @@ std::vector<document> render_gloo_gateway(platform_context& c, bool remove) {
   node sp = node::mapping();
   const std::string input_path = "options.glooGateway";
   if (!s.options.gloo_gateway_file.empty()) {
-    node gw = parse_config_value(read_file(join_path(s.base_dir, s.options.gloo_gateway_file), active_limits().spec_bytes), input_path);
+    node gw = parse_config_value(c.in.gloo_gateway.value_or(std::string()), input_path);
     const node* api = gw.find("apiVersion");
     const node* kind = gw.find("kind");
     if (api == nullptr || kind == nullptr || !api->is_string() || api->as_string() != kApi ||

@@ -67,7 +67,7 @@ std::vector<document> render_higress_plugins(platform_context& c) {
     if (!digest.empty() && f.module.is_remote()) sp.add("sha256", digest);
     if (f.pull != pull_policy::unset) sp.add("imagePullPolicy", std::string(to_string(f.pull)));
     if (!f.pull_secret.empty()) sp.add("imagePullSecret", f.pull_secret);
-    const std::string root = platform_root_id(s, f);
+    const std::string root = platform_root_id(c, f);
     if (!root.empty()) sp.add("pluginName", root);
     if (f.phase != plugin_phase::unset) sp.add("phase", std::string(to_string(f.phase)));
     if (f.priority) sp.add("priority", *f.priority);

@@ -3,15 +3,18 @@
 #include <fmt/format.h>
 
 #include "plan/plan.hpp"
+#include "plan/plan_inputs.hpp"
 #include "plan/validate.hpp"
 #include "render/common.hpp"
 
 namespace wasmdeploy::detail {
 
-std::string platform_root_id(const spec& s, const filter& f) {
-  if (!f.root_id.empty() || f.runtime_config_path.empty()) return f.root_id;
+std::string platform_root_id(const platform_context& c, const filter& f) {
+  if (!f.root_id.empty()) return f.root_id;
+  const resolved_filter& in = c.in.filters[static_cast<size_t>(&f - c.s.filters.data())];
+  if (!in.runtime_config) return f.root_id;
   filter_plan fp;
-  read_runtime_config(s, f, fp);
+  parse_runtime_config(c.s, f, *in.runtime_config, fp);
   return fp.root_id;
 }
 

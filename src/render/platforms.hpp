@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/resolve.hpp>
 
 namespace wasmdeploy::detail {
 
@@ -15,6 +16,9 @@ struct platform_context {
   const spec& s;
   const render_options& options;
   std::vector<diagnostic>& diagnostics;
+  /// What the resolve stage read (runtime configs, local modules, the Gloo Gateway): the
+  /// renderers read nothing themselves.
+  const resolved_inputs& in;
   std::string version_text;  ///< the platform version used (EG), for the summary
 
   void note(severity level, const std::string& code, const std::string& path, const std::string& msg) const {
@@ -23,7 +27,7 @@ struct platform_context {
 };
 
 /// The filter's root id: the spec's, else the first root id of its runtime-config.json.
-std::string platform_root_id(const spec& s, const filter& f);
+std::string platform_root_id(const platform_context& c, const filter& f);
 /// Whether the target applies the filter (empty target.filters = every filter).
 bool target_applies(const target& t, const filter& f);
 /// Refuses a field the platform cannot express: error code `<prefix>.unsupported-field`.

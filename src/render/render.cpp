@@ -59,10 +59,15 @@ render_summary render_documents(const spec& input, const render_options& options
   if (which != platform::istio) {
     // Other platforms build their (few) documents first, so nothing reaches the sink unless
     // the whole render succeeded, as for Istio.
+    // Their local inputs come from the resolve stage too, under the same confinement; registries
+    // are asked only for Istio's digests (the other platforms' renderers take the spec's).
+    resolve_options local = inputs;
+    local.network = false;
+    const resolved_inputs in = resolve_inputs(s, local);
     render_summary summary;
     summary.target = which;
     summary.diagnostics = notes;
-    detail::platform_context c{s, options, summary.diagnostics, {}};
+    detail::platform_context c{s, options, summary.diagnostics, in, {}};
     std::vector<document> docs = detail::render_platform(which, c);
     summary.platform_version = c.version_text;
     for (const auto& d : docs) sink.on_document(d);

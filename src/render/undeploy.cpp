@@ -43,11 +43,13 @@ document restore_workload(const spec& s, const document& d) {
 
 }  // namespace
 
-render_summary render_undeploy(const spec& s, const render_options& options, undeploy_part part,
-                               document_sink& sink) {
+render_summary render_undeploy(const spec& s, const render_options& options, const resolve_options& inputs,
+                               undeploy_part part, document_sink& sink) {
+  resolve_options local = inputs;
+  local.network = false;  // what is removed is named by ids, never by what a registry says now
   std::vector<document> rendered;
   document_collector all(rendered);
-  render_summary summary = render(s, options, all);
+  render_summary summary = render(s, options, local, all);
   std::vector<document> out;
   for (const auto& d : rendered) {
     switch (d.what) {
@@ -64,7 +66,8 @@ render_summary render_undeploy(const spec& s, const render_options& options, und
         if (d.api_version == "apps/v1") {
           out.push_back(restore_workload(s, d));
         } else if (d.api_version == "gateway.solo.io/v1") {
-          detail::platform_context c{s, options, summary.diagnostics, {}};
+          const resolved_inputs in = resolve_inputs(s, local);
+          detail::platform_context c{s, options, summary.diagnostics, in, {}};
           for (auto& g : detail::render_gloo_gateway(c, true)) out.push_back(std::move(g));
         } else {
           throw error(errc::generic, "undeploy.internal", "", fmt::format("no inverse for a {} patch", d.kind));
@@ -100,15 +103,25 @@ render_summary render_undeploy(const spec& s, const render_options& options, und
   return summary;
 }
 
+render_summary render_undeploy(const spec& s, const render_options& options, undeploy_part part,
+                               document_sink& sink) {
+  return render_undeploy(s, options, resolve_options{}, part, sink);
+}
+
 render_summary render_undeploy(const spec& s, const render_options& options, document_sink& sink) {
-  return render_undeploy(s, options, undeploy_part::all, sink);
+  return render_undeploy(s, options, resolve_options{}, undeploy_part::all, sink);
+}
+
+render_result render_undeploy(const spec& s, const render_options& options, const resolve_options& inputs,
+                              undeploy_part part) {
+  render_result r;
+  document_collector c(r.documents);
+  r.summary = render_undeploy(s, options, inputs, part, c);
+  return r;
 }
 
 render_result render_undeploy(const spec& s, const render_options& options, undeploy_part part) {
-  render_result r;
-  document_collector c(r.documents);
-  r.summary = render_undeploy(s, options, part, c);
-  return r;
+  return render_undeploy(s, options, resolve_options{}, part);
 }
 
 }  // namespace wasmdeploy

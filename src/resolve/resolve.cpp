@@ -67,6 +67,14 @@ resolved_inputs resolve_inputs(const spec& s, const resolve_options& options) {
       r.remote = std::move(image);
     }
   }
+  if (!s.options.gloo_gateway_file.empty()) {
+    // The Gloo Gateway the filters are put into (Gloo renders edit it; other targets ignore it,
+    // but a spec naming a file it may not read is refused the same way for every target).
+    const std::string field = "options.glooGateway";
+    out.gloo_gateway = at_field(s, field, [&] {
+      return read_spec_file(s, s.options.gloo_gateway_file, WD_MAX_SPEC_BYTES, field, options.files);
+    });
+  }
   return out;
 }
 

@@ -1,8 +1,10 @@
-/* render_c [--undeploy|--restore] [--live FILE] [--allow CODE]... SPEC ISTIO yaml|json [TARGET [GATEWAY_VERSION]]:
- * the C API's bytes for one spec, for check_same_bytes.py. An empty argument leaves that option
- * unset (the spec decides). --undeploy / --restore print wd_undeploy_text /
- * wd_undeploy_restore_text (Istio only: those take no target). --live reads the workloads' live
- * annotations (wd_spec_apply_live), --allow acknowledges a code (wd_render_options_add_allow). */
+/* render_c [--resolve CONFIG CA_FILE] [--undeploy|--restore] [--live FILE] [--allow CODE]... SPEC ISTIO
+ * yaml|json [TARGET [GATEWAY_VERSION]]: the C API's bytes for one spec, for check_same_bytes.py. An
+ * empty argument leaves that option unset (the spec decides). --undeploy / --restore print
+ * wd_undeploy_text / wd_undeploy_restore_text (Istio only: those take no target). --live reads the
+ * workloads' live annotations (wd_spec_apply_live), --allow acknowledges a code
+ * (wd_render_options_add_allow). --resolve first renders with the resolve stage asking the registry
+ * (wd_render_options_set_resolve, docker config.json, private CA). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,18 @@ int main(int argc, char **argv) {
   const char *live = NULL;
   const char *allow[8];
   size_t allows = 0, i;
+  wd_resolve_options *resolve = NULL;
+  if (argc > 3 && strcmp(argv[1], "--resolve") == 0) {
+    rc = wd_resolve_options_new(&resolve);
+    if (rc == WD_OK) rc = wd_resolve_options_set_docker_config(resolve, argv[2]);
+    if (rc == WD_OK) rc = wd_resolve_options_set_tls(resolve, 0, 0, argv[3]);
+    if (rc != WD_OK) {
+      fprintf(stderr, "%s\n", wd_error_last_message());
+      return 1;
+    }
+    argv += 3;
+    argc -= 3;
+  }
   if (argc > 1 && (strcmp(argv[1], "--undeploy") == 0 || strcmp(argv[1], "--restore") == 0)) {
     undeploy = 1;
     restore = strcmp(argv[1], "--restore") == 0;
@@ -76,6 +90,7 @@ int main(int argc, char **argv) {
   if (rc == WD_OK && argc > 4) rc = wd_render_options_set_target(opts, argv[4]);
   if (rc == WD_OK && argc > 5) rc = wd_render_options_set_gateway_version(opts, argv[5]);
   for (i = 0; rc == WD_OK && i < allows; i++) rc = wd_render_options_add_allow(opts, allow[i]);
+  if (rc == WD_OK && resolve) rc = wd_render_options_set_resolve(opts, resolve, 1);
   if (rc == WD_OK) rc = wd_render(&result, spec, opts);
   if (rc == WD_OK)
     rc = wd_render_result_text(&out, result, strcmp(argv[3], "json") == 0 ? WD_FORMAT_JSON : WD_FORMAT_YAML);
@@ -84,6 +99,7 @@ int main(int argc, char **argv) {
   wd_buf_dispose(&out);
   wd_render_result_free(result);
   wd_render_options_free(opts);
+  wd_resolve_options_free(resolve);
   wd_spec_free(spec);
   return rc == WD_OK ? 0 : 1;
 }

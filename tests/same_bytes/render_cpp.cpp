@@ -1,7 +1,9 @@
-// render_cpp [--undeploy|--restore] [--live FILE] [--allow CODE]... SPEC ISTIO yaml|json [TARGET
-// [GATEWAY_VERSION]]: the C++ API's bytes for one spec, for check_same_bytes.py. An empty argument
-// leaves that option unset (the spec decides). --undeploy / --restore print render_undeploy's
-// deletions / restores; --live is apply_live_workloads, --allow render_options::allow.
+// render_cpp [--resolve CONFIG CA_FILE] [--undeploy|--restore] [--live FILE] [--allow CODE]... SPEC
+// ISTIO yaml|json [TARGET [GATEWAY_VERSION]]: the C++ API's bytes for one spec, for
+// check_same_bytes.py. An empty argument leaves that option unset (the spec decides). --undeploy /
+// --restore print render_undeploy's deletions / restores; --live is apply_live_workloads, --allow
+// render_options::allow; --resolve renders with the resolve stage asking the registry (render
+// --resolve --registry-config CONFIG --ca-file CA_FILE).
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -13,11 +15,20 @@
 #include <wasmdeploy/live.hpp>
 
 #include <wasmdeploy/render.hpp>
+#include <wasmdeploy/resolve.hpp>
 #include <wasmdeploy/spec.hpp>
 #include <wasmdeploy/undeploy.hpp>
 
 int main(int argc, char** argv) {
   const char* mode = "";
+  wasmdeploy::resolve_options inputs;
+  if (argc > 3 && std::strcmp(argv[1], "--resolve") == 0) {
+    inputs.network = true;
+    inputs.registry.docker_config = argv[2];
+    inputs.registry.ca_file = argv[3];
+    argv += 3;
+    argc -= 3;
+  }
   if (argc > 1 && (std::strcmp(argv[1], "--undeploy") == 0 || std::strcmp(argv[1], "--restore") == 0)) {
     mode = argv[1];
     ++argv;
@@ -46,7 +57,7 @@ int main(int argc, char** argv) {
     options.allow = allow;
     wasmdeploy::spec s = wasmdeploy::load_spec(argv[1]);
     if (live) wasmdeploy::apply_live_workloads(s, wasmdeploy::read_file(live, WD_MAX_SPEC_BYTES), live);
-    auto result = !*mode ? wasmdeploy::render(s, options)
+    auto result = !*mode ? wasmdeploy::render(s, options, inputs)
                          : wasmdeploy::render_undeploy(s, options,
                                                        std::strcmp(mode, "--restore") == 0
                                                            ? wasmdeploy::undeploy_part::restores

@@ -156,23 +156,26 @@ void bind_render(py::module_& m) {
         "resolve, registry, allow_paths and allow_outside_spec_dir as for render()).");
   m.def("undeploy", [](const spec& s, const py::object& istio, const std::string& output,
                        const std::optional<std::string>& target, const std::optional<std::string>& gateway_version,
-                       bool restore, const std::vector<std::string>& allow, const limit_settings& limits) {
+                       bool restore, const std::vector<std::string>& allow, const limit_settings& limits,
+                       const std::vector<std::string>& allow_paths, bool allow_outside_spec_dir) {
           render_options o = options_of(istio, target, gateway_version, false, allow);
           o.limits = limits_of(limits);
+          const resolve_options inputs = resolve_options_of(false, py::none(), allow_paths, allow_outside_spec_dir);
           render_result r;
           {
             py::gil_scoped_release unlocked;
-            r = render_undeploy(s, o, restore ? undeploy_part::restores : undeploy_part::deletions);
+            r = render_undeploy(s, o, inputs, restore ? undeploy_part::restores : undeploy_part::deletions);
           }
           return to_output(r.documents, output);
         },
         py::arg("spec"), py::kw_only(), py::arg("istio") = py::none(), py::arg("output") = "objects",
         py::arg("target") = py::none(), py::arg("gateway_version") = py::none(), py::arg("restore") = false,
         py::arg("allow") = std::vector<std::string>{}, py::arg("limits") = py::none(),
+        py::arg("allow_paths") = std::vector<std::string>{}, py::arg("allow_outside_spec_dir") = false,
         "The removal plan for what render() deploys: the objects wasmdeploy created, for `kubectl delete -f`; "
         "with restore=True instead the merge patches that restore user objects (`kubectl patch --type=merge`), "
         "as `wasmdeploy undeploy [--restore]`. output is \"objects\", \"yaml\" or \"json\"; target and "
-        "gateway_version as for render().");
+        "gateway_version, allow_paths and allow_outside_spec_dir as for render().");
   m.def("inspect_module", [](const py::bytes& data, const py::object& istio, const limit_settings& limits) {
           std::string bytes = data;
           const wasmdeploy::limits bounds = limits_of(limits);

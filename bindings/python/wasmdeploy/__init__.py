@@ -128,13 +128,15 @@ def render(spec, *, istio=None, output="objects", allow_incompatible_module=Fals
 
 
 def undeploy(spec, *, istio=None, output="objects", target=None, gateway_version=None, restore=False, allow=(),
-             limits=None, live=None):
+             limits=None, live=None, allow_paths=(), allow_outside_spec_dir=False):
     """The removal plan for what render() deploys, as `wasmdeploy undeploy [--restore]` (see _core.undeploy);
-    live as for render() (--live)."""
+    live as for render() (--live). Local files are read under the same confinement as render():
+    allow_paths, allow_outside_spec_dir."""
     if live is not None:
         spec = with_live(spec, live, file="<live>")
     return _core.undeploy(spec, istio=istio, output=output, target=target, gateway_version=gateway_version,
-                          restore=restore, allow=list(allow), limits=limits)
+                          restore=restore, allow=list(allow), limits=limits, allow_paths=list(allow_paths),
+                          allow_outside_spec_dir=allow_outside_spec_dir)
 
 
 def import_resources(text, *, file="<input>", limits=None):

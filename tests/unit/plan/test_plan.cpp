@@ -12,6 +12,7 @@
 
 #include "unit/helpers.hpp"
 #include "plan/plan.hpp"
+#include "plan/plan_inputs.hpp"
 
 using namespace wasmdeploy;
 using wdtest::contains;
@@ -32,7 +33,7 @@ detail::plan plan_of(const std::string& yaml, const std::string& istio, const st
   spec s = parse_spec(yaml, "test.yaml", base);
   render_options o;
   o.istio = istio;
-  return detail::make_plan(s, o);
+  return detail::make_plan(s, o, resolve_inputs(s, resolve_options{}));
 }
 
 void check_error(const error& e, const std::string& code, const std::string& path, const std::string& phrase,
