@@ -674,7 +674,7 @@ func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string
 		if k.Kind == "Namespace" {
 			continue // never released (and not listable: the ClusterRole grants get and create only)
 		}
-		list, err := c.dyn.Resource(gvrOf(k)).List(ctx, metav1.ListOptions{LabelSelector: owner.LabelKey()})
+		list, err := c.dyn.Resource(gvrOf(k)).Namespace(kube.SweepNamespace(k)).List(ctx, metav1.ListOptions{LabelSelector: owner.LabelKey()})
 		if apierrors.IsNotFound(err) {
 			continue // CRD not installed
 		}

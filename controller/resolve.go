@@ -69,6 +69,9 @@ type resolver struct {
 	reports map[string]resolution
 }
 
+// maxResolvedEntries bounds the cache (one entry per namespace, reference and credentials).
+const maxResolvedEntries = 10000
+
 func newResolver() *resolver {
 	return &resolver{cache: map[string]resolvedEntry{}, fails: map[string]int{}, reports: map[string]resolution{}}
 }
@@ -157,6 +160,13 @@ func (c *controller) resolveModule(ctx context.Context, owner kube.Owner, cluste
 		return wasmdeploy.ResolvedImage{}, tag, err
 	}
 	c.resolver.mu.Lock()
+	if len(c.resolver.cache) >= maxResolvedEntries {
+		for k, e := range c.resolver.cache { // stale entries first; then any
+			if time.Since(e.at) >= o.interval || len(c.resolver.cache) >= maxResolvedEntries {
+				delete(c.resolver.cache, k)
+			}
+		}
+	}
 	c.resolver.cache[cacheKey] = resolvedEntry{image: img, at: time.Now()}
 	c.resolver.mu.Unlock()
 	return img, tag, nil
