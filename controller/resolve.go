@@ -151,7 +151,7 @@ func (c *controller) resolveModule(ctx context.Context, owner kube.Owner, cluste
 	if err != nil {
 		var we *wasmdeploy.Error
 		if errors.As(err, &we) {
-			msg := we.Message
+			msg := strings.TrimPrefix(we.Message, "["+we.ID+"] ") // the failure carries the code itself
 			if asked != m.reference {
 				msg += fmt.Sprintf(" (asked mirror %s)", asked)
 			}
