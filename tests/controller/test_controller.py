@@ -118,7 +118,9 @@ def run(api, cli, binary, work):
     manifests = os.path.join(work, "operator.yaml")
     with open(manifests, "w") as f:
         f.write(ctl.cli(cli, "operator-manifests", "--image", "registry.invalid/wasmdeploy-controller:test").stdout)
-    api.kubectl("create", "namespace", NS)  # dry-run cannot create it for the namespaced objects
+    # dry-run cannot create them for the namespaced objects (the controller's, the node cache's Role)
+    api.kubectl("create", "namespace", NS)
+    api.kubectl("create", "namespace", "wasme")
     api.kubectl("apply", "--server-side", "--dry-run=server", "-f", manifests)
     check(True, "operator manifests pass kubectl apply --server-side --dry-run=server")
     api.kubectl("apply", "--server-side", "-f", manifests)
@@ -145,7 +147,7 @@ def run(api, cli, binary, work):
 
     kubeconfig = ctl.service_account_kubeconfig(api, work)
     # bookinfo is the seeds' Istio 1.8 namespace: its FilterDeployment needs the node cache.
-    c = Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=bookinfo"]).start()
+    c = Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=bookinfo", "--registry-hosts=registry.invalid"]).start()
     try:
         scenario(api, c, start)
     except BaseException:
@@ -161,13 +163,26 @@ def scenario(api, c, start):
     lease = wait_for("the Lease", lambda: get(api, "lease", "-n", NS, "wasmdeploy-controller"))
     check(lease["spec"].get("holderIdentity"), f"leader election holds Lease {NS}/wasmdeploy-controller")
 
-    # 1. Refused: at Istio 1.8 the module reaches the proxies through the wasme node cache,
-    #    named by the .wasm's hash, which the controller does not pull to learn.
+    # 1. Not resolvable: at Istio 1.8 the module reaches the proxies through the wasme node
+    #    cache, named by the .wasm's hash, which the controller learns at the registry unless an
+    #    annotation gives it; here the registry is not one it may ask (--registry-hosts), so
+    #    nothing reaches the network (tests/controller/test_registry.py resolves for real).
     api.kubectl("apply", "-f", "-", input=seed_fd("world", digest=False))
+    fd = wait_for("Resolved=False", lambda: (lambda o: o if condition(o, "Resolved") and condition(o, "Resolved")["status"] == "False" else None)(
+        get(api, "filterdeployment", "-n", "bookinfo", FD)))
+    check("[controller.registry-host]" in condition(fd, "Resolved")["message"] and
+          condition(fd, "Ready")["reason"] == "ResolveFailed", "an image it may not resolve: Resolved=False with the code")
+    check(not envoy_filters(api), "nothing applied while unresolved")
+    ev = get(api, "events", "-n", "bookinfo", "--field-selector", f"involvedObject.name={FD},reason=ResolveFailed")
+    check(ev and ev["items"], "a ResolveFailed Event on the FilterDeployment")
+    #    Refused: a workload kind wasme never handled.
+    refused_fd = json.loads(seed_fd("world"))
+    refused_fd["spec"]["deployment"]["istio"]["kind"] = "CronJob"
+    api.kubectl("apply", "-f", "-", input=json.dumps(refused_fd))
     fd = wait_for("Refused", lambda: (lambda o: o if condition(o, "Refused") and condition(o, "Refused")["status"] == "True" else None)(
         get(api, "filterdeployment", "-n", "bookinfo", FD)))
     ref = fd["status"]["refusal"]
-    check(ref["code"] == "delivery.hostpath-needs-module-sha256" and ref["path"].endswith(".moduleSha256"),
+    check(ref["code"] == "controller.workload-kind" and ref["path"] == "spec.deployment.istio.kind",
           f"Refused carries the code and path ({ref['code']} {ref['path']})")
     check(fd["status"]["observedGeneration"] == fd["metadata"]["generation"], "observedGeneration recorded")
     check(condition(fd, "Ready")["status"] == "False", "Ready is False while refused")

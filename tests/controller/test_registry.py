@@ -20,6 +20,7 @@ harness of tests/registry), the controller running as its own ServiceAccount wit
 import base64
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -71,14 +72,15 @@ def workload(name, ns, app, annotations=None):
                      "template": {"metadata": tmpl, "spec": {"containers": [{"name": app, "image": f"registry.invalid/{app}:v1"}]}}}}
 
 
-def set_istiod(api, tag):
-    if get(api, "deployment", "-n", "istio-system", "istiod") is None:
-        api.kubectl("create", "namespace", "istio-system")
-        api.kubectl("create", "deployment", "istiod", "-n", "istio-system", f"--image=docker.io/istio/pilot:{tag}")
-        api.kubectl("patch", "deployment", "istiod", "-n", "istio-system", "--type=json",
+def set_istiod(api, tag, ns="istio-system"):
+    image = "docker.io/istio/pilot" + (f":{tag}" if tag else "")
+    if get(api, "deployment", "-n", ns, "istiod") is None:
+        api.kubectl("create", "namespace", ns)
+        api.kubectl("create", "deployment", "istiod", "-n", ns, f"--image={image}")
+        api.kubectl("patch", "deployment", "istiod", "-n", ns, "--type=json",
                     "-p", '[{"op":"replace","path":"/spec/template/spec/containers/0/name","value":"discovery"}]')
     else:
-        api.kubectl("set", "image", "deployment/istiod", "-n", "istio-system", f"discovery=docker.io/istio/pilot:{tag}")
+        api.kubectl("set", "image", "deployment/istiod", "-n", ns, f"discovery={image}")
 
 
 def fd_status(api, ns, name, typ, status="True", reason=None):
@@ -205,6 +207,8 @@ def run(api, cli_path, binary, work):
                 c.stop()
         rbac(api)
         check(c.proc.poll() is None, "the controller never exited through all registry failures")
+        c.stop()
+        limits(api, c, binary, private)
     except BaseException:
         print("--- controller log ---\n" + c.tail(80), flush=True)
         raise
@@ -219,7 +223,9 @@ def run(api, cli_path, binary, work):
 def seed_ready(api, tag, digests):
     manifest, module_sha = digests
     t0 = time.monotonic()
-    o = wait_for(f"seed Ready on {tag}", lambda: fd_status(api, "bookinfo", "bookinfo-custom-filter", "Ready"), timeout=90)
+    # Ready for this mesh version (the status of the previous run says Ready too).
+    o = wait_for(f"seed Ready on {tag}", lambda: (lambda o: o if o and o["status"].get("istio") == tag else None)(
+        fd_status(api, "bookinfo", "bookinfo-custom-filter", "Ready")), timeout=90)
     resolved = condition(o, "Resolved")
     check(resolved["status"] == "True" and manifest in resolved["message"],
           f"Istio {tag}: the seed's FilterDeployment, as written, is Ready ({time.monotonic() - t0:.1f}s); Resolved: "
@@ -313,11 +319,24 @@ def at_1_24(api, cli, c, ca, public, private, hanging, v1, module, work, interva
     apply(api, wd_at("pinned", "oci://registry.invalid/x/y:v1", sha256="ab" * 32))
     o = wait_for("pinned Ready", lambda: wd_status(api, "tenant-a", "pinned", "Ready"))
     check(condition(o, "Resolved")["reason"] == "Pinned", "an object pinning its digest is rendered offline (Resolved: Pinned)")
+    set_istiod(api, None, ns="istio-notag")
+    notag = json.loads(json.dumps(fd))
+    notag["metadata"]["name"] = "notag"
+    notag["spec"]["deployment"]["istio"]["istioNamespace"] = "istio-notag"
+    apply(api, notag)
+    o = wait_for("notag Refused", lambda: fd_status(api, "tenant-a", "notag", "Refused"))
+    check(o["status"]["refusal"]["code"] == "controller.istio-version",
+          "an istiod image without a version tag is Refused (controller.istio-version), not retried")
+    api.kubectl("delete", "filterdeployment", "-n", "tenant-a", "notag", "--timeout=60s")
+    gloo = dict(wd_at("gloo", "oci://registry.invalid/x/y:v1", sha256="ab" * 32), options={"platform": "gloo"})
+    apply(api, gloo)
+    o = wait_for("gloo Refused", lambda: wd_status(api, "tenant-a", "gloo", "Refused"))
+    check(o["status"]["refusal"]["code"] == "controller.platform", "another platform than Istio is Refused (controller.platform)")
     patched = dict(wd, filters=[dict(wd["filters"][0], config={"after": "failures"})])
     apply(api, patched)
     wait_for("others still converge", lambda: "failures" in json.dumps(objects(api, "wasmplugins.extensions.istio.io", "tenant-a")["wd-private"]))
     check(True, "other objects converge while registries fail")
-    for name in ("missing", "hangs", "elsewhere", "pinned", "wd-private"):
+    for name in ("missing", "hangs", "elsewhere", "pinned", "gloo", "wd-private"):
         api.kubectl("delete", "wasmdeployment", "-n", "tenant-a", name, "--timeout=60s")
     api.kubectl("delete", "filterdeployment", "-n", "tenant-a", "private", "--timeout=60s")
     return v2, reg.sha256_file(v2_module)
@@ -366,6 +385,21 @@ def at_1_8(api, c):
     check(not objects(api, "envoyfilters.networking.istio.io", "bookinfo"), "no EnvoyFilter left")
 
 
+def limits(api, c, binary, private):
+    """--registry-max-blob-bytes reaches the library; bad registry flags are usage errors (exit 2)."""
+    c.extra = [f for f in c.extra if not f.startswith("--registry-max-blob-bytes")] + ["--registry-max-blob-bytes=16"]
+    c.start()
+    wd = {"apiVersion": "wasmdeploy.io/v1alpha1", "kind": "WasmDeployment", "metadata": {"name": "big", "namespace": "tenant-a"},
+          "filters": [{"name": "big", "module": f"oci://{private.address}/team/filter:v1", "rootId": "add_header",
+                       "imagePullSecret": "regcred"}], "targets": [{"selector": {"app": "web"}}]}
+    apply(api, wd)
+    resolve_failed(api, "wasmdeployment", "tenant-a", "big", "registry.too-large")
+    for bad in ("--registry-mirrors=webassemblyhub.io", "--registry-retries=11", "--registry-resolve-interval=0s",
+                "--registry-timeout=-1s", "--registry-max-blob-bytes=0"):
+        p = subprocess.run([binary, bad, "--kubeconfig=/nonexistent"], capture_output=True, text=True, timeout=60)
+        check(p.returncode == 2 and bad.split("=")[0] in p.stderr, f"{bad} is a usage error (exit {p.returncode})")
+
+
 def rbac(api):
     """The rendered RBAC: cluster-wide only what any namespace needs; the node cache's kinds in wasme only."""
     for verb, res, ns in (("get", "secrets", "tenant-a"), ("patch", "deployments", "tenant-a"),
@@ -381,8 +415,10 @@ def rbac(api):
 
 
 if __name__ == "__main__":
+    # As tests/registry: a missing registry tool fails unless WD_REGISTRY_ALLOW_SKIP=1 (scripts/setup.sh installs them).
     for tool in ("docker-registry", "openssl", "htpasswd", "wat2wasm"):
-        import shutil
         if shutil.which(tool) is None:
+            if os.environ.get("WD_REGISTRY_ALLOW_SKIP") != "1":
+                sys.exit(f"FAIL: {tool} is required (scripts/setup.sh installs it); WD_REGISTRY_ALLOW_SKIP=1 skips explicitly")
             ctl.skip(tool)
     ctl.main_on_cluster(run, "wd-ctl-registry-")

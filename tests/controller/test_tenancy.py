@@ -308,14 +308,17 @@ def shared_cache(api):
     apply(api, fd("two", "api"))
     for n in ("one", "two"):
         wait_for(f"{n} Ready", lambda n=n: status_of(api, "filterdeployment", "tenant-c", n, "Ready"))
-    check(get(api, "daemonset", "-n", "wasme", "wasme-cache") is not None, "the node cache runs in the user's wasme namespace")
+    # One cache object set per filter (src/render/wasme_cache.cpp: wasme-cache-<filter>).
+    check(get(api, "daemonset", "-n", "wasme", "wasme-cache-one") is not None and
+          get(api, "daemonset", "-n", "wasme", "wasme-cache-two") is not None, "the node caches run in the user's wasme namespace")
     api.kubectl("delete", "filterdeployment", "-n", "tenant-c", "one", "--timeout=60s")
-    check(get(api, "daemonset", "-n", "wasme", "wasme-cache") is not None, "deleting one owner keeps the cache the other holds")
+    check(get(api, "daemonset", "-n", "wasme", "wasme-cache-one") is None, "deleting one owner removes its cache")
+    check(get(api, "daemonset", "-n", "wasme", "wasme-cache-two") is not None, "and keeps the cache the other holds")
     efs = [i["metadata"]["name"] for i in get(api, "envoyfilters.networking.istio.io", "-n", "tenant-c")["items"]]
     check(efs == ["api-two"], f"the other owner's EnvoyFilter stays ({efs})")
     check(status_of(api, "filterdeployment", "tenant-c", "two", "Ready"), "and it is still Ready")
     api.kubectl("delete", "filterdeployment", "-n", "tenant-c", "two", "--timeout=60s")
-    check(get(api, "daemonset", "-n", "wasme", "wasme-cache") is None, "the last owner's deletion removes the cache it created")
+    check(get(api, "daemonset", "-n", "wasme", "wasme-cache-two") is None, "the last owner's deletion removes the cache it created")
     ns = get(api, "namespace", "wasme")
     check(ns is not None and not ns["metadata"].get("deletionTimestamp"), "the wasme namespace is never deleted")
     check(get(api, "secret", "-n", "wasme", "mine") is not None, "the user's Secret in wasme survives")
