@@ -177,12 +177,13 @@ def scenario(api, c, start):
     check(ev and ev["items"], "a ResolveFailed Event on the FilterDeployment")
     #    Refused: a workload kind wasme never handled.
     refused_fd = json.loads(seed_fd("world"))
+    refused_fd["metadata"]["name"] = "cronjob"
     refused_fd["spec"]["deployment"]["istio"]["kind"] = "CronJob"
     api.kubectl("apply", "-f", "-", input=json.dumps(refused_fd))
     fd = wait_for("Refused", lambda: (lambda o: o if condition(o, "Refused") and condition(o, "Refused")["status"] == "True" else None)(
-        get(api, "filterdeployment", "-n", "bookinfo", FD)))
+        get(api, "filterdeployment", "-n", "bookinfo", "cronjob")))
     ref = fd["status"]["refusal"]
-    check(ref["code"] == "controller.workload-kind" and ref["path"] == "spec.deployment.istio.kind",
+    check(ref["code"] == "kind.unknown-value" and ref["path"] == "targets[0]",
           f"Refused carries the code and path ({ref['code']} {ref['path']})")
     check(fd["status"]["observedGeneration"] == fd["metadata"]["generation"], "observedGeneration recorded")
     check(condition(fd, "Ready")["status"] == "False", "Ready is False while refused")
@@ -190,8 +191,9 @@ def scenario(api, c, start):
     for n, s in start.items():
         check(user_state(get(api, "deployment", "-n", "bookinfo", n)) == s, f"{n} untouched while refused")
     check(not (get(api, "daemonsets", "-n", "wasme") or {}).get("items"), "no wasme cache while refused")
-    ev = get(api, "events", "-n", "bookinfo", "--field-selector", f"involvedObject.name={FD},reason=Refused")
+    ev = get(api, "events", "-n", "bookinfo", "--field-selector", "involvedObject.name=cronjob,reason=Refused")
     check(ev and ev["items"], "a Refused Event on the FilterDeployment")
+    api.kubectl("delete", "filterdeployment", "-n", "bookinfo", "cronjob", "--timeout=60s")
 
     # 2. With the digest: EnvoyFilters for Istio 1.8.1, cache mounts on the workloads.
     api.kubectl("apply", "-f", "-", input=seed_fd("world"))
