@@ -270,12 +270,14 @@ def scenario(api, c, start):
             "filters": [{"name": "x-hello", "module": "oci://registry.invalid/x-hello:v1", "sha256": "cd" * 32,
                          "moduleSha256": "ef" * 32, "rootId": "x_hello",
                          "config": {"header": "x-hello"}}],
-            "targets": [{"namespace": "bookinfo", "selector": {"app": "details"}}]}
+            # Before 1.12 the node cache's file is mounted only into listed workloads (delivery.unmounted).
+            "targets": [{"namespace": "bookinfo", "selector": {"app": "details"},
+                         "workloads": [{"name": "details-v1", "labels": {"app": "details"}}]}]}
     api.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(bad))
     api.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(good))
     wd = wait_for("good Ready", lambda: (lambda o: o if condition(o, "Ready") and condition(o, "Ready")["status"] == "True" else None)(
         get(api, "wasmdeployment", "-n", "bookinfo", "good")))
-    check(any(r.endswith("/bookinfo/x-hello") for r in wd["status"]["resources"]), f"good WasmDeployment applied: {wd['status']['resources']}")
+    check(any(r.endswith("/bookinfo/details-v1-x-hello") for r in wd["status"]["resources"]), f"good WasmDeployment applied: {wd['status']['resources']}")
     b = wait_for("bad Refused", lambda: (lambda o: o if condition(o, "Refused") and condition(o, "Refused")["status"] == "True" else None)(
         get(api, "wasmdeployment", "-n", "bookinfo", "bad")))
     check(b["status"]["refusal"]["code"] == "tenancy.module-source" and b["status"]["refusal"]["path"] == "filters[0].module",
