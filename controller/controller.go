@@ -50,6 +50,7 @@ type options struct {
 	// node cache (hostPath), which only a ClusterWasmDeployment may otherwise.
 	rootNamespace       string
 	nodeCacheNamespaces map[string]bool
+	registry            registryOptions // resolve.go
 }
 
 // policy is what an owner object may do (internal/kube/tenancy.go).
@@ -72,6 +73,8 @@ type controller struct {
 	// Owners whose finalizer this controller removed after cleaning up: their final delete
 	// event needs no second, cluster-wide sweep.
 	finalized sync.Map
+
+	resolver *resolver // resolve.go
 
 	meshMu    sync.Mutex
 	meshCache map[string]meshEntry
@@ -106,6 +109,7 @@ func newController(opts options, dyn dynamic.Interface, kc kubernetes.Interface,
 			),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "wasmdeploy"}),
 		meshCache: map[string]meshEntry{},
+		resolver:  newResolver(),
 		reconciles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wasmdeploy_reconcile_total", Help: "Reconciles by kind and result (ok, refused, error)."}, []string{"kind", "result"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{

@@ -62,6 +62,7 @@ func main() {
 		rootNS      = flag.String("istio-root-namespace", "istio-system", "Istio's config root namespace (meshConfig.rootNamespace): namespaced objects may not act there")
 		nodeCacheNS = flag.String("node-cache-namespaces", "", "comma-separated namespaces whose objects may use the wasme node cache (a hostPath DaemonSet); ClusterWasmDeployments always may")
 		showVersion = flag.Bool("version", false, "print the controller's and the library's version and exit")
+		registry    = registryFlags()
 	)
 	klog.InitFlags(nil)
 	flag.Parse()
@@ -75,6 +76,11 @@ func main() {
 			cacheNamespaces[ns] = true
 		}
 	}
+	registryOpts, err := registry.options(*leNamespace)
+	if err != nil {
+		klog.ErrorS(err, "bad registry flag")
+		os.Exit(2)
+	}
 	if *istio != "" {
 		if err := wasmdeploy.CheckIstio(*istio); err != nil {
 			klog.ErrorS(err, "bad --istio")
@@ -83,7 +89,6 @@ func main() {
 	}
 
 	var cfg *rest.Config
-	var err error
 	if *kubeconfig != "" {
 		cfg, err = clientcmd.BuildConfigFromFlags("", *kubeconfig)
 	} else {
@@ -113,7 +118,7 @@ func main() {
 
 	metaClient := metadata.NewForConfigOrDie(cfg)
 	c := newController(options{istio: *istio, istiodName: *istiodName, workers: *workers, resync: *resync,
-		rootNamespace: *rootNS, nodeCacheNamespaces: cacheNamespaces}, dyn, kc, recorder, reg)
+		rootNamespace: *rootNS, nodeCacheNamespaces: cacheNamespaces, registry: registryOpts}, dyn, kc, recorder, reg)
 	c.meta = metaClient
 	// /healthz fails when the leader has not renewed its Lease in time (the adaptor's grace);
 	// /readyz says whether this replica leads and its caches have synced.

@@ -111,6 +111,9 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 	if out.refusal != nil {
 		return nil // terminal until the object changes
 	}
+	if isResolveFailure(out.err) {
+		return nil // retried on the resolver's schedule (resolve.go)
+	}
 	return out.err
 }
 
@@ -135,7 +138,11 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 			c.event(obj, "Warning", "Refused", r.err.Message)
 		} else {
 			out.err = err
-			c.event(obj, "Warning", "RenderFailed", err.Error())
+			reason := "RenderFailed"
+			if isResolveFailure(err) {
+				reason = "ResolveFailed"
+			}
+			c.event(obj, "Warning", reason, err.Error())
 		}
 		out.applied = previous // nothing applied; keep the inventory for a later prune
 		return out
@@ -407,6 +414,10 @@ func (c *controller) wasmDeploymentSpec(ctx context.Context, owner kube.Owner, o
 		return nil, nil, &refusal{&wasmdeploy.Error{Code: -2, ID: "controller.platform", Path: "options.platform",
 			Message: fmt.Sprintf("%s: [controller.platform] options.platform: the controller deploys to Istio only, not %q", file, p)}}
 	}
+	if err := c.resolveInto(ctx, owner, s, wasmDeploymentModules(body)); err != nil {
+		s.Free()
+		return nil, nil, err
+	}
 	return s, before, nil
 }
 
@@ -446,6 +457,9 @@ func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner,
 			return nil, nil, nil, refused(err)
 		}
 	}
+	if err := c.resolveInto(ctx, owner, s, filterDeploymentModule(obj)); err != nil {
+		return nil, nil, nil, err
+	}
 	workloadKind, _, _ := unstructured.NestedString(obj.Object, "spec", "deployment", "istio", "kind")
 	k, err := workloadKindOf(workloadKind)
 	if err != nil {
@@ -479,9 +493,8 @@ func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner,
 }
 
 // moduleDigests gives a FilterDeployment's image digests by spec field (sha256: the manifest
-// digest; moduleSha256: the hash of the .wasm, the node cache's file name). Today they come from
-// the object's annotations; this is the one place registry resolution (issue 23: the library's
-// registry C API) plugs in, for an image without them.
+// digest; moduleSha256: the hash of the .wasm, the node cache's file name) from its
+// annotations; an image without either is resolved at its registry (resolve.go).
 func (c *controller) moduleDigests(_ context.Context, obj *unstructured.Unstructured) (map[string]string, error) {
 	out := map[string]string{}
 	ann := obj.GetAnnotations()
@@ -746,7 +759,7 @@ func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string
 		if k.Kind == "Namespace" {
 			continue // never released (and not listable: the ClusterRole grants get and create only)
 		}
-		list, err := c.dyn.Resource(gvrOf(k)).List(ctx, metav1.ListOptions{LabelSelector: owner.LabelKey()})
+		list, err := c.dyn.Resource(gvrOf(k)).Namespace(kube.SweepNamespace(k)).List(ctx, metav1.ListOptions{LabelSelector: owner.LabelKey()})
 		if apierrors.IsNotFound(err) {
 			continue // CRD not installed
 		}
@@ -879,8 +892,12 @@ func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstr
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "Conflict", Message: out.conflict, ObservedGeneration: gen}, now)
 		reason = out.conflict
 	case out.err != nil:
+		failed := "ApplyFailed"
+		if isResolveFailure(out.err) {
+			failed = "ResolveFailed"
+		}
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Refused", Status: "False", Reason: "Accepted", ObservedGeneration: gen}, now)
-		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: "ApplyFailed", Message: out.err.Error(), ObservedGeneration: gen}, now)
+		conds = kube.SetCondition(conds, kube.Condition{Type: "Ready", Status: "False", Reason: failed, Message: out.err.Error(), ObservedGeneration: gen}, now)
 		reason = out.err.Error()
 	case out.noWorkloads:
 		msg := "no workload matches spec.deployment.istio (kind and labels) in this namespace yet"
@@ -900,6 +917,9 @@ func (c *controller) writeStatus(ctx context.Context, kind ownerKind, obj *unstr
 	}
 	if out.conflict == "" {
 		conds = kube.SetCondition(conds, kube.Condition{Type: "Conflict", Status: "False", Reason: "NoConflict", ObservedGeneration: gen}, now)
+	}
+	if rep, ok := c.takeResolution(kind, obj.GetNamespace(), obj.GetName()); ok {
+		conds = kube.SetCondition(conds, resolvedCondition(rep, gen), now)
 	}
 	status["conditions"] = conds
 	if kind.kind == "FilterDeployment" {

@@ -16,6 +16,9 @@
 namespace wasmdeploy {
 namespace {
 
+// The wasme node cache's namespace (src/render/wasme_cache.cpp renders every cache object there).
+constexpr const char* kNodeCacheNamespace = "wasme";
+
 namespace pb = google::protobuf;
 
 // A pattern accepting exactly the strings value_of() in model.cpp accepts for these names:
@@ -247,10 +250,12 @@ std::vector<node> operator_manifests(const operator_options& o) {
   out.push_back(filterdeployment_crd());
   out.push_back(make_mapping({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", object_meta(o.ns, "")}}));
   out.push_back(make_mapping({{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", object_meta(kControllerName, o.ns)}}));
-  // Exactly what controller/ calls. Rendered objects are applied server-side (patch, and create
-  // when the apply makes a new object), read and listed by owner label for pruning, and deleted
-  // when no one else holds them; workloads are listed by label, read, merge-patched and never
-  // created or deleted (the istiod Deployment is read too).
+  // Exactly what controller/ calls, cluster-wide only where any namespace may need it. Rendered
+  // objects are applied server-side (patch, and create when the apply makes a new object), read
+  // and listed by owner label for pruning, and deleted when no one else holds them; workloads are
+  // listed by label, read, merge-patched and never created or deleted (the istiod Deployment is
+  // read too). What only the wasme node cache uses (its ConfigMap, ServiceAccount, Role,
+  // RoleBinding, DaemonSet) is granted by a Role in that namespace, which this install creates.
   node rules = make_sequence({
       rule({"wasme.io"}, {"filterdeployments"}, {"get", "list", "watch", "patch"}),
       rule({"wasme.io"}, {"filterdeployments/status"}, {"patch"}),
@@ -260,12 +265,12 @@ std::vector<node> operator_manifests(const operator_options& o) {
       rule({"networking.istio.io"}, {"envoyfilters"}, {"get", "list", "watch", "create", "patch", "delete"}),
       rule({"extensions.istio.io"}, {"wasmplugins"}, {"get", "list", "watch", "create", "patch", "delete"}),
       rule({"extensions.istio.io"}, {"trafficextensions"}, {"get", "list", "create", "patch", "delete"}),
-      rule({""}, {"configmaps", "serviceaccounts"}, {"get", "list", "create", "patch", "delete"}),
-      // The node cache's Namespace is created when missing, never changed or deleted.
-      rule({""}, {"namespaces"}, {"get", "create"}),
-      rule({"rbac.authorization.k8s.io"}, {"roles", "rolebindings"}, {"get", "list", "create", "patch", "delete"}),
-      rule({"apps"}, {"daemonsets"}, {"get", "list", "watch", "create", "patch", "delete"}),
-      rule({"apps"}, {"deployments", "statefulsets"}, {"get", "list", "watch", "patch"}),
+      // The node cache's Namespace is read (this install creates it), never created, changed or deleted.
+      rule({""}, {"namespaces"}, {"get"}),
+      rule({"apps"}, {"deployments", "statefulsets", "daemonsets"}, {"get", "list", "watch", "patch"}),
+      // Pull secrets named by an object, read by name in its own namespace (controller/resolve.go):
+      // never listed or watched.
+      rule({""}, {"secrets"}, {"get"}),
       // The wasme node cache's Role grants this; RBAC refuses to create a Role granting more
       // than its creator holds.
       rule({""}, {"events"}, {"create", "patch"}),
@@ -289,6 +294,21 @@ std::vector<node> operator_manifests(const operator_options& o) {
                               {"kind", "RoleBinding"},
                               {"metadata", object_meta(kControllerName, o.ns)},
                               {"roleRef", make_mapping({{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", kControllerName}})},
+                              {"subjects", make_sequence({subject})}}));
+  // The wasme node cache, in its own namespace only.
+  const std::string cache_role = std::string(kControllerName) + "-node-cache";
+  out.push_back(make_mapping({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", object_meta(kNodeCacheNamespace, "")}}));
+  out.push_back(make_mapping(
+      {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+       {"kind", "Role"},
+       {"metadata", object_meta(cache_role, kNodeCacheNamespace)},
+       {"rules", make_sequence({rule({""}, {"configmaps", "serviceaccounts"}, {"get", "list", "create", "patch", "delete"}),
+                                rule({"rbac.authorization.k8s.io"}, {"roles", "rolebindings"}, {"get", "list", "create", "patch", "delete"}),
+                                rule({"apps"}, {"daemonsets"}, {"create", "delete"})})}}));
+  out.push_back(make_mapping({{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                              {"kind", "RoleBinding"},
+                              {"metadata", object_meta(cache_role, kNodeCacheNamespace)},
+                              {"roleRef", make_mapping({{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", cache_role}})},
                               {"subjects", make_sequence({subject})}}));
   node args = make_sequence({"--leader-elect", fmt::format("--leader-election-namespace={}", o.ns), "--metrics-bind-address=:8080"});
   if (!o.istio.empty()) args.push(fmt::format("--istio={}", o.istio));

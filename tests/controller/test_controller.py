@@ -118,7 +118,9 @@ def run(api, cli, binary, work):
     manifests = os.path.join(work, "operator.yaml")
     with open(manifests, "w") as f:
         f.write(ctl.cli(cli, "operator-manifests", "--image", "registry.invalid/wasmdeploy-controller:test").stdout)
-    api.kubectl("create", "namespace", NS)  # dry-run cannot create it for the namespaced objects
+    # dry-run cannot create them for the namespaced objects (the controller's, the node cache's Role)
+    api.kubectl("create", "namespace", NS)
+    api.kubectl("create", "namespace", "wasme")
     api.kubectl("apply", "--server-side", "--dry-run=server", "-f", manifests)
     check(True, "operator manifests pass kubectl apply --server-side --dry-run=server")
     api.kubectl("apply", "--server-side", "-f", manifests)
@@ -145,7 +147,7 @@ def run(api, cli, binary, work):
 
     kubeconfig = ctl.service_account_kubeconfig(api, work)
     # bookinfo is the seeds' Istio 1.8 namespace: its FilterDeployment needs the node cache.
-    c = Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=bookinfo"]).start()
+    c = Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=bookinfo", "--registry-hosts=registry.invalid"]).start()
     try:
         scenario(api, c, start)
     except BaseException:
@@ -161,22 +163,37 @@ def scenario(api, c, start):
     lease = wait_for("the Lease", lambda: get(api, "lease", "-n", NS, "wasmdeploy-controller"))
     check(lease["spec"].get("holderIdentity"), f"leader election holds Lease {NS}/wasmdeploy-controller")
 
-    # 1. Refused: at Istio 1.8 the module reaches the proxies through the wasme node cache,
-    #    named by the .wasm's hash, which the controller does not pull to learn.
+    # 1. Not resolvable: at Istio 1.8 the module reaches the proxies through the wasme node
+    #    cache, named by the .wasm's hash, which the controller learns at the registry unless an
+    #    annotation gives it; here the registry is not one it may ask (--registry-hosts), so
+    #    nothing reaches the network (tests/controller/test_registry.py resolves for real).
     api.kubectl("apply", "-f", "-", input=seed_fd("world", digest=False))
-    fd = wait_for("Refused", lambda: (lambda o: o if condition(o, "Refused") and condition(o, "Refused")["status"] == "True" else None)(
+    fd = wait_for("Resolved=False", lambda: (lambda o: o if condition(o, "Resolved") and condition(o, "Resolved")["status"] == "False" else None)(
         get(api, "filterdeployment", "-n", "bookinfo", FD)))
+    check("[controller.registry-host]" in condition(fd, "Resolved")["message"] and
+          condition(fd, "Ready")["reason"] == "ResolveFailed", "an image it may not resolve: Resolved=False with the code")
+    check(not envoy_filters(api), "nothing applied while unresolved")
+    ev = get(api, "events", "-n", "bookinfo", "--field-selector", f"involvedObject.name={FD},reason=ResolveFailed")
+    check(ev and ev["items"], "a ResolveFailed Event on the FilterDeployment")
+    #    Refused: a workload kind wasme never handled.
+    refused_fd = json.loads(seed_fd("world"))
+    refused_fd["metadata"]["name"] = "cronjob"
+    refused_fd["spec"]["deployment"]["istio"]["kind"] = "CronJob"
+    api.kubectl("apply", "-f", "-", input=json.dumps(refused_fd))
+    fd = wait_for("Refused", lambda: (lambda o: o if condition(o, "Refused") and condition(o, "Refused")["status"] == "True" else None)(
+        get(api, "filterdeployment", "-n", "bookinfo", "cronjob")))
     ref = fd["status"]["refusal"]
-    check(ref["code"] == "delivery.hostpath-needs-module-sha256" and ref["path"].endswith(".moduleSha256"),
+    check(ref["code"] == "kind.unknown-value" and ref["path"] == "targets[0]",
           f"Refused carries the code and path ({ref['code']} {ref['path']})")
     check(fd["status"]["observedGeneration"] == fd["metadata"]["generation"], "observedGeneration recorded")
     check(condition(fd, "Ready")["status"] == "False", "Ready is False while refused")
     check(not envoy_filters(api), "nothing applied for a refused FilterDeployment")
     for n, s in start.items():
         check(user_state(get(api, "deployment", "-n", "bookinfo", n)) == s, f"{n} untouched while refused")
-    check(get(api, "namespace", "wasme") is None, "no wasme cache while refused")
-    ev = get(api, "events", "-n", "bookinfo", "--field-selector", f"involvedObject.name={FD},reason=Refused")
+    check(not (get(api, "daemonsets", "-n", "wasme") or {}).get("items"), "no wasme cache while refused")
+    ev = get(api, "events", "-n", "bookinfo", "--field-selector", "involvedObject.name=cronjob,reason=Refused")
     check(ev and ev["items"], "a Refused Event on the FilterDeployment")
+    api.kubectl("delete", "filterdeployment", "-n", "bookinfo", "cronjob", "--timeout=60s")
 
     # 2. With the digest: EnvoyFilters for Istio 1.8.1, cache mounts on the workloads.
     api.kubectl("apply", "-f", "-", input=seed_fd("world"))
@@ -253,15 +270,14 @@ def scenario(api, c, start):
             "filters": [{"name": "x-hello", "module": "oci://registry.invalid/x-hello:v1", "sha256": "cd" * 32,
                          "moduleSha256": "ef" * 32, "rootId": "x_hello",
                          "config": {"header": "x-hello"}}],
-            # Istio 1.8.1 reads the module from the node: the workload is listed so its pods mount
-            # it (a bare selector is delivery.unmounted).
-            "targets": [{"namespace": "bookinfo", "workloads": [{"name": "details-v1", "labels": {"app": "details", "version": "v1"}}]}]}
+            # Before 1.12 the node cache's file is mounted only into listed workloads (delivery.unmounted).
+            "targets": [{"namespace": "bookinfo", "selector": {"app": "details"},
+                         "workloads": [{"name": "details-v1", "labels": {"app": "details"}}]}]}
     api.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(bad))
     api.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(good))
     wd = wait_for("good Ready", lambda: (lambda o: o if condition(o, "Ready") and condition(o, "Ready")["status"] == "True" else None)(
         get(api, "wasmdeployment", "-n", "bookinfo", "good")))
-    check(any("/bookinfo/" in r and "x-hello" in r.rsplit("/", 1)[-1] for r in wd["status"]["resources"]),
-          f"good WasmDeployment applied: {wd['status']['resources']}")
+    check(any(r.endswith("/bookinfo/details-v1-x-hello") for r in wd["status"]["resources"]), f"good WasmDeployment applied: {wd['status']['resources']}")
     b = wait_for("bad Refused", lambda: (lambda o: o if condition(o, "Refused") and condition(o, "Refused")["status"] == "True" else None)(
         get(api, "wasmdeployment", "-n", "bookinfo", "bad")))
     check(b["status"]["refusal"]["code"] == "tenancy.module-source" and b["status"]["refusal"]["path"] == "filters[0].module",
@@ -304,10 +320,12 @@ def scenario(api, c, start):
         check(user_state(get(api, "deployment", "-n", "bookinfo", n)) == s, f"{n} equals its starting state")
     for kind in ("daemonset", "configmap", "serviceaccount", "role", "rolebinding"):
         items = (get(api, kind, "-n", "wasme") or {}).get("items", [])
-        left = [i["metadata"]["name"] for i in items if i["metadata"]["name"] != "kube-root-ca.crt"]
+        # The install's own Role and RoleBinding for the node cache (operator-manifests) stay.
+        left = [i["metadata"]["name"] for i in items if i["metadata"]["name"] != "kube-root-ca.crt"
+                and i["metadata"].get("labels", {}).get("app.kubernetes.io/name") != "wasmdeploy-controller"]
         check(not left, f"no {kind} of the wasme cache left ({left})")
     ns = get(api, "namespace", "wasme")
-    # A Namespace may hold what others put there: the controller creates it, never deletes it.
+    # A Namespace may hold what others put there: the install creates it, the controller never deletes it.
     check(ns is not None and not ns["metadata"].get("deletionTimestamp"), "the wasme Namespace is kept")
 
 

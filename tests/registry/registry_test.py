@@ -95,9 +95,9 @@ def make_tls(work):
 
 
 class Registry:
-    """docker-registry serve, on a free port, killed (by its own pid) when done."""
+    """docker-registry serve, on a free port, killed (by its own pid) when done or after `lifetime` s."""
 
-    def __init__(self, work, auth_yaml, tls):
+    def __init__(self, work, auth_yaml, tls, lifetime=300):
         self.work, self.proc = work, None
         for _ in range(5):
             self.port = free_port()
@@ -115,7 +115,7 @@ http:
   addr: 127.0.0.1:{self.port}
 {tls_yaml}{auth_yaml}""")
             self.log = open(os.path.join(work, "registry.log"), "w")
-            self.proc = subprocess.Popen(["timeout", "300", "docker-registry", "serve", "registry.yml"], cwd=work,
+            self.proc = subprocess.Popen(["timeout", str(lifetime), "docker-registry", "serve", "registry.yml"], cwd=work,
                                          stdout=self.log, stderr=subprocess.STDOUT)
             for _ in range(100):
                 if self.proc.poll() is not None:

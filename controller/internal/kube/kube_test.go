@@ -135,3 +135,16 @@ func TestReleaseOrderPutsNamespacesLast(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 }
+
+func TestSweepNamespaceFollowsTheRBAC(t *testing.T) {
+	for _, k := range Kinds() {
+		want := ""
+		switch k.Kind {
+		case "ConfigMap", "ServiceAccount", "Role", "RoleBinding":
+			want = NodeCacheNamespace // granted by the Role in wasme only
+		}
+		if got := SweepNamespace(k); got != want {
+			t.Errorf("%s swept in %q, want %q", k.Kind, got, want)
+		}
+	}
+}
