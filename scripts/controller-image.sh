@@ -21,7 +21,7 @@
 # Exit 77 with "SKIPPED: ..." when the Go toolchain or modules are missing.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)"
 BUILD_DIR="$ROOT/build/release"
 OUT=""
 GO="$(command -v go || echo /usr/local/go/bin/go)"

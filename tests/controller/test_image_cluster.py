@@ -80,6 +80,7 @@ def install(api, cli, readme, build_dir, layout, work):
     # The pod the Deployment would create, under Pod Security's "restricted" level.
     api.kubectl("create", "namespace", "restricted")
     api.kubectl("label", "namespace", "restricted", "pod-security.kubernetes.io/enforce=restricted")
+    api.kubectl("create", "serviceaccount", "wasmdeploy-controller", "-n", "restricted")
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "controller", "namespace": "restricted"},
            "spec": dep["spec"]["template"]["spec"]}
     p = api.kubectl("create", "--dry-run=server", "-f", "-", input=json.dumps(pod), check=False)
