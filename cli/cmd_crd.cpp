@@ -4,6 +4,9 @@
 
 #include <wasmdeploy/crd.hpp>
 #include <wasmdeploy/error.hpp>
+#include <wasmdeploy/oci_image.hpp>
+
+#include <fmt/format.h>
 
 #include "commands.hpp"
 
@@ -18,6 +21,39 @@ void print_stream(const std::vector<node>& docs) {
     if (out.back() != '\n') out += '\n';
   }
   std::fputs(out.c_str(), stdout);
+}
+
+/// The controller image to run: --image as given, or pinned to the manifest digest of the OCI
+/// layout scripts/controller-image.sh wrote (--image-layout), and a warning when it stays a tag.
+std::string controller_image(const std::string& image, const std::string& layout_dir) {
+  if (layout_dir.empty()) {
+    if (!image.empty() && !image_pinned(image)) {
+      print_diagnostics({diagnostic{severity::warning, "operator.image-unpinned", "--image",
+                                    fmt::format("'{}' is a tag: nodes may run different bytes as it moves; pin it as "
+                                                "repo@sha256:<digest> or pass --image-layout", image),
+                                    {}}},
+                        false);
+    }
+    return image;
+  }
+  if (image.empty()) throw error(errc::usage, "operator.no-image", "--image", "give the repository the image was pushed to with --image");
+  // The project's own layout reader: index.json, the manifest and every blob checked against its digest.
+  const layout_report r = inspect_layout(layout_dir);
+  if (r.module || r.kind != layout_kind::unknown) {
+    throw error(errc::invalid, "operator.image-layout-wasm", "--image-layout",
+                fmt::format("{} holds a Wasm module image ({}), not the controller's; build that with "
+                            "scripts/controller-image.sh",
+                            layout_dir, layout_kind_name(r.kind)));
+  }
+  const auto at = image.find('@');
+  if (at != std::string::npos) {
+    if (image.substr(at + 1) != r.manifest.digest) {
+      throw error(errc::usage, "operator.image-digest-mismatch", "--image",
+                  fmt::format("'{}' names another digest than the layout's {}", image, r.manifest.digest));
+    }
+    return image;
+  }
+  return image + "@" + r.manifest.digest;
 }
 
 }  // namespace
@@ -42,13 +78,21 @@ void add_crd_commands(CLI::App& app) {
       "operator-manifests",
       "Print the controller's CRDs, RBAC and Deployment.\n"
       "  wasmdeploy operator-manifests --image registry.example.com/wasmdeploy-controller:v1 | kubectl apply --server-side -f -");
-  om->add_option("--image", o->image, "Controller image (required)");
+  auto layout = std::make_shared<std::string>();
+  om->add_option("--image", o->image,
+                 "Controller image (required), pinned as repo@sha256:<digest>; with --image-layout the repository it was pushed to");
+  om->add_option("--image-layout", *layout,
+                 "OCI layout written by scripts/controller-image.sh: pins --image to its manifest digest");
   om->add_option("--namespace", o->ns, "Namespace the controller runs in (default wasmdeploy-system)");
   om->add_option("--istio", o->istio, "Istio version for the controller (default: read istiod's image tag)");
   om->add_option("--node-cache-namespaces", o->node_cache_namespaces,
                  "Comma-separated namespaces whose objects may use the wasme node cache (a hostPath DaemonSet on every node; "
                  "Istio < 1.12 with an image). Default none: only a ClusterWasmDeployment may");
-  om->callback([o] { print_stream(operator_manifests(*o)); });
+  om->callback([o, layout] {
+    operator_options pinned = *o;
+    pinned.image = controller_image(o->image, *layout);
+    print_stream(operator_manifests(pinned));
+  });
 }
 
 }  // namespace wasmdeploy::cli

@@ -46,6 +46,7 @@ func newLimiter() *rate.Limiter { return rate.NewLimiter(rate.Limit(50), 300) }
 func main() {
 	var (
 		kubeconfig  = flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig file (default: in-cluster config)")
+		saDir       = flag.String("service-account-dir", defaultServiceAccountDir, "in-cluster config: directory holding the service-account token and ca.crt")
 		istio       = flag.String("istio", "", "Istio version to render for (default: the tag of istiod's discovery image)")
 		istiodName  = flag.String("istiod-name", "istiod", "istiod Deployment name (revisioned installs: istiod-<rev>)")
 		workers     = flag.Int("workers", 16, "reconciles running at once (each makes one API request at a time: this bounds the controller's concurrency)")
@@ -92,7 +93,7 @@ func main() {
 	if *kubeconfig != "" {
 		cfg, err = clientcmd.BuildConfigFromFlags("", *kubeconfig)
 	} else {
-		cfg, err = rest.InClusterConfig()
+		cfg, err = inClusterConfig(*saDir)
 	}
 	if err != nil {
 		klog.ErrorS(err, "no API server configuration")

@@ -25,14 +25,24 @@ node filterdeployment_crd();
 
 struct operator_options {
   std::string ns = "wasmdeploy-system";  ///< where the controller runs (and holds its Lease)
-  std::string image;                     ///< controller image; required for the Deployment
+  std::string image;                     ///< controller image; required; pin it as repo@sha256:<hex>
   std::string istio;                     ///< --istio for the controller; "" = detect from istiod
   std::string node_cache_namespaces;     ///< --node-cache-namespaces: namespaces allowed the hostPath node cache
 };
 
 /// Everything `kubectl apply --server-side -f` needs to run the controller: both CRDs, the
 /// Namespace, ServiceAccount, least-privilege ClusterRole/Role and bindings, and the Deployment.
+/// @throws error `operator.no-image`, `operator.image-digest` (a digest that is not sha256:<64 hex>).
 std::vector<node> operator_manifests(const operator_options& o);
+
+/// True when an image reference names its manifest by digest (`...@sha256:<64 lowercase hex>`),
+/// so every node runs the same bytes whatever a tag points to later.
+bool image_pinned(const std::string& image);
+
+/// The numeric user and group the controller's image runs as (scripts/controller-image.sh
+/// writes it into the image config; the Deployment's runAsUser/runAsGroup name it too, since
+/// runAsNonRoot can be checked by the kubelet only against a numeric user).
+inline constexpr int kControllerUser = 65532;
 
 /// The field manager the controller applies with, and the label marking what it created.
 inline constexpr const char* kControllerName = "wasmdeploy-controller";

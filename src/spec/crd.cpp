@@ -9,6 +9,8 @@
 #include <wasmdeploy/choices.hpp>
 #include <wasmdeploy/error.hpp>
 
+#include <regex>
+
 #include <fmt/format.h>
 
 #include <wasmdeploy/spec/v1alpha1/spec.pb.h>
@@ -242,8 +244,19 @@ node filterdeployment_crd() {
              ready_column());
 }
 
+bool image_pinned(const std::string& image) {
+  static const std::regex digest("@sha256:[0-9a-f]{64}$");
+  return std::regex_search(image, digest);
+}
+
 std::vector<node> operator_manifests(const operator_options& o) {
   if (o.image.empty()) throw error(errc::usage, "operator.no-image", "--image", "give the controller image with --image");
+  if (o.image.find('@') != std::string::npos && !image_pinned(o.image)) {
+    throw error(errc::usage, "operator.image-digest", "--image",
+                fmt::format("'{}' has a digest that is not sha256:<64 lowercase hex>; give repo@sha256:<hex> as "
+                            "scripts/controller-image.sh prints it, or --image-layout",
+                            o.image));
+  }
   std::vector<node> out;
   out.push_back(wasmdeployment_crd());
   out.push_back(clusterwasmdeployment_crd());
@@ -321,10 +334,15 @@ std::vector<node> operator_manifests(const operator_options& o) {
        {"readinessProbe", make_mapping({{"httpGet", make_mapping({{"path", "/healthz"}, {"port", "metrics"}})}})},
        {"resources", make_mapping({{"requests", make_mapping({{"cpu", "50m"}, {"memory", "64Mi"}})},
                                    {"limits", make_mapping({{"memory", "256Mi"}})}})},
+       // Least privilege (the Pod Security "restricted" profile): no root, no new privileges,
+       // no capabilities, nothing written to the image, the runtime's default seccomp filter.
        {"securityContext", make_mapping({{"runAsNonRoot", true},
+                                         {"runAsUser", kControllerUser},
+                                         {"runAsGroup", kControllerUser},
                                          {"allowPrivilegeEscalation", false},
                                          {"readOnlyRootFilesystem", true},
-                                         {"capabilities", make_mapping({{"drop", make_sequence({"ALL"})}})}})}});
+                                         {"capabilities", make_mapping({{"drop", make_sequence({"ALL"})}})},
+                                         {"seccompProfile", make_mapping({{"type", "RuntimeDefault"}})}})}});
   const node selector = make_mapping({{"app.kubernetes.io/name", kControllerName}});
   out.push_back(make_mapping(
       {{"apiVersion", "apps/v1"},
@@ -334,6 +352,10 @@ std::vector<node> operator_manifests(const operator_options& o) {
                               {"selector", make_mapping({{"matchLabels", selector}})},
                               {"template", make_mapping({{"metadata", make_mapping({{"labels", selector}})},
                                                          {"spec", make_mapping({{"serviceAccountName", kControllerName},
+                                                                                {"securityContext", make_mapping({{"runAsNonRoot", true},
+                                                                                                                  {"runAsUser", kControllerUser},
+                                                                                                                  {"runAsGroup", kControllerUser},
+                                                                                                                  {"seccompProfile", make_mapping({{"type", "RuntimeDefault"}})}})},
                                                                                 {"terminationGracePeriodSeconds", 30},
                                                                                 {"containers", make_sequence({std::move(container)})}})}})}})}}));
   return out;

@@ -122,3 +122,32 @@ TEST_CASE("crd: the controller may never delete or change a Namespace", "[crd]")
     }
   }
 }
+
+TEST_CASE("crd: the controller image is pinned by digest and runs as a numeric non-root user", "[crd]") {
+  const std::string hex(64, 'a');
+  CHECK(image_pinned("registry.example.com/c@sha256:" + hex));
+  CHECK(image_pinned("registry.example.com/c:v1@sha256:" + hex));
+  CHECK_FALSE(image_pinned("registry.example.com/c:v1"));
+  CHECK_FALSE(image_pinned("registry.example.com/c@sha256:" + hex.substr(1)));
+  CHECK_FALSE(image_pinned("registry.example.com/c@sha256:" + std::string(64, 'A')));
+  operator_options o;
+  o.image = "registry.example.com/c@sha256:abc";
+  CHECK_THROWS_AS(operator_manifests(o), error);
+  o.image = "registry.example.com/c@sha256:" + hex;
+  bool seen = false;
+  for (const auto& d : operator_manifests(o)) {
+    if (d.find("kind")->as_string() != "Deployment") continue;
+    seen = true;
+    const node& pod = *d.find("spec")->find("template")->find("spec");
+    const node& container = pod.find("containers")->items().at(0);
+    CHECK(container.find("image")->as_string() == o.image);
+    for (const node* sc : {pod.find("securityContext"), container.find("securityContext")}) {
+      REQUIRE(sc != nullptr);
+      CHECK(sc->find("runAsNonRoot")->as_bool());
+      CHECK(sc->find("runAsUser")->as_int() == kControllerUser);
+      CHECK(sc->find("runAsGroup")->as_int() == kControllerUser);
+      CHECK(sc->find("seccompProfile")->find("type")->as_string() == "RuntimeDefault");
+    }
+  }
+  CHECK(seen);
+}
