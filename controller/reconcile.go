@@ -76,7 +76,7 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 			return nil
 		}
 		// Gone without our finalizer (removed by hand): still clean up what carries its label.
-		return c.cleanup(ctx, owner, nil, true)
+		return c.cleanup(ctx, owner, nil, true, nil)
 	}
 	mem := c.mem.get(obj.GetUID())
 	cachedStatus := mem.recall(obj)
@@ -84,7 +84,7 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 		if !hasFinalizer(obj) {
 			return nil
 		}
-		if err := c.cleanup(ctx, owner, inventory(obj), false); err != nil {
+		if err := c.cleanup(ctx, owner, inventory(obj), false, c.libraryRestores(ctx, kind, owner, obj)); err != nil {
 			c.event(obj, "Warning", "CleanupFailed", err.Error())
 			return err
 		}
@@ -205,7 +205,7 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 	for _, stale := range kube.ReleaseOrder(kube.Stale(previous, wanted)) {
 		ref, err := kube.ParseRef(stale)
 		if err == nil {
-			err = c.release(ctx, owner, ref)
+			err = c.release(ctx, owner, ref, nil)
 		}
 		if err != nil {
 			failed = append(failed, fmt.Sprintf("pruning %s: %v", stale, err))
@@ -290,20 +290,27 @@ type adoptionError struct{ msg string }
 
 func (e *adoptionError) Error() string { return e.msg }
 
-// render builds the spec for the owner and renders it. For a FilterDeployment it also
-// returns the names of the workloads it selected.
-func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured, warnings *[]string) ([]wasmdeploy.Document, []string, string, error) {
-	var spec *wasmdeploy.Spec
-	var selected []string
-	var before map[string]map[string]string
-	var err error
-	policy := c.policy(kind, owner.Namespace)
-	file := fmt.Sprintf("%s/%s/%s", kind.plural, owner.Namespace, owner.Name)
+// ownerSpec is an owner's spec as the library reads it, with what the render checks it against.
+type ownerSpec struct {
+	spec     *wasmdeploy.Spec
+	selected []string                     // a FilterDeployment's workloads
+	before   map[string]map[string]string // the listed workloads' live pod annotations
+	istio    string
+	file     string
+	policy   kube.Policy
+}
+
+// specFor builds the owner's spec: the tenancy checks, the mesh version, and each listed
+// workload with its live pod annotations (the library merges into them, so filters of other
+// owners and the user's own values compose; README "Deploying and undoing").
+func (c *controller) specFor(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured) (ownerSpec, error) {
+	o := ownerSpec{policy: c.policy(kind, owner.Namespace)}
+	o.file = fmt.Sprintf("%s/%s/%s", kind.plural, owner.Namespace, owner.Name)
 	if kind.clusterScoped {
-		file = fmt.Sprintf("%s/%s", kind.plural, owner.Name)
+		o.file = fmt.Sprintf("%s/%s", kind.plural, owner.Name)
 	}
-	if r := policy.CheckOwnerNamespace(); r != nil {
-		return nil, nil, "", policyRefusal(file, r)
+	if r := o.policy.CheckOwnerNamespace(); r != nil {
+		return o, policyRefusal(o.file, r)
 	}
 	istioNS := "istio-system"
 	specIstio := ""
@@ -314,18 +321,26 @@ func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owne
 	} else {
 		specIstio, _, _ = unstructured.NestedString(obj.Object, "istio")
 	}
-	istio, err := c.meshVersion(ctx, istioNS, specIstio)
-	if err != nil {
-		return nil, nil, "", err
+	var err error
+	if o.istio, err = c.meshVersion(ctx, istioNS, specIstio); err != nil {
+		return o, err
 	}
 	if kind.kind == "FilterDeployment" {
-		spec, selected, before, err = c.filterDeploymentSpec(ctx, owner, obj, file, policy)
+		o.spec, o.selected, o.before, err = c.filterDeploymentSpec(ctx, owner, obj, o.file, o.policy)
 	} else {
-		spec, before, err = c.wasmDeploymentSpec(ctx, owner, obj, file, policy)
+		o.spec, o.before, err = c.wasmDeploymentSpec(ctx, owner, obj, o.file, o.policy)
 	}
+	return o, err
+}
+
+// render builds the spec for the owner and renders it. For a FilterDeployment it also
+// returns the names of the workloads it selected.
+func (c *controller) render(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured, warnings *[]string) ([]wasmdeploy.Document, []string, string, error) {
+	o, err := c.specFor(ctx, kind, owner, obj)
 	if err != nil {
-		return nil, nil, istio, err
+		return nil, nil, o.istio, err
 	}
+	spec, selected, before, istio, file, policy := o.spec, o.selected, o.before, o.istio, o.file, o.policy
 	defer spec.Free()
 	if kind.kind == "FilterDeployment" && len(selected) == 0 {
 		return nil, selected, istio, nil // wasme made nothing when no workload matched
@@ -390,7 +405,7 @@ func (c *controller) wasmDeploymentSpec(ctx context.Context, owner kube.Owner, o
 				return nil, nil, err
 			}
 			podAnn, _, _ := unstructured.NestedStringMap(live.Object, "spec", "template", "metadata", "annotations")
-			ann := kube.PodAnnotationsBefore(podAnn, live.GetAnnotations()[owner.RestoreKey()])
+			ann := podAnn
 			before[ns+"/"+name] = ann
 			if len(ann) > 0 {
 				m := map[string]interface{}{}
@@ -481,7 +496,7 @@ func (c *controller) filterDeploymentSpec(ctx context.Context, owner kube.Owner,
 	for _, w := range items {
 		podLabels, _, _ := unstructured.NestedStringMap(w.Object, "spec", "template", "metadata", "labels")
 		podAnn, _, _ := unstructured.NestedStringMap(w.Object, "spec", "template", "metadata", "annotations")
-		was := kube.PodAnnotationsBefore(podAnn, w.GetAnnotations()[owner.RestoreKey()])
+		was := podAnn
 		before[owner.Namespace+"/"+w.GetName()] = was
 		if err := s.AddWorkload(0, wasmdeploy.Workload{Name: w.GetName(), Kind: k.Kind, Labels: podLabels, Annotations: was}); err != nil {
 			return nil, nil, nil, refused(err)
@@ -639,7 +654,7 @@ func refOf(d wasmdeploy.Document) (kube.Ref, error) {
 // annotation values it had (absent ones removed) and loses the owner's label and record. An
 // object wasmdeploy applied is deleted when no other owner holds it and nobody else ever wrote
 // it; otherwise it loses only this owner's fields.
-func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref) error {
+func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref, composed map[string]interface{}) error {
 	k, err := kube.KindOf(ref.Group, ref.Kind)
 	if err != nil {
 		return err
@@ -678,6 +693,12 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 			} else {
 				restore[key] = *v
 			}
+		}
+		if composed != nil {
+			// The library's undo: this owner's filters off the workload, other owners' volumes
+			// and the user's own values kept. The snapshot above is only for a workload the
+			// owner no longer lists (or a spec that no longer reads).
+			restore = composed
 		}
 		patch, _ := json.Marshal(map[string]interface{}{
 			"metadata": map[string]interface{}{
@@ -747,7 +768,41 @@ func (c *controller) release(ctx context.Context, owner kube.Owner, ref kube.Ref
 // cleanup releases everything the owner holds: its inventory (status.resources, written
 // before anything new is applied), and with sweep, whatever carries its label (an owner whose
 // finalizer was removed by hand left no inventory to read).
-func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string, sweep bool) error {
+// libraryRestores asks the library for the patches that take this owner's filters off its
+// workloads (`undeploy --restore` with their live annotations), by workload ref. Several owners
+// may patch one workload: a snapshot of the values before this owner would drop what owners
+// that came later added, so the snapshot is used only where this answer has no patch.
+func (c *controller) libraryRestores(ctx context.Context, kind ownerKind, owner kube.Owner, obj *unstructured.Unstructured) map[string]map[string]interface{} {
+	o, err := c.specFor(ctx, kind, owner, obj)
+	if err != nil || o.spec == nil {
+		return nil
+	}
+	defer o.spec.Free()
+	items, err := o.spec.UndeployRestore(o.istio)
+	if err != nil {
+		return nil
+	}
+	out := map[string]map[string]interface{}{}
+	for _, item := range items {
+		u := unstructured.Unstructured{Object: item}
+		gv, err := schema.ParseGroupVersion(u.GetAPIVersion())
+		if err != nil {
+			continue
+		}
+		ann, found, _ := unstructured.NestedMap(item, "spec", "template", "metadata", "annotations")
+		if !found {
+			continue
+		}
+		ns := u.GetNamespace()
+		if ns == "" {
+			ns = owner.Namespace
+		}
+		out[kube.Ref{Group: gv.Group, Kind: u.GetKind(), Namespace: ns, Name: u.GetName()}.String()] = ann
+	}
+	return out
+}
+
+func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string, sweep bool, restores map[string]map[string]interface{}) error {
 	refs := map[string]bool{}
 	for _, r := range union(inv, c.labelled(owner)) {
 		refs[r] = true
@@ -778,7 +833,7 @@ func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string
 	for _, r := range kube.ReleaseOrder(kube.SortedKeys(refs)) {
 		ref, err := kube.ParseRef(r)
 		if err == nil {
-			err = c.release(ctx, owner, ref)
+			err = c.release(ctx, owner, ref, restores[r])
 		}
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: %v", r, err))

@@ -95,10 +95,6 @@ func TestOriginalsKeepTheFirstRecord(t *testing.T) {
 	if len(p) != 1 || p["sidecar.istio.io/userVolume"] != `{"tmp":{"emptyDir":{}}}` {
 		t.Fatalf("present = %v", p)
 	}
-	before := PodAnnotationsBefore(map[string]string{"sidecar.istio.io/userVolume": "merged", "sidecar.istio.io/userVolumeMount": "ours", "other": "x"}, enc)
-	if len(before) != 2 || before["other"] != "x" || before["sidecar.istio.io/userVolume"] != `{"tmp":{"emptyDir":{}}}` {
-		t.Fatalf("before = %v", before)
-	}
 }
 
 func TestSetConditionKeepsTransitionTime(t *testing.T) {

@@ -51,28 +51,6 @@ func (o Originals) Present() map[string]string {
 	return out
 }
 
-// PodAnnotationsBefore is what the renderer should see as the workload's annotations: the
-// current ones with this owner's changes undone, so repeated renders merge into the user's
-// values and not into their own output.
-func PodAnnotationsBefore(current map[string]string, recorded string) map[string]string {
-	out := map[string]string{}
-	for k, v := range current {
-		out[k] = v
-	}
-	var prev Originals
-	if recorded == "" || json.Unmarshal([]byte(recorded), &prev) != nil {
-		return out
-	}
-	for k, v := range prev {
-		if v == nil {
-			delete(out, k)
-		} else {
-			out[k] = *v
-		}
-	}
-	return out
-}
-
 // SortedKeys of a map, for deterministic output.
 func SortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

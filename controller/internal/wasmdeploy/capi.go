@@ -229,6 +229,27 @@ func (s *Spec) Render(istio string) ([]Document, []Diagnostic, error) {
 	return docs, diags, nil
 }
 
+// UndeployRestore is `wasmdeploy undeploy --restore` for the spec: the merge patches that take
+// its filters off the workloads it lists, computed from the annotations the spec carries for
+// them (the live ones), so what other filters added stays.
+func (s *Spec) UndeployRestore(istio string) ([]map[string]interface{}, error) {
+	var cs cstrings
+	defer cs.free()
+	buf := C.wd_buf{}
+	if err := call(func() C.int { return C.wd_undeploy_restore_text(&buf, s.h, cs.of(istio), C.WD_FORMAT_JSON) }); err != nil {
+		return nil, err
+	}
+	text := C.GoBytes(unsafe.Pointer(buf.ptr), C.int(buf.size))
+	C.wd_buf_dispose(&buf)
+	var list struct {
+		Items []map[string]interface{} `json:"items"`
+	}
+	if err := json.Unmarshal(text, &list); err != nil {
+		return nil, fmt.Errorf("reading the restore List: %w", err)
+	}
+	return list.Items, nil
+}
+
 // CheckIstio validates a version string ("1.8", "1.8.1").
 func CheckIstio(v string) error {
 	var cs cstrings
