@@ -125,7 +125,7 @@ void erase_member(node& m, const std::string& key) {
 node saved_user_volumes(const workload& w) {
   node saved = node::mapping();
   auto it = w.annotations.find(kUserVolumesAnnotation);
-  if (it == w.annotations.end() || detail::json_nesting(it->second, WD_MAX_JSON_DEPTH) > WD_MAX_JSON_DEPTH) {
+  if (it == w.annotations.end() || detail::json_nesting(it->second, active_limits().json_depth) > active_limits().json_depth) {
     return saved;
   }
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(it->second, nullptr, /*allow_exceptions=*/false);

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "json_depth.hpp"
 #include "oci/media_types.hpp"
 
 namespace wasmdeploy::resolve {
@@ -76,23 +77,8 @@ bool is_redirect(long status) {
 }  // namespace
 
 bool json_depth_within(const std::string& text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
+  const auto limit = static_cast<std::size_t>(max_depth);
+  return detail::json_nesting(text, limit) <= limit;
 }
 
 registry_client::registry_client(image_reference ref, registry_options options, bool push)

@@ -32,7 +32,7 @@ resolved_inputs resolve_inputs(const spec& s, const resolve_options& options) {
     if (!f.runtime_config_path.empty()) {
       const std::string field = f.path + ".runtimeConfig";
       r.runtime_config = at_field(s, field, [&] {
-        return read_spec_file(s, f.runtime_config_path, WD_MAX_SPEC_BYTES, field, options.files);
+        return read_spec_file(s, f.runtime_config_path, active_limits().spec_bytes, field, options.files);
       });
     }
     if (!f.image_layout.empty()) {
@@ -49,7 +49,7 @@ resolved_inputs resolve_inputs(const spec& s, const resolve_options& options) {
     if (f.module.is_local()) {
       const std::string field = f.path + ".module";
       r.module = at_field(s, field, [&] {
-        return read_spec_file(s, f.module.url, WD_MAX_WASM_MODULE_BYTES, field, options.files);
+        return read_spec_file(s, f.module.url, active_limits().wasm_module_bytes, field, options.files);
       });
     }
     if (options.network && f.module.kind == module_source::scheme::oci && f.image_layout.empty()) {
@@ -72,7 +72,7 @@ resolved_inputs resolve_inputs(const spec& s, const resolve_options& options) {
     // but a spec naming a file it may not read is refused the same way for every target).
     const std::string field = "options.glooGateway";
     out.gloo_gateway = at_field(s, field, [&] {
-      return read_spec_file(s, s.options.gloo_gateway_file, WD_MAX_SPEC_BYTES, field, options.files);
+      return read_spec_file(s, s.options.gloo_gateway_file, active_limits().spec_bytes, field, options.files);
     });
   }
   return out;
