@@ -253,7 +253,8 @@ void read_envoy_filter(importer& im, const node& d, spec& s) {
   const std::string vm_id = str(get(vm, {"vm_id", "vmId"}));
   if (!vm_id.empty() && vm_id != id) f.vm_id = vm_id;
   const std::string runtime = str(get(vm, {"runtime"}));
-  if (runtime.rfind("envoy.wasm.runtime.", 0) == 0) f.runtime = runtime.substr(19);
+  // "envoy.wasm.runtime." alone names no runtime: the default stays (as the spec reader reads runtime: "").
+  if (runtime.rfind("envoy.wasm.runtime.", 0) == 0 && runtime.size() > 19) f.runtime = runtime.substr(19);
   const node* code = get(vm, {"code"});
   if (const node* remote = get(code, {"remote"})) {
     set_module(im, f, str(get(get(remote, {"http_uri", "httpUri"}), {"uri"})));
