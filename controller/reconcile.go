@@ -784,8 +784,7 @@ func (c *controller) libraryRestores(ctx context.Context, kind ownerKind, owner 
 	}
 	out := map[string]map[string]interface{}{}
 	for _, item := range items {
-		u := unstructured.Unstructured{Object: item}
-		gv, err := schema.ParseGroupVersion(u.GetAPIVersion())
+		ref, err := refOf(wasmdeploy.Document{Role: wasmdeploy.Patch, Object: item})
 		if err != nil {
 			continue
 		}
@@ -793,11 +792,10 @@ func (c *controller) libraryRestores(ctx context.Context, kind ownerKind, owner 
 		if !found {
 			continue
 		}
-		ns := u.GetNamespace()
-		if ns == "" {
-			ns = owner.Namespace
+		if ref.Namespace == "" {
+			ref.Namespace = owner.Namespace
 		}
-		out[kube.Ref{Group: gv.Group, Kind: u.GetKind(), Namespace: ns, Name: u.GetName()}.String()] = ann
+		out[ref.String()] = ann
 	}
 	return out
 }
