@@ -21,7 +21,7 @@ def cache_docs():
     container = {
         "name": "wasme-cache", "image": "quay.io/solo-io/wasme:0.0.33",
         "args": ["cache", "--directory", CACHE, "--ref-file", "/etc/wasme-cache/images.txt", "--cache-ns", "wasme"],
-        "env": [{"name": "NODE_HOSTNAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
+        "env": [{"name": "NODE_HOSTNAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "spec.nodeName"}}}],
         "resources": {"limits": {"cpu": "500m", "memory": "256Mi"}, "requests": {"cpu": "50m", "memory": "128Mi"}},
         "volumeMounts": [{"name": "cache-dir", "mountPath": CACHE}, {"name": "config", "mountPath": "/etc/wasme-cache"}],
     }

@@ -56,6 +56,9 @@ func (c *controller) startWatches(ctx context.Context, owners map[string]cache.S
 				if workload {
 					c.requeueNamespace(obj, owners)
 				}
+				if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
+					c.requeueOrphaned(m, owners)
+				}
 			},
 			UpdateFunc: func(old, new interface{}) {
 				o, okO := old.(*metav1.PartialObjectMetadata)
@@ -114,6 +117,38 @@ func (c *controller) requeueHolders(m *metav1.PartialObjectMetadata) {
 			if ok.kind == p[0] {
 				c.queue.Add(key(ok, p[1], p[2]))
 			}
+		}
+	}
+}
+
+// requeueOrphaned queues the owners recorded on a managed object that no longer exist: an
+// owner without a finalizer deleted while the controller was down (the initial list adds every
+// object), or deleted before the cache showed what it had just applied. Their reconcile
+// releases the object. Existing owners are not queued: their own events cover them.
+func (c *controller) requeueOrphaned(m *metav1.PartialObjectMetadata, owners map[string]cache.SharedIndexInformer) {
+	for k, v := range m.GetAnnotations() {
+		if !strings.HasPrefix(k, kube.OwnerPrefix) {
+			continue
+		}
+		p := strings.SplitN(v, "/", 3)
+		if len(p) != 3 {
+			continue
+		}
+		for _, ok := range ownerKinds {
+			if ok.kind != p[0] {
+				continue
+			}
+			inf := owners[ok.kind]
+			if inf != nil && inf.HasSynced() {
+				cacheKey := p[2]
+				if p[1] != "" {
+					cacheKey = p[1] + "/" + p[2]
+				}
+				if _, exists, err := inf.GetIndexer().GetByKey(cacheKey); err == nil && exists {
+					continue
+				}
+			}
+			c.queue.Add(key(ok, p[1], p[2]))
 		}
 	}
 }

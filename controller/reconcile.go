@@ -98,12 +98,8 @@ func (c *controller) reconcile(ctx context.Context, kind ownerKind, ns, name str
 	}
 	if hasFinalizer(obj) {
 		mem.finalizer = false // the cache shows it: a later removal by hand is seen again
-	} else if !mem.finalizer {
-		if err := c.setFinalizer(ctx, kind, obj, true); err != nil {
-			return err
-		}
-		mem.finalizer = true // the cache may show the object without it for a while
 	}
+	// apply adds the finalizer when the render needs one (needsFinalizer).
 	out := c.apply(ctx, kind, owner, obj, mem)
 	if err := c.writeStatus(ctx, kind, obj, out, mem, cachedStatus); err != nil {
 		return err
@@ -158,6 +154,14 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 		out.applied = previous
 		return out
 	}
+	if !hasFinalizer(obj) && !mem.finalizer && c.needsFinalizer(docs, previous) {
+		if err := c.setFinalizer(ctx, kind, obj, true); err != nil {
+			out.err = fmt.Errorf("adding the finalizer: %w", err)
+			out.applied = previous
+			return out
+		}
+		mem.finalizer = true // the cache may show the object without it for a while
+	}
 	known := map[string]bool{}
 	for _, r := range previous {
 		known[r] = true
@@ -182,12 +186,20 @@ func (c *controller) apply(ctx context.Context, kind ownerKind, owner kube.Owner
 	wanted := map[string]bool{}
 	var failed []string
 	failedWorkload := map[string]string{}
-	for _, d := range docs {
+	for _, d := range sharedFirst(docs) {
 		ref, err := c.applyOne(ctx, owner, d, mem)
 		var adoption *adoptionError
-		if errors.As(err, &adoption) && out.conflict == "" {
+		if errors.As(err, &adoption) {
+			// Nothing more is applied (the shared node cache comes first, so no filter or
+			// workload points at a cache holding another owner's module) and nothing pruned.
 			out.conflict = adoption.msg
+			out.err = errors.New(adoption.msg)
 			c.event(obj, "Warning", "Conflict", adoption.msg)
+			for r := range wanted {
+				previous = append(previous, r)
+			}
+			out.applied = union(previous)
+			return out
 		}
 		if err != nil {
 			failed = append(failed, fmt.Sprintf("%s: %v", ref, err))
@@ -615,8 +627,12 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 	// Forced (a hand edit of a field the owner applies is taken back) only over an object
 	// conflict() saw; one absent from the cache may have been made since by someone else: the
 	// API server refuses the unforced apply if it holds any field, and it is checked then.
+	// A node-cache object is shared by every owner whose render names it (one filter name,
+	// one cache): each applies its own fields unforced, so owners that agree share them and an
+	// owner whose render differs from another's (two tenants' filters named alike, other
+	// images) is refused by the API server instead of taking the other's fields.
 	m, covered := c.cachedMeta(ref)
-	force := !covered || m != nil
+	force := !shared && (!covered || m != nil)
 	res, err := ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
 	if !force && apierrors.IsConflict(err) {
 		live, gerr := ri.Get(ctx, ref.Name, metav1.GetOptions{})
@@ -626,13 +642,55 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 		if msg := adoptionConflict(owner, ref, live); msg != "" {
 			return ref, &adoptionError{msg}
 		}
-		force = true
+		if others := kube.Holders(live.GetAnnotations(), owner); shared && len(others) > 0 {
+			return ref, &adoptionError{fmt.Sprintf("%s %s/%s is shared with %s, whose render of it differs (%v); "+
+				"filters deployed through the node cache need distinct names unless they are the same module",
+				ref.Kind, ref.Namespace, ref.Name, strings.Join(others, ", "), conflictFields(err))}
+		}
+		force = true // a hand edit of a field the owner applies: taken back
 		res, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
 	}
 	if err == nil && !shared {
 		c.remember(mem, ref, intent, res.GetGeneration())
 	}
 	return ref, err
+}
+
+// sharedFirst orders the node cache's objects (after any Namespace) before the rest, keeping
+// the render's order otherwise: an owner refused a share of the cache applies nothing that uses it.
+func sharedFirst(docs []wasmdeploy.Document) []wasmdeploy.Document {
+	rank := func(d wasmdeploy.Document) int {
+		ref, err := refOf(d)
+		switch {
+		case err == nil && ref.Kind == "Namespace":
+			return 0
+		case err == nil && ref.Namespace == kube.NodeCacheNamespace:
+			return 1
+		}
+		return 2
+	}
+	out := append([]wasmdeploy.Document(nil), docs...)
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	return out
+}
+
+// conflictFields names the fields a refused server-side apply conflicts on.
+func conflictFields(err error) string {
+	var st apierrors.APIStatus
+	if !errors.As(err, &st) || st.Status().Details == nil {
+		return "conflicting fields"
+	}
+	var fields []string
+	for _, cause := range st.Status().Details.Causes {
+		if cause.Field != "" {
+			fields = append(fields, cause.Field)
+		}
+	}
+	if len(fields) == 0 {
+		return "conflicting fields"
+	}
+	sort.Strings(fields)
+	return strings.Join(fields, ", ")
 }
 
 // refOf names a rendered document's object (no namespace for cluster-scoped kinds).
@@ -812,6 +870,9 @@ func (c *controller) cleanup(ctx context.Context, owner kube.Owner, inv []string
 		if k.Kind == "Namespace" {
 			continue // never released (and not listable: the ClusterRole grants get and create only)
 		}
+		if inf := c.watched[gvrOf(k)]; inf != nil && inf.HasSynced() {
+			continue // labelled() found them in the cache; one not there yet is requeued by live.go
+		}
 		list, err := c.dyn.Resource(gvrOf(k)).Namespace(kube.SweepNamespace(k)).List(ctx, metav1.ListOptions{LabelSelector: owner.LabelKey()})
 		if apierrors.IsNotFound(err) {
 			continue // CRD not installed
@@ -891,6 +952,42 @@ func hasFinalizer(obj *unstructured.Unstructured) bool {
 func generationChanged(obj *unstructured.Unstructured) bool {
 	g, _, _ := unstructured.NestedInt64(obj.Object, "status", "observedGeneration")
 	return g != obj.GetGeneration()
+}
+
+// needsFinalizer says whether the owner's deletion must wait for the controller: it patched a
+// user's workload (the annotations it replaced are given back from the live object and the
+// library's undo, which need the owner), holds a share of the node cache, or made an object of
+// a kind no synced watch covers (found again only through status.resources). An owner whose
+// objects are all watched and its own (EnvoyFilters, WasmPlugins) needs none: its owner label
+// finds them in the caches after it is gone (reconcile of a missing owner, and live.go's
+// requeue of a managed object whose owner no longer exists), so a new object costs two writes
+// (apply, status) instead of three.
+func (c *controller) needsFinalizer(docs []wasmdeploy.Document, previous []string) bool {
+	for _, d := range docs {
+		if d.Role == wasmdeploy.Patch {
+			return true
+		}
+		ref, err := refOf(d)
+		if err != nil {
+			return true
+		}
+		if ref.Kind == "Namespace" {
+			continue // used, never released
+		}
+		if ref.Namespace == kube.NodeCacheNamespace || !c.covered(ref) {
+			return true
+		}
+	}
+	for _, r := range previous {
+		ref, err := kube.ParseRef(r)
+		if err != nil || ref.Namespace == kube.NodeCacheNamespace || !c.covered(ref) {
+			return true
+		}
+		if k, err := kube.KindOf(ref.Group, ref.Kind); err != nil || k.Group == "apps" {
+			return true // a workload it patched before: restored on prune, which may still be pending
+		}
+	}
+	return false
 }
 
 func (c *controller) setFinalizer(ctx context.Context, kind ownerKind, obj *unstructured.Unstructured, on bool) error {

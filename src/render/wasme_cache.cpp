@@ -48,13 +48,16 @@ void render_cache(const std::string& name, const std::string& image, std::vector
                                   {"subjects", make_sequence({make_mapping({{"kind", "ServiceAccount"},
                                                                             {"name", name},
                                                                             {"namespace", kNs}})})}})));
+  // fieldRef is an atomic struct for server-side apply and the API server defaults its
+  // apiVersion: without it, every second applier of these objects (another owner of the same
+  // cache) would conflict with the stored, defaulted value.
   node container = make_mapping(
       {{"name", "wasme-cache"},
        {"image", kImage},
        {"args", make_sequence({"cache", "--directory", kDir, "--ref-file", "/etc/wasme-cache/images.txt",
                                "--cache-ns", kNs})},
        {"env", make_sequence({make_mapping({{"name", "NODE_HOSTNAME"},
-                                            {"valueFrom", make_mapping({{"fieldRef", make_mapping({{"fieldPath", "spec.nodeName"}})}})}})})},
+                                            {"valueFrom", make_mapping({{"fieldRef", make_mapping({{"apiVersion", "v1"}, {"fieldPath", "spec.nodeName"}})}})}})})},
        {"resources", make_mapping({{"limits", make_mapping({{"cpu", "500m"}, {"memory", "256Mi"}})},
                                    {"requests", make_mapping({{"cpu", "50m"}, {"memory", "128Mi"}})}})},
        {"volumeMounts", make_sequence({make_mapping({{"name", "cache-dir"}, {"mountPath", kDir}}),

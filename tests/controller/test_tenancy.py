@@ -98,19 +98,19 @@ def run(api, cli, binary, work):
     istiod(api, "istio-system", "1.24.0")   # the mesh: WasmPlugins, modules pulled by istio-agent
     istiod(api, "istio-old", "1.8.1")       # a second mesh that needs the node cache
     istiod(api, "istio-future", "9.9.9")    # a tag no release table knows
-    for ns in ("tenant-a", "tenant-b", "tenant-c", "kube-system"):
+    for ns in ("tenant-a", "tenant-b", "tenant-c", "tenant-d", "kube-system"):
         if ns != "kube-system":
             api.kubectl("create", "namespace", ns)
     for w in (workload("web", "tenant-a", "web"), workload("web", "tenant-b", "web"), workload("coredns", "kube-system", "coredns"),
-              workload("web", "tenant-c", "web"), workload("api", "tenant-c", "api")):
+              workload("web", "tenant-c", "web"), workload("api", "tenant-c", "api"), workload("web", "tenant-d", "web")):
         api.kubectl("apply", "-f", "-", input=json.dumps(w))
     untouched = {(ns, n): template(api, ns, n) for ns, n in (("tenant-a", "web"), ("tenant-b", "web"), ("kube-system", "coredns"))}
 
     kubeconfig = ctl.service_account_kubeconfig(api, work)
-    c = Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=tenant-c"]).start()
+    c = Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=tenant-c,tenant-d"]).start()
     try:
         scenario(api, c, untouched, work)
-        faults(api, c, Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=tenant-c"]))
+        faults(api, c, Controller(binary, kubeconfig, work, extra=["--node-cache-namespaces=tenant-c,tenant-d"]))
     except BaseException:
         print("--- controller log ---\n" + c.tail(80), flush=True)
         raise
@@ -299,11 +299,13 @@ def shared_cache(api):
     api.kubectl("create", "namespace", "wasme", check=False)  # the install (operator-manifests) made it
     api.kubectl("create", "secret", "generic", "mine", "-n", "wasme", "--from-literal=k=v")
 
-    def fd(name, app):
+    image = "webassemblyhub.io/sodman/istio-1-7:v0.3"
+
+    def fd(name, app, ns="tenant-c", image=image):
         return {"apiVersion": "wasme.io/v1", "kind": "FilterDeployment",
-                "metadata": {"name": name, "namespace": "tenant-c", "annotations": {"wasmdeploy.io/module-sha256": MODULE_SHA}},
+                "metadata": {"name": name, "namespace": ns, "annotations": {"wasmdeploy.io/module-sha256": MODULE_SHA}},
                 "spec": {"deployment": {"istio": {"kind": "Deployment", "istioNamespace": "istio-old", "labels": {"app": app}}},
-                         "filter": {"image": "webassemblyhub.io/sodman/istio-1-7:v0.3"}}}
+                         "filter": {"image": image}}}
     apply(api, fd("one", "web"))
     apply(api, fd("two", "api"))
     for n in ("one", "two"):
@@ -311,6 +313,28 @@ def shared_cache(api):
     # One cache object set per filter (src/render/wasme_cache.cpp: wasme-cache-<filter>).
     check(get(api, "daemonset", "-n", "wasme", "wasme-cache-one") is not None and
           get(api, "daemonset", "-n", "wasme", "wasme-cache-two") is not None, "the node caches run in the user's wasme namespace")
+
+    # Another node-cache tenant names its filter "one" too, with another image: the cache
+    # wasme-cache-one cannot hold both. The second owner gets Conflict naming the first;
+    # tenant-c's image stays in the cache's list.
+    def images(name):
+        cm = get(api, "configmap", "-n", "wasme", name)
+        return cm and cm.get("data", {}).get("images")
+    apply(api, fd("one", "web", ns="tenant-d", image="webassemblyhub.io/someone/else:v1"))
+    o = wait_for("tenant-d/one Conflict", lambda: status_of(api, "filterdeployment", "tenant-d", "one", "Conflict"))
+    msg = condition(o, "Conflict")["message"]
+    check("FilterDeployment/tenant-c/one" in msg and condition(o, "Ready")["status"] == "False",
+          f"a second owner rendering another image into one node cache gets Conflict naming the holder ({msg[:200]})")
+    check(images("wasme-cache-one") == image, "the first owner's image stays in the cache list")
+    check(status_of(api, "filterdeployment", "tenant-c", "one", "Ready"), "and the first owner is still Ready")
+    api.kubectl("delete", "filterdeployment", "-n", "tenant-d", "one", "--timeout=60s")
+    check(images("wasme-cache-one") == image, "deleting the refused owner leaves the cache as it was")
+    # The same filter (same name, same image) from another tenant shares the cache: deleting
+    # either keeps it for the other.
+    apply(api, fd("two", "web", ns="tenant-d"))
+    wait_for("tenant-d/two Ready", lambda: status_of(api, "filterdeployment", "tenant-d", "two", "Ready"))
+    check(images("wasme-cache-two") == image, "two owners of one filter share its cache")
+
     api.kubectl("delete", "filterdeployment", "-n", "tenant-c", "one", "--timeout=60s")
     check(get(api, "daemonset", "-n", "wasme", "wasme-cache-one") is None, "deleting one owner removes its cache")
     check(get(api, "daemonset", "-n", "wasme", "wasme-cache-two") is not None, "and keeps the cache the other holds")
@@ -318,6 +342,10 @@ def shared_cache(api):
     check(efs == ["api-two"], f"the other owner's EnvoyFilter stays ({efs})")
     check(status_of(api, "filterdeployment", "tenant-c", "two", "Ready"), "and it is still Ready")
     api.kubectl("delete", "filterdeployment", "-n", "tenant-c", "two", "--timeout=60s")
+    check(get(api, "daemonset", "-n", "wasme", "wasme-cache-two") is not None and images("wasme-cache-two") == image,
+          "deleting one of two owners of a shared cache keeps it for the other")
+    check(status_of(api, "filterdeployment", "tenant-d", "two", "Ready"), "which is still Ready")
+    api.kubectl("delete", "filterdeployment", "-n", "tenant-d", "two", "--timeout=60s")
     check(get(api, "daemonset", "-n", "wasme", "wasme-cache-two") is None, "the last owner's deletion removes the cache it created")
     ns = get(api, "namespace", "wasme")
     check(ns is not None and not ns["metadata"].get("deletionTimestamp"), "the wasme namespace is never deleted")

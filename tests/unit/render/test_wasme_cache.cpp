@@ -55,6 +55,10 @@ TEST_CASE("wasme cache objects come first: the namespace, then one set per filte
   const node& c = *at(ds.body, {"spec", "template", "spec", "containers", "0"});
   CHECK(*at(c, {"image"}) == node("quay.io/solo-io/wasme:0.0.33"));
   CHECK(*at(c, {"env", "0", "name"}) == node("NODE_HOSTNAME"));
+  // With the apiVersion the API server would default: a second owner's apply of the same
+  // DaemonSet must not conflict on the atomic fieldRef (controller.tenancy).
+  CHECK(*at(c, {"env", "0", "valueFrom", "fieldRef"}) ==
+        make_mapping({{"apiVersion", "v1"}, {"fieldPath", "spec.nodeName"}}));
   CHECK(*at(ds.body, {"spec", "template", "spec", "volumes", "0", "hostPath"}) ==
         make_mapping({{"path", "/var/local/lib/wasme-cache"}, {"type", "DirectoryOrCreate"}}));
   // The filters read the cached file named by moduleSha256.
