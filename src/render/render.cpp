@@ -59,15 +59,39 @@ render_summary render_documents(const spec& input, const render_options& options
   if (which != platform::istio) {
     // Other platforms build their (few) documents first, so nothing reaches the sink unless
     // the whole render succeeded, as for Istio.
-    // Their local inputs come from the resolve stage too, under the same confinement; registries
-    // are asked only for Istio's digests (the other platforms' renderers take the spec's).
-    resolve_options local = inputs;
-    local.network = false;
-    const resolved_inputs in = resolve_inputs(s, local);
+    // Their inputs come from the resolve stage too, under the same confinement. Their
+    // renderers take digests from the spec, so with the network (--resolve) each oci:// module
+    // the registry answered for is pinned in a copy of the spec: the tag to the manifest
+    // digest, sha256 and moduleSha256 filled where the spec left them empty.
+    resolve_options asked = inputs;
+    std::vector<diagnostic> unused;
+    if (which == platform::wasme && inputs.network) {
+      // A FilterDeployment names a tag the wasme operator pulls itself: nothing to pin.
+      asked.network = false;
+      unused.push_back({severity::warning, "render.resolve-unused", "",
+                        "--resolve pins nothing for the wasme platform: a FilterDeployment names the tag, which the "
+                        "wasme operator pulls itself (the registry was not asked)",
+                        {}});
+    }
+    const resolved_inputs in = resolve_inputs(s, asked);
+    std::optional<spec> pinned;
+    for (size_t i = 0; i < in.filters.size(); ++i) {
+      if (!in.filters[i].remote) continue;
+      if (!pinned) pinned = s;
+      filter& f = pinned->filters[i];
+      const resolved_image& image = *in.filters[i].remote;
+      const std::string hex = image.manifest_digest.substr(image.manifest_digest.find(':') + 1);
+      if (f.module.digest.empty()) f.module = parse_module_source(f.module.text + "@" + image.manifest_digest, f.path + ".module");
+      if (f.sha256.empty()) f.sha256 = hex;
+      if (f.module_sha256.empty()) f.module_sha256 = image.module_sha256;
+    }
+    const spec& rendered = pinned ? *pinned : s;
     render_summary summary;
     summary.target = which;
     summary.diagnostics = notes;
-    detail::platform_context c{s, options, summary.diagnostics, in, {}};
+    summary.diagnostics.insert(summary.diagnostics.end(), in.notes.begin(), in.notes.end());
+    summary.diagnostics.insert(summary.diagnostics.end(), unused.begin(), unused.end());
+    detail::platform_context c{rendered, options, summary.diagnostics, in, {}};
     std::vector<document> docs = detail::render_platform(which, c);
     summary.platform_version = c.version_text;
     for (const auto& d : docs) sink.on_document(d);

@@ -182,6 +182,21 @@ def flow(cli, work, module, reg, flags, creds):
         fail("render --resolve (1.24) did not pin the digest:\n" + p.stdout)
     if "[resolve.pinned]" not in p.stderr:
         fail("render --resolve printed no note of what it pinned:\n" + p.stderr)
+    # The other platforms' renderers take the spec's digests: --resolve pins them the same way.
+    eg = os.path.join(work, "eg-spec.yaml")
+    with open(eg, "w") as f:
+        f.write("apiVersion: wasmdeploy.io/v1alpha1\nkind: WasmDeployment\noptions: {platform: envoy-gateway, gatewayVersion: v1.3}\n"
+                f"filters:\n- {{name: myfilter, module: '{ref}'}}\n"
+                "targets:\n- namespace: gateways\n  targetRefs:\n  - {kind: Gateway, name: public}\n")
+    for platform, args in (("higress", [ref, "--id", "myfilter", "--target", "higress", "-n", "higress-system"]),
+                           ("envoy-gateway", ["-f", eg])):
+        p = cli.ok("render", *args, "--resolve", *flags)
+        if f"sha256: {digest[7:]}" not in p.stdout.replace("'", "") or f"@{digest}" not in p.stdout or "[resolve.pinned]" not in p.stderr:
+            fail(f"render --resolve --target {platform} did not pin the digest:\n{p.stdout}\n{p.stderr}")
+    # A FilterDeployment names the tag the wasme operator pulls: nothing pinned, and it says so.
+    p = cli.ok("render", ref, "--resolve", "--id", "myfilter", "--target", "wasme", "-n", "bookinfo", "-l", "app=details", *flags)
+    if "@sha256:" in p.stdout or "[render.resolve-unused]" not in p.stderr:
+        fail(f"render --resolve --target wasme pinned a digest or said nothing:\n{p.stdout}\n{p.stderr}")
     # Before 1.12 the module is a file on the node: the workload must be listed to mount it.
     p = cli.ok("render", ref, "--resolve", "--id", "myfilter", "-n", "bookinfo", "--workload", "details-v1:app=details",
                "--config", "tomorrow", "--istio", "1.8.1", *flags)
