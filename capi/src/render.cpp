@@ -4,6 +4,7 @@
 
 #include <wasmdeploy/gateway_capabilities.hpp>
 #include <wasmdeploy/mesh_version.hpp>
+#include <wasmdeploy/undeploy.hpp>
 
 #include "handles.hpp"
 
@@ -114,6 +115,21 @@ int wd_render(wd_render_result** out, const wd_spec* spec, const wd_render_optio
     *out = nullptr;
     auto r = std::make_unique<wd_render_result>();
     r->impl = opts ? render(spec->impl, opts->impl, opts->inputs) : render(spec->impl, render_options{});
+    build_views(*r);
+    *out = r.release();
+    return WD_OK;
+  });
+}
+
+int wd_undeploy(wd_render_result** out, const wd_spec* spec, const wd_render_options* opts, int restore) {
+  return capi::guard([&] {
+    capi::require(out, "out");
+    capi::require(spec, "spec");
+    *out = nullptr;
+    auto r = std::make_unique<wd_render_result>();
+    const undeploy_part part = restore ? undeploy_part::restores : undeploy_part::deletions;
+    r->impl = opts ? render_undeploy(spec->impl, opts->impl, opts->inputs, part)
+                   : render_undeploy(spec->impl, render_options{}, part);
     build_views(*r);
     *out = r.release();
     return WD_OK;

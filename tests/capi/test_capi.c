@@ -1,7 +1,11 @@
 /* The C API driven from C11: every function, the error model, ownership and NULL safety. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, mkdir: the undeploy test's files */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <wasmdeploy/wasmdeploy.h>
 
@@ -464,6 +468,82 @@ static void test_allow_and_live(void) {
   wd_spec_free(spec);
 }
 
+/* wd_undeploy takes the render's options: a module outside the spec's directory needs the same
+   allowance (wd_resolve_options_allow_path) for the undeploy plan as for the render. */
+static void test_undeploy_options(void) {
+  char root[] = "/tmp/wd-capi-undeploy-XXXXXX";
+  char dir[128], mods[128], spec_path[160], module_path[160];
+  static const char yaml[] =
+      "filters: [{name: hello, module: ../mods/hello.wasm, rootId: r}]\n"
+      "targets: [{namespace: demo, workloads: [{name: web, labels: {app: web}}]}]\n";
+  static const char module[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  wd_spec *spec = NULL;
+  wd_render_options *opts = NULL;
+  wd_resolve_options *inputs = NULL;
+  wd_render_result *plan = NULL;
+  FILE *f;
+  size_t i, n;
+  int configmap = 0, deployment = 0;
+  if (mkdtemp(root) == NULL) {
+    CHECK(0);
+    return;
+  }
+  snprintf(dir, sizeof dir, "%s/spec", root);
+  snprintf(mods, sizeof mods, "%s/mods", root);
+  snprintf(spec_path, sizeof spec_path, "%s/spec.yaml", dir);
+  snprintf(module_path, sizeof module_path, "%s/hello.wasm", mods);
+  CHECK(mkdir(dir, 0700) == 0 && mkdir(mods, 0700) == 0);
+  f = fopen(spec_path, "wb");
+  CHECK(f != NULL);
+  if (f) fwrite(yaml, 1, sizeof yaml - 1, f), fclose(f);
+  f = fopen(module_path, "wb");
+  CHECK(f != NULL);
+  if (f) fwrite(module, 1, sizeof module, f), fclose(f);
+
+  CHECK_RC(WD_OK, wd_spec_load(&spec, spec_path));
+  CHECK_RC(WD_OK, wd_render_options_new(&opts));
+  CHECK_RC(WD_OK, wd_render_options_set_istio(opts, "1.24"));
+  CHECK_RC(WD_OK, wd_render_options_set_allow_incompatible_module(opts, 1));
+  /* Not allowed yet: refused with the field path, nothing allocated. */
+  CHECK(wd_undeploy(&plan, spec, opts, 0) < 0);
+  CHECK(plan == NULL);
+  CHECK_STR(wd_error_last_id(), "input.outside-spec-dir");
+  CHECK_STR(wd_error_last_path(), "filters[0].module");
+  CHECK_RC(WD_OK, wd_resolve_options_new(&inputs));
+  CHECK_RC(WD_OK, wd_resolve_options_allow_path(inputs, mods));
+  CHECK_RC(WD_OK, wd_render_options_set_resolve(opts, inputs, 0));
+  CHECK_RC(WD_OK, wd_undeploy(&plan, spec, opts, 0));
+  n = plan ? wd_render_result_document_count(plan) : 0;
+  for (i = 0; i < n; ++i) {
+    const wd_document *d = wd_render_result_document(plan, i);
+    configmap += strcmp(d->kind, "ConfigMap") == 0;
+    deployment += strcmp(d->kind, "Deployment") == 0;
+  }
+  CHECK(configmap == 1 && deployment == 0);
+  wd_render_result_free(plan);
+  plan = NULL;
+  /* restore != 0: the Deployment's merge patch, and nothing to delete. */
+  CHECK_RC(WD_OK, wd_undeploy(&plan, spec, opts, 1));
+  n = plan ? wd_render_result_document_count(plan) : 0;
+  configmap = deployment = 0;
+  for (i = 0; i < n; ++i) {
+    const wd_document *d = wd_render_result_document(plan, i);
+    configmap += strcmp(d->kind, "ConfigMap") == 0;
+    deployment += strcmp(d->kind, "Deployment") == 0;
+  }
+  CHECK(configmap == 0 && deployment == 1);
+  wd_render_result_free(plan);
+  CHECK_RC(WD_EUSAGE, wd_undeploy(NULL, spec, opts, 0));
+  wd_resolve_options_free(inputs);
+  wd_render_options_free(opts);
+  wd_spec_free(spec);
+  remove(module_path);
+  remove(spec_path);
+  rmdir(mods);
+  rmdir(dir);
+  rmdir(root);
+}
+
 int main(void) {
   test_versions();
   test_error_model();
@@ -477,6 +557,7 @@ int main(void) {
   test_sha256_as_printed();
   test_import();
   test_allow_and_live();
+  test_undeploy_options();
   if (check_failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", check_failures);
     return 1;

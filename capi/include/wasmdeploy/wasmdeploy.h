@@ -590,6 +590,20 @@ WD_API int wd_undeploy_text(wd_buf *out, const wd_spec *spec, const char *istio,
 WD_API int wd_undeploy_restore_text(wd_buf *out, const wd_spec *spec, const char *istio, wd_format format);
 
 /**
+ * The undeploy plan under the same options as wd_render (Istio version, target, allowed
+ * warning codes, the resolve options of wd_render_options_set_resolve: the directories local
+ * modules may be read from, limits), as a result to walk or print. What a spec reads from
+ * outside its directory renders only with the same allowance here as for wd_render.
+ * @param out receives the result; free it with wd_render_result_free().
+ * @param spec the spec
+ * @param opts options; NULL for defaults
+ * @param restore 0: the objects to delete (wd_undeploy_text); non-zero: the merge patches that
+ *        restore patched user objects (wd_undeploy_restore_text)
+ * @return WD_OK or an error code; nothing is allocated on failure.
+ */
+WD_API int wd_undeploy(wd_render_result **out, const wd_spec *spec, const wd_render_options *opts, int restore);
+
+/**
  * Inspects a proxy-wasm module: ABI, allocator, start-up exports, imports, size, sha256 and the
  * Istio releases that can load it, as JSON (the same report as `wasmdeploy inspect -o json`).
  * @param out receives the JSON report
