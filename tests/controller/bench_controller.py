@@ -167,20 +167,28 @@ def run(api, a, binary, work):
         api.kubectl("delete", "--raw", f"/apis/wasmdeploy.io/v1alpha1/namespaces/team-{n:02d}/wasmdeployments")
     c = Controller(binary, kubeconfig, work, extra=["--istio=1.11", *a.extra]).start()
     t0 = time.monotonic()
+    # Owners without a finalizer (all their objects are watched EnvoyFilters) are gone at once;
+    # the controller starting up releases what their labels find in its cache.
+    def managed_left():
+        return [e for e in json.loads(api.kubectl("get", "envoyfilters.networking.istio.io", "-A", "-o", "json",
+                                                  timeout=120).stdout)["items"]
+                if e["metadata"]["namespace"].startswith("team-")]
+    left = []
     try:
         ctl.wait_for("the objects gone", lambda: not json.loads(api.kubectl(
             "get", "wasmdeployments", "-A", "-o", "json", timeout=120).stdout)["items"],
             timeout=a.timeout, interval=0.5)
+        try:
+            ctl.wait_for("their EnvoyFilters gone", lambda: not managed_left(), timeout=a.timeout, interval=0.5)
+        except AssertionError:
+            left = managed_left()
         deleted_s = time.monotonic() - t0
-        left = [e for e in json.loads(api.kubectl("get", "envoyfilters.networking.istio.io", "-A", "-o", "json",
-                                                  timeout=120).stdout)["items"]
-                if e["metadata"]["namespace"].startswith("team-")]
     finally:
         c.stop()
     if left:
         raise SystemExit(f"{len(left)} EnvoyFilters left after their owners were deleted")
-    print(f"RESULT: deleting the {total} WasmDeployments ({flags}): every EnvoyFilter gone and every "
-          f"finalizer released in {deleted_s:.1f}s", flush=True)
+    print(f"RESULT: deleting the {total} WasmDeployments ({flags}): every owner and EnvoyFilter gone "
+          f"{deleted_s:.1f}s after the controller started", flush=True)
     if ratio > a.max_ratio:
         raise SystemExit(f"the controller took {ratio:.2f}x kubectl's time (bound {a.max_ratio}x)")
 
