@@ -7,6 +7,7 @@
 #include <wasmdeploy/oci_image.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "commands.hpp"
 
@@ -88,6 +89,13 @@ void add_crd_commands(CLI::App& app) {
   om->add_option("--node-cache-namespaces", o->node_cache_namespaces,
                  "Comma-separated namespaces whose objects may use the wasme node cache (a hostPath DaemonSet on every node; "
                  "Istio < 1.12 with an image). Default none: only a ClusterWasmDeployment may");
+  om->add_option("--controller-flag", o->controller_flags,
+                 "A further controller flag as NAME=VALUE (repeatable), e.g. registry-hosts=ghcr.io or workers=32; "
+                 "names: " + fmt::format("{}", fmt::join(controller_flag_names(), ", ")))
+      ->type_name("NAME=VALUE");
+  om->add_option("--registry-ca-configmap", o->registry_ca_configmap,
+                 "ConfigMap (NAME or NAME:KEY, key default ca.crt) in the controller's namespace holding the PEM bundle "
+                 "registries are verified with: mounted read-only, passed as --registry-ca-file");
   om->callback([o, layout] {
     operator_options pinned = *o;
     pinned.image = controller_image(o->image, *layout);

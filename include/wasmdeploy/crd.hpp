@@ -28,7 +28,16 @@ struct operator_options {
   std::string image;                     ///< controller image; required; pin it as repo@sha256:<hex>
   std::string istio;                     ///< --istio for the controller; "" = detect from istiod
   std::string node_cache_namespaces;     ///< --node-cache-namespaces: namespaces allowed the hostPath node cache
+  /// Further controller flags, "name=value" without the dashes (e.g. "registry-hosts=ghcr.io"),
+  /// in order; only the names controller_flag_names() lists (the rest are set above or fixed).
+  std::vector<std::string> controller_flags;
+  /// A ConfigMap in `ns` holding the CA bundle registries are verified with, as "NAME" or
+  /// "NAME:KEY" (key default ca.crt): mounted read-only and passed as --registry-ca-file.
+  std::string registry_ca_configmap;
 };
+
+/// The controller flags operator_options::controller_flags may set.
+const std::vector<std::string>& controller_flag_names();
 
 /// Everything `kubectl apply --server-side -f` needs to run the controller: both CRDs, the
 /// Namespace, ServiceAccount, least-privilege ClusterRole/Role and bindings, and the Deployment.

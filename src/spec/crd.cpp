@@ -9,9 +9,12 @@
 #include <wasmdeploy/choices.hpp>
 #include <wasmdeploy/error.hpp>
 
+#include <algorithm>
+#include <optional>
 #include <regex>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <wasmdeploy/spec/v1alpha1/spec.pb.h>
 
@@ -249,6 +252,65 @@ bool image_pinned(const std::string& image) {
   return std::regex_search(image, digest);
 }
 
+const std::vector<std::string>& controller_flag_names() {
+  // The controller's flags (controller/main.go, controller/resolve.go) an install may tune. Those
+  // operator_manifests sets itself (leader election, metrics, --istio, --node-cache-namespaces,
+  // --registry-ca-file through the ConfigMap) and the ones meant for running outside a cluster
+  // (--kubeconfig, --service-account-dir) are not here.
+  static const std::vector<std::string> names = {
+      "istiod-name",     "istio-root-namespace", "workers",         "resync",
+      "kube-api-qps",    "kube-api-burst",       "registry-hosts",  "registry-mirrors",
+      "registry-timeout", "registry-retries",    "registry-resolve-interval", "registry-max-blob-bytes",
+      "leader-elect-lease-duration", "leader-elect-renew-deadline", "leader-elect-retry-period"};
+  return names;
+}
+
+namespace {
+
+constexpr const char* kRegistryCaDir = "/etc/wasmdeploy/registry-ca";
+
+struct configmap_key {
+  std::string name, key;
+};
+
+configmap_key parse_ca_configmap(const std::string& text) {
+  static const std::regex name("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
+  static const std::regex key("^[-._a-zA-Z0-9]{1,253}$");
+  const auto colon = text.find(':');
+  configmap_key out{text.substr(0, colon), colon == std::string::npos ? "ca.crt" : text.substr(colon + 1)};
+  if (!std::regex_match(out.name, name) || !std::regex_match(out.key, key) || out.key == "." || out.key == "..") {
+    throw error(errc::usage, "operator.registry-ca-configmap", "--registry-ca-configmap",
+                fmt::format("'{}' is not NAME or NAME:KEY (a ConfigMap name in the controller's namespace, and the key "
+                            "holding the PEM bundle; default key ca.crt)",
+                            text));
+  }
+  return out;
+}
+
+void add_controller_flags(node& args, const std::vector<std::string>& flags) {
+  std::vector<std::string> seen;
+  for (const auto& f : flags) {
+    const auto eq = f.find('=');
+    const std::string name = f.substr(0, eq);
+    const auto& known = controller_flag_names();
+    const bool ok = eq != std::string::npos && eq + 1 < f.size() &&
+                    std::find(known.begin(), known.end(), name) != known.end() &&
+                    std::none_of(f.begin(), f.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    if (!ok) {
+      throw error(errc::usage, "operator.controller-flag", "--controller-flag",
+                  fmt::format("'{}' is not NAME=VALUE with NAME one of: {}", f, fmt::join(known, ", ")));
+    }
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      throw error(errc::usage, "operator.controller-flag", "--controller-flag",
+                  fmt::format("'{}' is given twice; give each controller flag once", name));
+    }
+    seen.push_back(name);
+    args.push("--" + f);
+  }
+}
+
+}  // namespace
+
 std::vector<node> operator_manifests(const operator_options& o) {
   if (o.image.empty()) throw error(errc::usage, "operator.no-image", "--image", "give the controller image with --image");
   if (o.image.find('@') != std::string::npos && !image_pinned(o.image)) {
@@ -326,6 +388,12 @@ std::vector<node> operator_manifests(const operator_options& o) {
   node args = make_sequence({"--leader-elect", fmt::format("--leader-election-namespace={}", o.ns), "--metrics-bind-address=:8080"});
   if (!o.istio.empty()) args.push(fmt::format("--istio={}", o.istio));
   if (!o.node_cache_namespaces.empty()) args.push(fmt::format("--node-cache-namespaces={}", o.node_cache_namespaces));
+  std::optional<configmap_key> ca;
+  if (!o.registry_ca_configmap.empty()) {
+    ca = parse_ca_configmap(o.registry_ca_configmap);
+    args.push(fmt::format("--registry-ca-file={}/{}", kRegistryCaDir, ca->key));
+  }
+  add_controller_flags(args, o.controller_flags);
   node container = make_mapping(
       {{"name", "controller"},
        {"image", o.image},
@@ -343,6 +411,20 @@ std::vector<node> operator_manifests(const operator_options& o) {
                                          {"readOnlyRootFilesystem", true},
                                          {"capabilities", make_mapping({{"drop", make_sequence({"ALL"})}})},
                                          {"seccompProfile", make_mapping({{"type", "RuntimeDefault"}})}})}});
+  node pod = make_mapping({{"serviceAccountName", kControllerName},
+                           {"securityContext", make_mapping({{"runAsNonRoot", true},
+                                                             {"runAsUser", kControllerUser},
+                                                             {"runAsGroup", kControllerUser},
+                                                             {"seccompProfile", make_mapping({{"type", "RuntimeDefault"}})}})},
+                           {"terminationGracePeriodSeconds", 30}});
+  if (ca) {
+    container.add("volumeMounts", make_sequence({make_mapping({{"name", "registry-ca"}, {"mountPath", kRegistryCaDir}, {"readOnly", true}})}));
+    pod.add("volumes", make_sequence({make_mapping(
+                           {{"name", "registry-ca"},
+                            {"configMap", make_mapping({{"name", ca->name},
+                                                        {"items", make_sequence({make_mapping({{"key", ca->key}, {"path", ca->key}})})}})}})}));
+  }
+  pod.add("containers", make_sequence({std::move(container)}));
   const node selector = make_mapping({{"app.kubernetes.io/name", kControllerName}});
   out.push_back(make_mapping(
       {{"apiVersion", "apps/v1"},
@@ -351,13 +433,7 @@ std::vector<node> operator_manifests(const operator_options& o) {
        {"spec", make_mapping({{"replicas", 2},
                               {"selector", make_mapping({{"matchLabels", selector}})},
                               {"template", make_mapping({{"metadata", make_mapping({{"labels", selector}})},
-                                                         {"spec", make_mapping({{"serviceAccountName", kControllerName},
-                                                                                {"securityContext", make_mapping({{"runAsNonRoot", true},
-                                                                                                                  {"runAsUser", kControllerUser},
-                                                                                                                  {"runAsGroup", kControllerUser},
-                                                                                                                  {"seccompProfile", make_mapping({{"type", "RuntimeDefault"}})}})},
-                                                                                {"terminationGracePeriodSeconds", 30},
-                                                                                {"containers", make_sequence({std::move(container)})}})}})}})}}));
+                                                         {"spec", std::move(pod)}})}})}}));
   return out;
 }
 

@@ -20,6 +20,7 @@ harness of tests/registry), the controller running as its own ServiceAccount wit
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -189,10 +190,40 @@ def run(api, cli_path, binary, work):
 
     kubeconfig = ctl.service_account_kubeconfig(api, work)
     interval = 4
-    flags = [f"--registry-ca-file={ca}", f"--registry-mirrors=webassemblyhub.io={public.address}",
-             f"--registry-hosts=webassemblyhub.io,{private.address},{hanging},registry.invalid",
-             f"--registry-resolve-interval={interval}s", "--registry-timeout=3s", "--registry-retries=0",
-             "--node-cache-namespaces=bookinfo"]
+    # The registry flags come from the install: operator-manifests with --controller-flag and
+    # --registry-ca-configmap, applied to the API server; the controller runs with the args of
+    # the Deployment it stored (out of cluster, so the CA is the local file the ConfigMap holds).
+    # First the README's block, verbatim (its ConfigMap holds the registries' CA).
+    text = open(ctl.ROOT / "README.md", encoding="utf-8").read()
+    blocks = [m.group(1) for m in re.finditer(r"^<!-- test: controller\.registry -->\n```sh\n(.*?)^```$", text, re.M | re.S)]
+    check(len(blocks) == 1, "one README block is marked controller.registry")
+    readme_dir = os.path.join(work, "readme")
+    os.makedirs(readme_dir)
+    shutil.copy(ca, os.path.join(readme_dir, "corp-ca.pem"))
+    env = api.env()
+    env["PATH"] = os.path.dirname(os.path.abspath(cli_path)) + os.pathsep + env["PATH"]
+    p = subprocess.run(["bash", "-euo", "pipefail", "-c", blocks[0]], cwd=readme_dir, env=env, capture_output=True,
+                       text=True, timeout=120)
+    check(p.returncode == 0, f"the README's registry install block runs ({p.stderr.strip()[-300:]})")
+    stored = get(api, "deployment", "wasmdeploy-controller", "-n", NS)["spec"]["template"]["spec"]
+    check("--registry-hosts=registry.example.com,ghcr.io" in stored["containers"][0]["args"] and
+          stored["volumes"][0]["configMap"]["name"] == "registry-ca", "and installs the flags and the CA volume it names")
+    with open(manifests, "w") as f:
+        f.write(ctl.cli(cli_path, "operator-manifests", "--image", "registry.invalid/wasmdeploy-controller:test",
+                        "--node-cache-namespaces", "bookinfo", "--registry-ca-configmap", "registry-ca",
+                        "--controller-flag", f"registry-mirrors=webassemblyhub.io={public.address}",
+                        "--controller-flag", f"registry-hosts=webassemblyhub.io,{private.address},{hanging},registry.invalid",
+                        "--controller-flag", f"registry-resolve-interval={interval}s",
+                        "--controller-flag", "registry-timeout=3s", "--controller-flag", "registry-retries=0").stdout)
+    api.kubectl("apply", "--server-side", "-f", manifests)
+    pod = get(api, "deployment", "wasmdeploy-controller", "-n", NS)["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    mounted = f"{container['volumeMounts'][0]['mountPath']}/ca.crt"
+    check(f"--registry-ca-file={mounted}" in container["args"] and pod["volumes"][0]["configMap"]["name"] == "registry-ca",
+          f"operator-manifests mounts the CA ConfigMap and passes --registry-ca-file={mounted}")
+    flags = [f"--registry-ca-file={ca}" if a == f"--registry-ca-file={mounted}" else a for a in container["args"]
+             if a.startswith(("--registry-", "--node-cache-namespaces"))]
+    check(len(flags) == 7, f"the Deployment's registry flags: {flags}")
     c = Controller(binary, kubeconfig, work, extra=flags).start()
     try:
         digests = at_1_24(api, cli, c, ca, public, private, hanging, v1, module, work, interval, marker)

@@ -109,7 +109,7 @@ NOT_CODES = {
     "source.port", "destination.address", "destination.port", "node.id", "node.cluster", "wasmdeploy-run.default",
     "i32.const", "f32.const", "f64.const", "i64.const",  # instruction names in the metering rewriter's messages
 }
-FILE_NAME = re.compile(r"\.(yaml|yml|wasm|hpp|h|txt)$")
+FILE_NAME = re.compile(r"\.(yaml|yml|wasm|hpp|h|txt|crt|pem)$")
 LITERAL = re.compile(r'"([a-z][a-zA-Z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+)"')
 ENUM_CODE = re.compile(r'value_of\(\w+, \w+, "(\w+)"')
 PREFIX = re.compile(r'kPrefix = "([a-z-]+)"')

@@ -151,3 +151,63 @@ TEST_CASE("crd: the controller image is pinned by digest and runs as a numeric n
   }
   CHECK(seen);
 }
+
+TEST_CASE("crd: controller flags and the registry CA ConfigMap reach the Deployment", "[crd]") {
+  operator_options o;
+  o.image = "registry.example.com/c@sha256:" + std::string(64, 'a');
+  auto pod_of = [](const std::vector<node>& docs) {
+    for (const auto& d : docs) {
+      if (d.find("kind")->as_string() == "Deployment") return *d.find("spec")->find("template")->find("spec");
+    }
+    FAIL("no Deployment");
+    return node();
+  };
+  auto args_of = [](const node& pod) {
+    std::vector<std::string> out;
+    for (const auto& a : pod.find("containers")->items().at(0).find("args")->items()) out.push_back(a.as_string());
+    return out;
+  };
+  // Without them: no volume, and the args are the fixed ones.
+  node plain = pod_of(operator_manifests(o));
+  CHECK(plain.find("volumes") == nullptr);
+  CHECK(args_of(plain).size() == 3);
+
+  o.controller_flags = {"registry-hosts=ghcr.io,quay.io", "workers=32"};
+  o.registry_ca_configmap = "corp-ca:bundle.pem";
+  node pod = pod_of(operator_manifests(o));
+  const auto args = args_of(pod);
+  CHECK(std::find(args.begin(), args.end(), "--registry-ca-file=/etc/wasmdeploy/registry-ca/bundle.pem") != args.end());
+  CHECK(args.at(args.size() - 2) == "--registry-hosts=ghcr.io,quay.io");
+  CHECK(args.back() == "--workers=32");
+  const node& volume = pod.find("volumes")->items().at(0);
+  CHECK(volume.find("configMap")->find("name")->as_string() == "corp-ca");
+  CHECK(volume.find("configMap")->find("items")->items().at(0).find("key")->as_string() == "bundle.pem");
+  const node& mount = pod.find("containers")->items().at(0).find("volumeMounts")->items().at(0);
+  CHECK(mount.find("mountPath")->as_string() == "/etc/wasmdeploy/registry-ca");
+  CHECK(mount.find("readOnly")->as_bool());
+  o.registry_ca_configmap = "corp-ca";
+  CHECK(args_of(pod_of(operator_manifests(o))).at(3) == "--registry-ca-file=/etc/wasmdeploy/registry-ca/ca.crt");
+
+  // Refused, as usage errors naming the flag: unknown or fixed names, no value, twice, control
+  // characters; a ConfigMap reference that is not NAME[:KEY].
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"kubeconfig=/etc/x"}, {"leader-elect=false"}, {"workers"}, {"workers="},
+        {"workers=1", "workers=2"}, {"registry-hosts=a\nb"}, {"--workers=3"}}) {
+    operator_options b = o;
+    b.registry_ca_configmap.clear();
+    b.controller_flags = bad;
+    try {
+      operator_manifests(b);
+      FAIL("accepted " << bad.front());
+    } catch (const error& e) {
+      CHECK(e.code() == "operator.controller-flag");
+      CHECK(e.path() == "--controller-flag");
+    }
+  }
+  for (const char* bad : {"Corp", "a b", "ca:", ":ca.crt", "ca:..", "ca:a/b"}) {
+    operator_options b = o;
+    b.controller_flags.clear();
+    b.registry_ca_configmap = bad;
+    CHECK_THROWS_AS(operator_manifests(b), error);
+  }
+}
