@@ -107,6 +107,10 @@ def test_live_merges_into_the_workloads_annotations():
     [restore] = wd.undeploy(spec, restore=True, live=LIVE)
     annotations = restore["spec"]["template"]["metadata"]["annotations"]
     assert annotations["sidecar.istio.io/userVolume"] == '{"mine": {"emptyDir": {}}}'
+    # render_result takes live= too: the same patch as render().
+    result = wd.render_result(spec, live=LIVE)
+    [patch] = [d for d in result.output("objects") if d["kind"] == "Deployment"]
+    assert patch["spec"]["template"]["metadata"]["annotations"] == merged
     # with_live returns a copy: the spec itself is unchanged.
     copy = wd.with_live(spec, LIVE)
     assert copy is not spec

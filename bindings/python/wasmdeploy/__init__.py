@@ -29,7 +29,6 @@ from ._core import (
     parse_spec,
     build_image,
     inspect_module,
-    render_result,
     resolve,
     supports,
     with_live,
@@ -125,6 +124,16 @@ def render(spec, *, istio=None, output="objects", allow_incompatible_module=Fals
                             limits=limits)
     _surface(r.diagnostics, strict)
     return r.output(output)
+
+
+def render_result(spec, *, live=None, **options):
+    """The render as a RenderResult (documents, diagnostics, version), with the options of
+    _core.render_result (istio, target, allow, resolve, allow_paths, limits, ...) and live as for
+    render(): the workloads' `kubectl get -o yaml` output, whose volume annotations the patches
+    merge into. Warnings are in result.diagnostics, not issued."""
+    if live is not None:
+        spec = with_live(spec, live, file="<live>")
+    return _core.render_result(spec, **options)
 
 
 def undeploy(spec, *, istio=None, output="objects", target=None, gateway_version=None, restore=False, allow=(),
