@@ -309,7 +309,9 @@ def shared_cache(api):
     apply(api, fd("one", "web"))
     apply(api, fd("two", "api"))
     for n in ("one", "two"):
-        wait_for(f"{n} Ready", lambda n=n: status_of(api, "filterdeployment", "tenant-c", n, "Ready"))
+        o = wait_for(f"{n} Ready", lambda n=n: status_of(api, "filterdeployment", "tenant-c", n, "Ready"))
+        check("wasmdeploy.io/cleanup" in o["metadata"].get("finalizers", []),
+              f"{n} patches workloads and shares the node cache: its deletion waits for the controller (finalizer)")
     # One cache object set per filter (src/render/wasme_cache.cpp: wasme-cache-<filter>).
     check(get(api, "daemonset", "-n", "wasme", "wasme-cache-one") is not None and
           get(api, "daemonset", "-n", "wasme", "wasme-cache-two") is not None, "the node caches run in the user's wasme namespace")
