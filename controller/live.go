@@ -105,6 +105,21 @@ func (c *controller) waitForWatches(ctx context.Context) {
 // requeueHolders queues every owner recorded on a managed object (owner annotations hold
 // "Kind/namespace/name").
 func (c *controller) requeueHolders(m *metav1.PartialObjectMetadata) {
+	for _, h := range holdersOf(m) {
+		c.queue.Add(key(h.kind, h.ns, h.name))
+	}
+}
+
+// holder is an owner recorded on a managed object.
+type holder struct {
+	kind     ownerKind
+	ns, name string
+}
+
+// holdersOf reads the owners recorded on a managed object (owner annotations hold
+// "Kind/namespace/name"; kinds the controller does not reconcile are skipped).
+func holdersOf(m *metav1.PartialObjectMetadata) []holder {
+	var out []holder
 	for k, v := range m.GetAnnotations() {
 		if !strings.HasPrefix(k, kube.OwnerPrefix) {
 			continue
@@ -115,10 +130,11 @@ func (c *controller) requeueHolders(m *metav1.PartialObjectMetadata) {
 		}
 		for _, ok := range ownerKinds {
 			if ok.kind == p[0] {
-				c.queue.Add(key(ok, p[1], p[2]))
+				out = append(out, holder{ok, p[1], p[2]})
 			}
 		}
 	}
+	return out
 }
 
 // requeueOrphaned queues the owners recorded on a managed object that no longer exist: an
@@ -126,30 +142,17 @@ func (c *controller) requeueHolders(m *metav1.PartialObjectMetadata) {
 // object), or deleted before the cache showed what it had just applied. Their reconcile
 // releases the object. Existing owners are not queued: their own events cover them.
 func (c *controller) requeueOrphaned(m *metav1.PartialObjectMetadata, owners map[string]cache.SharedIndexInformer) {
-	for k, v := range m.GetAnnotations() {
-		if !strings.HasPrefix(k, kube.OwnerPrefix) {
-			continue
-		}
-		p := strings.SplitN(v, "/", 3)
-		if len(p) != 3 {
-			continue
-		}
-		for _, ok := range ownerKinds {
-			if ok.kind != p[0] {
+	for _, h := range holdersOf(m) {
+		if inf := owners[h.kind.kind]; inf != nil && inf.HasSynced() {
+			cacheKey := h.name
+			if h.ns != "" {
+				cacheKey = h.ns + "/" + h.name
+			}
+			if _, exists, err := inf.GetIndexer().GetByKey(cacheKey); err == nil && exists {
 				continue
 			}
-			inf := owners[ok.kind]
-			if inf != nil && inf.HasSynced() {
-				cacheKey := p[2]
-				if p[1] != "" {
-					cacheKey = p[1] + "/" + p[2]
-				}
-				if _, exists, err := inf.GetIndexer().GetByKey(cacheKey); err == nil && exists {
-					continue
-				}
-			}
-			c.queue.Add(key(ok, p[1], p[2]))
 		}
+		c.queue.Add(key(h.kind, h.ns, h.name))
 	}
 }
 
