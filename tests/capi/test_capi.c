@@ -468,6 +468,12 @@ static void test_allow_and_live(void) {
   wd_spec_free(spec);
 }
 
+static size_t count_kind(const wd_render_result *result, const char *kind) {
+  size_t i, n = result ? wd_render_result_document_count(result) : 0, found = 0;
+  for (i = 0; i < n; ++i) found += strcmp(wd_render_result_document(result, i)->kind, kind) == 0;
+  return found;
+}
+
 /* wd_undeploy takes the render's options: a module outside the spec's directory needs the same
    allowance (wd_resolve_options_allow_path) for the undeploy plan as for the render. */
 static void test_undeploy_options(void) {
@@ -482,8 +488,6 @@ static void test_undeploy_options(void) {
   wd_resolve_options *inputs = NULL;
   wd_render_result *plan = NULL;
   FILE *f;
-  size_t i, n;
-  int configmap = 0, deployment = 0;
   if (mkdtemp(root) == NULL) {
     CHECK(0);
     return;
@@ -513,25 +517,12 @@ static void test_undeploy_options(void) {
   CHECK_RC(WD_OK, wd_resolve_options_allow_path(inputs, mods));
   CHECK_RC(WD_OK, wd_render_options_set_resolve(opts, inputs, 0));
   CHECK_RC(WD_OK, wd_undeploy(&plan, spec, opts, 0));
-  n = plan ? wd_render_result_document_count(plan) : 0;
-  for (i = 0; i < n; ++i) {
-    const wd_document *d = wd_render_result_document(plan, i);
-    configmap += strcmp(d->kind, "ConfigMap") == 0;
-    deployment += strcmp(d->kind, "Deployment") == 0;
-  }
-  CHECK(configmap == 1 && deployment == 0);
+  CHECK(count_kind(plan, "ConfigMap") == 1 && count_kind(plan, "Deployment") == 0);
   wd_render_result_free(plan);
   plan = NULL;
   /* restore != 0: the Deployment's merge patch, and nothing to delete. */
   CHECK_RC(WD_OK, wd_undeploy(&plan, spec, opts, 1));
-  n = plan ? wd_render_result_document_count(plan) : 0;
-  configmap = deployment = 0;
-  for (i = 0; i < n; ++i) {
-    const wd_document *d = wd_render_result_document(plan, i);
-    configmap += strcmp(d->kind, "ConfigMap") == 0;
-    deployment += strcmp(d->kind, "Deployment") == 0;
-  }
-  CHECK(configmap == 0 && deployment == 1);
+  CHECK(count_kind(plan, "ConfigMap") == 0 && count_kind(plan, "Deployment") == 1);
   wd_render_result_free(plan);
   CHECK_RC(WD_EUSAGE, wd_undeploy(NULL, spec, opts, 0));
   wd_resolve_options_free(inputs);
