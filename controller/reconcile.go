@@ -642,12 +642,12 @@ func (c *controller) applyOne(ctx context.Context, owner kube.Owner, d wasmdeplo
 		if msg := adoptionConflict(owner, ref, live); msg != "" {
 			return ref, &adoptionError{msg}
 		}
-		if others := kube.Holders(live.GetAnnotations(), owner); shared && len(others) > 0 {
+		if others := kube.Holders(live.GetAnnotations(), owner); shared && len(others) > 0 && otherOwnerConflicts(err, owner) {
 			return ref, &adoptionError{fmt.Sprintf("%s %s/%s is shared with %s, whose render of it differs (%v); "+
 				"filters deployed through the node cache need distinct names unless they are the same module",
 				ref.Kind, ref.Namespace, ref.Name, strings.Join(others, ", "), conflictFields(err))}
 		}
-		force = true // a hand edit of a field the owner applies: taken back
+		force = true // only hand edits of fields the owner applies conflict: taken back
 		res, err = ri.Patch(ctx, ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: owner.FieldManager(), Force: &force})
 	}
 	if err == nil && !shared {
@@ -672,6 +672,20 @@ func sharedFirst(docs []wasmdeploy.Document) []wasmdeploy.Document {
 	out := append([]wasmdeploy.Document(nil), docs...)
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
 	return out
+}
+
+// otherOwnerConflicts says whether a refused apply conflicts with another owner's field manager
+// (not a user's hand edit, which is taken back).
+func otherOwnerConflicts(err error, owner kube.Owner) bool {
+	var st apierrors.APIStatus
+	if !errors.As(err, &st) || st.Status().Details == nil {
+		return true // unknown: never overwrite another owner on a guess
+	}
+	var causes []string
+	for _, cause := range st.Status().Details.Causes {
+		causes = append(causes, cause.Message)
+	}
+	return kube.OtherOwnerConflict(causes, owner)
 }
 
 // conflictFields names the fields a refused server-side apply conflicts on.

@@ -336,6 +336,19 @@ def shared_cache(api):
     apply(api, fd("two", "web", ns="tenant-d"))
     wait_for("tenant-d/two Ready", lambda: status_of(api, "filterdeployment", "tenant-d", "two", "Ready"))
     check(images("wasme-cache-two") == image, "two owners of one filter share its cache")
+    # A hand edit of the shared DaemonSet conflicts with both owners' unforced applies; it is
+    # taken back (the conflicting manager is the user's, not another owner's), not a Conflict.
+    def memory():
+        ds = get(api, "daemonset", "-n", "wasme", "wasme-cache-two")
+        return ds["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"]
+    want = memory()
+    api.kubectl("patch", "daemonset", "-n", "wasme", "wasme-cache-two", "--type=json",
+                "-p", '[{"op":"replace","path":"/spec/template/spec/containers/0/resources/limits/memory","value":"1Gi"}]')
+    wait_for("the shared DaemonSet's hand edit taken back", lambda: memory() == want, timeout=30)
+    for ns in ("tenant-c", "tenant-d"):
+        check(status_of(api, "filterdeployment", ns, "two", "Ready") and
+              not status_of(api, "filterdeployment", ns, "two", "Conflict"),
+              f"a hand edit of the shared cache is reverted; {ns}/two stays Ready without a Conflict")
 
     api.kubectl("delete", "filterdeployment", "-n", "tenant-c", "one", "--timeout=60s")
     check(get(api, "daemonset", "-n", "wasme", "wasme-cache-one") is None, "deleting one owner removes its cache")

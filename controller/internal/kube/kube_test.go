@@ -144,3 +144,26 @@ func TestSweepNamespaceFollowsTheRBAC(t *testing.T) {
 		}
 	}
 }
+
+func TestOtherOwnerConflict(t *testing.T) {
+	me := Owner{Kind: "FilterDeployment", Namespace: "tenant-d", Name: "one"}
+	other := Owner{Kind: "FilterDeployment", Namespace: "tenant-c", Name: "one"}
+	cases := []struct {
+		causes []string
+		want   bool
+		why    string
+	}{
+		{[]string{`conflict with "` + other.FieldManager() + `"`}, true, "another owner's render"},
+		{[]string{`conflict with "kubectl-edit" using apps/v1`, `conflict with "` + other.FieldManager() + `"`}, true, "one of them another owner"},
+		{[]string{`conflict with "kubectl-edit" using apps/v1 at 2026-12-06T00:00:00Z`}, false, "a hand edit: taken back"},
+		{[]string{`conflict with "kubectl-client-side-apply" using v1`}, false, "a client-side apply: taken back"},
+		{[]string{`conflict with "` + me.FieldManager() + `"`}, false, "its own manager"},
+		{[]string{"something else"}, true, "unreadable: never overwrite on a guess"},
+		{nil, true, "no causes: never overwrite on a guess"},
+	}
+	for _, c := range cases {
+		if got := OtherOwnerConflict(c.causes, me); got != c.want {
+			t.Errorf("%s: OtherOwnerConflict(%q) = %v", c.why, c.causes, got)
+		}
+	}
+}

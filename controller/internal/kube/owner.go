@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -172,4 +173,28 @@ func MayDelete(kind string, labels, annotations map[string]string, managers []Ma
 		}
 	}
 	return true
+}
+
+// conflictManager is the manager a server-side apply conflict cause names (apimachinery's
+// managedfields NewConflictError: `conflict with "<manager>"`, then optional details).
+var conflictManager = regexp.MustCompile(`^conflict with "([^"]+)"`)
+
+// OtherOwnerConflict says whether the causes of a refused server-side apply name another
+// owner's field manager: that owner's render differs and must not be overwritten. Causes that
+// name only other managers (a user's hand edit) are not: the owner takes its fields back. A cause
+// it cannot read counts as another owner's.
+func OtherOwnerConflict(causes []string, owner Owner) bool {
+	if len(causes) == 0 {
+		return true
+	}
+	for _, c := range causes {
+		m := conflictManager.FindStringSubmatch(c)
+		if m == nil {
+			return true
+		}
+		if strings.HasPrefix(m[1], ControllerName+"/") && m[1] != owner.FieldManager() {
+			return true
+		}
+	}
+	return false
 }
