@@ -202,9 +202,10 @@ def run(api, cli_path, binary, work):
     shutil.copy(ca, os.path.join(readme_dir, "corp-ca.pem"))
     env = api.env()
     env["PATH"] = os.path.dirname(os.path.abspath(cli_path)) + os.pathsep + env["PATH"]
-    p = subprocess.run(["bash", "-euo", "pipefail", "-c", blocks[0]], cwd=readme_dir, env=env, capture_output=True,
-                       text=True, timeout=120)
-    check(p.returncode == 0, f"the README's registry install block runs ({p.stderr.strip()[-300:]})")
+    for attempt in ("runs", "runs again (rerunnable)"):
+        p = subprocess.run(["bash", "-euo", "pipefail", "-c", blocks[0]], cwd=readme_dir, env=env, capture_output=True,
+                           text=True, timeout=120)
+        check(p.returncode == 0, f"the README's registry install block {attempt} ({p.stderr.strip()[-300:]})")
     stored = get(api, "deployment", "wasmdeploy-controller", "-n", NS)["spec"]["template"]["spec"]
     check("--registry-hosts=registry.example.com,ghcr.io" in stored["containers"][0]["args"] and
           stored["volumes"][0]["configMap"]["name"] == "registry-ca", "and installs the flags and the CA volume it names")
