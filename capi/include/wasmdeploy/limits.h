@@ -20,6 +20,9 @@
 #ifndef WASMDEPLOY_LIMITS_H
 #define WASMDEPLOY_LIMITS_H
 
+/* Usable on its own: wasmdeploy.h declares the handles and WD_API (and includes this file). */
+#include "wasmdeploy/wasmdeploy.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -1,6 +1,6 @@
 /*
  * wasmdeploy C API, the resolve stage: local-file confinement and registries.
- * Included by wasmdeploy/wasmdeploy.h; same conventions (int status, out-params first,
+ * Included by wasmdeploy/wasmdeploy.h (or on its own); same conventions (int status, out-params first,
  * NULL-safe _free, wd_error_last() on failure).
  *
  * A controller resolving a FilterDeployment's image with the pull secret of its namespace:
@@ -19,6 +19,9 @@
  */
 #ifndef WASMDEPLOY_RESOLVE_H
 #define WASMDEPLOY_RESOLVE_H
+
+/* Usable on its own: wasmdeploy.h declares the handles and WD_API (and includes this file). */
+#include "wasmdeploy/wasmdeploy.h"
 
 #ifdef __cplusplus
 extern "C" {
