@@ -19,6 +19,18 @@ val_kind kind_of(const wasm_valtype_t* t) {
   }
 }
 
+// The proxy-wasm ABI passes numbers only. A reference-typed value has no bit pattern the host
+// could pass or receive, and the engine's C API aborts on a null externref in a call: a
+// function whose signature holds one is refused before any call.
+bool numeric(const func_signature& s) {
+  for (const auto* list : {&s.params, &s.results}) {
+    for (val_kind k : *list) {
+      if (k == val_kind::other) return false;
+    }
+  }
+  return true;
+}
+
 func_signature signature_of(const wasm_functype_t* ft) {
   func_signature s;
   const wasm_valtype_vec_t* p = wasm_functype_params(ft);
@@ -61,6 +73,13 @@ wasm_val_t from_bits(val_kind k, std::uint64_t bits) {
     case val_kind::other: v.kind = WASM_EXTERNREF; v.of.ref = nullptr; break;
   }
   return v;
+}
+
+val_kind global_kind(const wasm_global_t* g) {
+  wasm_globaltype_t* t = wasm_global_type(g);
+  const val_kind k = kind_of(wasm_globaltype_content(t));
+  wasm_globaltype_delete(t);
+  return k;
 }
 
 std::string trap_text(wasm_trap_t* trap) {
@@ -146,7 +165,7 @@ class c_api_instance final : public instance {
       func_signature sig;
       if (ft) {
         sig = signature_of(ft);
-        fn = resolve(module, name, sig);
+        if (numeric(sig)) fn = resolve(module, name, sig);
       }
       if (!fn) {
         missing += missing.empty() ? "" : ", ";
@@ -196,7 +215,7 @@ class c_api_instance final : public instance {
     wasm_functype_t* ft = wasm_func_type(f);
     const func_signature sig = signature_of(ft);
     wasm_functype_delete(ft);
-    if (sig.params.size() != args.size()) {
+    if (sig.params.size() != args.size() || !numeric(sig)) {
       throw engine_error(std::string(name) + " has signature " + describe(sig) + ", not the one the ABI calls it with");
     }
     std::vector<wasm_val_t> in, out(sig.results.size());
@@ -216,7 +235,8 @@ class c_api_instance final : public instance {
     for (size_t i = 0; i < names_.size(); ++i) {
       if (names_[i] != name) continue;
       wasm_global_t* g = wasm_extern_as_global(exports_.data[i]);
-      if (!g) return false;
+      // A number only (see numeric()): the C API aborts on a reference.
+      if (!g || global_kind(g) == val_kind::other) return false;
       wasm_val_t v{};
       wasm_global_get(g, &v);
       *value = to_bits(v);
@@ -229,7 +249,7 @@ class c_api_instance final : public instance {
     for (size_t i = 0; i < names_.size(); ++i) {
       if (names_[i] != name) continue;
       wasm_global_t* g = wasm_extern_as_global(exports_.data[i]);
-      if (!g) return false;
+      if (!g || global_kind(g) != val_kind::i64) return false;
       wasm_val_t v{};
       v.kind = WASM_I64;
       v.of.i64 = value;
