@@ -15,9 +15,11 @@ CACHE = "/var/local/lib/wasme-cache"
 
 
 def cache_docs():
-    meta = lambda name, ns=True: dict(
-        name=name, **({"namespace": "wasme"} if ns else {}),
-        labels={"app": "wasme-cache", "app.kubernetes.io/managed-by": "wasmdeploy"})
+    # One cache object set per filter (wasme-cache-<filter>); the Namespace carries no labels
+    # (it is shared with the user's objects: src/render/wasme_cache.cpp).
+    name = "wasme-cache-myfilter"
+    meta = lambda name: dict(name=name, namespace="wasme",
+                             labels={"app": name, "app.kubernetes.io/managed-by": "wasmdeploy"})
     container = {
         "name": "wasme-cache", "image": "quay.io/solo-io/wasme:0.0.33",
         "args": ["cache", "--directory", CACHE, "--ref-file", "/etc/wasme-cache/images.txt", "--cache-ns", "wasme"],
@@ -26,21 +28,21 @@ def cache_docs():
         "volumeMounts": [{"name": "cache-dir", "mountPath": CACHE}, {"name": "config", "mountPath": "/etc/wasme-cache"}],
     }
     return [
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": meta("wasme", False)},
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta("wasme-cache")},
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("wasme-cache"),
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "wasme"}},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(name)},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(name),
          "data": {"images": "webassemblyhub.io/tanjunchen20/add-header:v0.1"}},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta("wasme-cache"),
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta(name),
          "rules": [{"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}]},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta("wasme-cache"),
-         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "wasme-cache"},
-         "subjects": [{"kind": "ServiceAccount", "name": "wasme-cache", "namespace": "wasme"}]},
-        {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta("wasme-cache"),
-         "spec": {"selector": {"matchLabels": {"app": "wasme-cache"}},
-                  "template": {"metadata": {"labels": {"app": "wasme-cache"}},
-                               "spec": {"serviceAccountName": "wasme-cache", "containers": [container],
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta(name),
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+         "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": "wasme"}]},
+        {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta(name),
+         "spec": {"selector": {"matchLabels": {"app": name}},
+                  "template": {"metadata": {"labels": {"app": name}},
+                               "spec": {"serviceAccountName": name, "containers": [container],
                                         "volumes": [{"name": "cache-dir", "hostPath": {"path": CACHE, "type": "DirectoryOrCreate"}},
-                                                    {"name": "config", "configMap": {"name": "wasme-cache", "items": [{"key": "images", "path": "images.txt"}]}}]}}}},
+                                                    {"name": "config", "configMap": {"name": name, "items": [{"key": "images", "path": "images.txt"}]}}]}}}},
     ]
 
 
@@ -75,7 +77,9 @@ def patch(i):
     return {"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": f"app-{i}-v1", "namespace": "bookinfo"},
             "spec": {"template": {"metadata": {"annotations": {
-                "sidecar.istio.io/userVolume": vol, "sidecar.istio.io/userVolumeMount": mnt}}}}}
+                "sidecar.istio.io/userVolume": vol, "sidecar.istio.io/userVolumeMount": mnt,
+                # which filters use each volume, so composing and undoing filters keep the others'
+                "wasmdeploy.io/volumes": json.dumps({"cache-dir": ["myfilter"]}, separators=(",", ":"))}}}}}
 
 
 def documents(n):

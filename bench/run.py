@@ -124,6 +124,26 @@ def cli_memory_check(cli, small_n, large_n, tmp):
     return per
 
 
+def equivalence(render, ours_out, ref_out):
+    """bench_render and reference_render.py: the same documents (checked on a small N with an
+    independent parser)."""
+    subprocess.run([render, "200", ours_out], check=True, capture_output=True)
+    subprocess.run([sys.executable, os.path.join(HERE, "reference_render.py"), "200", ref_out, "csafe"],
+                   check=True, capture_output=True)
+    count = same_documents(ours_out, ref_out, "bench_render and reference_render.py")
+    print(f"equivalence: {count} documents identical when parsed back")
+
+
+def same_documents(ours_out, ref_out, sides):
+    """Both outputs parse to the same documents (PyYAML's CSafeLoader, independent of ours)."""
+    with open(ours_out, encoding="utf-8") as a, open(ref_out, encoding="utf-8") as b:
+        a_docs = list(yaml.load_all(a, Loader=yaml.CSafeLoader))
+        b_docs = list(yaml.load_all(b, Loader=yaml.CSafeLoader))
+    if a_docs != b_docs:
+        sys.exit(f"{sides} produce different documents")
+    return len(a_docs)
+
+
 def spec_render_row(cli, n, tmp, rounds):
     """`wasmdeploy render -f spec.yaml` against the CSafeLoader + CSafeDumper script on the same
     spec, interleaved, best of `rounds` each; the two outputs must parse to the same documents."""
@@ -134,9 +154,7 @@ def spec_render_row(cli, n, tmp, rounds):
     for _ in range(rounds):
         ours.append(measured([cli, "render", "-f", spec], ours_out))
         ref.append(measured([sys.executable, SPEC_SCRIPT, "render", spec], ref_out))
-    with open(ours_out, encoding="utf-8") as a, open(ref_out, encoding="utf-8") as b:
-        if list(yaml.load_all(a, Loader=yaml.CSafeLoader)) != list(yaml.load_all(b, Loader=yaml.CSafeLoader)):
-            sys.exit("render -f and reference_spec_render.py produce different documents")
+    same_documents(ours_out, ref_out, "render -f and reference_spec_render.py")
     w_ours, w_ref = min(r[0] for r in ours), min(r[0] for r in ref)
     c_ours, c_ref = min(r[1] for r in ours), min(r[1] for r in ref)
     size = os.path.getsize(spec)
@@ -159,6 +177,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="skip the slow pure-Python dumper")
     ap.add_argument("--memory-only", action="store_true", help="only the peak-memory check")
     ap.add_argument("--cli-memory-only", action="store_true", help="only the CLI's memory per workload from a spec")
+    ap.add_argument("--equivalence-only", action="store_true",
+                    help="only check that both sides of each comparison produce the same documents")
     ap.add_argument("--small", type=int, default=500, help="workloads of the small memory run (2 documents each)")
     ap.add_argument("--large", type=int, default=50000, help="workloads of the large memory run")
     ap.add_argument("--host-modules", default=os.path.join(HERE, "..", "build", "ci", "tests", "host", "modules"),
@@ -180,20 +200,24 @@ def main():
     ours_out, ref_out = os.path.join(tmp, "ours.yaml"), os.path.join(tmp, "ref.yaml")
     rows = []
 
+    if a.equivalence_only:
+        # What the timings compare must stay the same work: the references are kept in step with
+        # the renderer (ctest bench.equivalence).
+        spec = os.path.join(tmp, "spec.yaml")
+        write_bench_spec(200, spec)
+        e2e_ours, e2e_ref = os.path.join(tmp, "e2e-ours.yaml"), os.path.join(tmp, "e2e-ref.yaml")
+        measured([cli, "render", "-f", spec], e2e_ours)
+        measured([sys.executable, SPEC_SCRIPT, "render", spec], e2e_ref)
+        count = same_documents(e2e_ours, e2e_ref, "render -f and reference_spec_render.py")
+        print(f"equivalence: render -f, {count} documents identical when parsed back")
+        equivalence(render, ours_out, ref_out)
+        return
     # The path users take: a spec file in, YAML out, process start to exit on both sides.
     spec_render_row(cli, n, tmp, 3 if a.quick else 5)
     cli_memory_check(cli, 2000, 20000, tmp)
     print()
 
-    # Same documents from both sides (checked on a small N with an independent parser).
-    subprocess.run([render, "200", ours_out], check=True, capture_output=True)
-    subprocess.run([sys.executable, os.path.join(HERE, "reference_render.py"), "200", ref_out, "csafe"],
-                   check=True, capture_output=True)
-    a_docs = list(yaml.load_all(open(ours_out), Loader=yaml.CSafeLoader))
-    b_docs = list(yaml.load_all(open(ref_out), Loader=yaml.CSafeLoader))
-    if a_docs != b_docs:
-        sys.exit("bench_render and reference_render.py produce different documents")
-    print(f"equivalence: {len(a_docs)} documents identical when parsed back")
+    equivalence(render, ours_out, ref_out)
 
     def ours():
         out = subprocess.run([render, str(n), ours_out], check=True, capture_output=True).stdout

@@ -75,6 +75,13 @@ wasm_val_t from_bits(val_kind k, std::uint64_t bits) {
   return v;
 }
 
+// The module's bytes as the C API's vector, lent, not copied (a module may be 64 MiB and more;
+// the copy cost more than validating it): wasm_module_new and wasm_module_validate only read
+// their argument, and never free it.
+wasm_byte_vec_t lent(std::string_view bytes) {
+  return {bytes.size(), const_cast<wasm_byte_t*>(reinterpret_cast<const wasm_byte_t*>(bytes.data()))};
+}
+
 val_kind global_kind(const wasm_global_t* g) {
   wasm_globaltype_t* t = wasm_global_type(g);
   const val_kind k = kind_of(wasm_globaltype_content(t));
@@ -145,10 +152,8 @@ class c_api_instance final : public instance {
   }
 
   void load(std::string_view bytes, const import_resolver& resolve) {
-    wasm_byte_vec_t binary;
-    wasm_byte_vec_new(&binary, bytes.size(), bytes.data());
+    const wasm_byte_vec_t binary = lent(bytes);
     module_ = wasm_module_new(s_.store, &binary);
-    wasm_byte_vec_delete(&binary);
     if (!module_) throw engine_error("the engine rejected the module (invalid or uses an unsupported feature)");
 
     wasm_importtype_vec_t imports;
@@ -291,11 +296,8 @@ bool validate(std::string_view bytes) {
   store_holder s;
   s.engine = wasm_engine_new();
   s.store = wasm_store_new(s.engine);
-  wasm_byte_vec_t binary;
-  wasm_byte_vec_new(&binary, bytes.size(), bytes.data());
-  const bool ok = wasm_module_validate(s.store, &binary);
-  wasm_byte_vec_delete(&binary);
-  return ok;
+  const wasm_byte_vec_t binary = lent(bytes);
+  return wasm_module_validate(s.store, &binary);
 }
 
 std::unique_ptr<instance> instantiate(std::string_view bytes, const import_resolver& resolve) {
