@@ -16,6 +16,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from wasm_bytes import leb128  # noqa: E402
+
 CLI = None
 SEED = None
 KILLS = 12
@@ -250,17 +253,9 @@ def case_kill_render():
 
 def wasm_module(size, fill):
     """A minimal valid module padded with a custom section to about `size` bytes."""
-    def leb(v):
-        out = bytearray()
-        while True:
-            b = v & 0x7F
-            v >>= 7
-            out.append(b | (0x80 if v else 0))
-            if not v:
-                return bytes(out)
     name = b"\x03pad"
     payload = name + bytes([fill]) * size
-    return b"\0asm\x01\0\0\0" + b"\x00" + leb(len(payload)) + payload
+    return b"\0asm\x01\0\0\0" + b"\x00" + leb128(len(payload)) + payload
 
 
 def case_kill_build():

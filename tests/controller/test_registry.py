@@ -32,6 +32,8 @@ from ctl import NS, Controller, condition, get, wait_for
 
 sys.path.insert(0, str(ctl.ROOT / "tests" / "registry"))
 import registry_test as reg  # noqa: E402
+sys.path.insert(0, str(ctl.ROOT / "tests" / "lib"))
+from wasm_bytes import leb128  # noqa: E402
 
 SA = f"system:serviceaccount:{NS}:wasmdeploy-controller"
 IMAGE = "webassemblyhub.io/ceposta/demo-add-header:v0.2"
@@ -114,15 +116,6 @@ def resolve_failed(api, resource, ns, name, code, timeout=60):
 
 def objects(api, resource, ns):
     return {i["metadata"]["name"]: i for i in (get(api, resource, "-n", ns) or {}).get("items", [])}
-
-
-def leb128(n):
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
 
 
 def with_custom_section(module, out, text):

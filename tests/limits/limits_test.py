@@ -16,32 +16,27 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from wasm_bytes import leb128  # noqa: E402
+
 SHA = "0295d929353976266ab721389ec859b2fe012d63ce2e58815469ab85c123b510"
 IMAGE_SHA = "6b0e5e8d4b7c0a3f1b2d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a"
 
 
 # --- a small WebAssembly writer: enough sections, imports, exports, entries and names to trip
 # --- each wasm_* limit, and valid (the engine's validator accepts it) so the default passes.
-def leb(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
 
 
 def name(s):
-    return leb(len(s)) + s.encode()
+    return leb128(len(s)) + s.encode()
 
 
 def vec(items):
-    return leb(len(items)) + b"".join(items)
+    return leb128(len(items)) + b"".join(items)
 
 
 def section(sid, payload):
-    return bytes([sid]) + leb(len(payload)) + payload
+    return bytes([sid]) + leb128(len(payload)) + payload
 
 
 def wasm_module():

@@ -31,11 +31,15 @@ import hashlib
 import io
 import json
 import os
+import sys
 import pathlib
 import re
 import subprocess
 import tarfile
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from wasm_bytes import leb128  # noqa: E402
 
 import yaml
 
@@ -65,21 +69,9 @@ def load_cases(controller=False):
     return cases
 
 
-def _leb(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
 def _custom_section(name, size):
-    payload = _leb(len(name)) + name.encode() + bytes(size)
-    return b"\x00" + _leb(len(payload)) + payload
+    payload = leb128(len(name)) + name.encode() + bytes(size)
+    return b"\x00" + leb128(len(payload)) + payload
 
 
 def expand(text):
