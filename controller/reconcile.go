@@ -674,28 +674,29 @@ func sharedFirst(docs []wasmdeploy.Document) []wasmdeploy.Document {
 	return out
 }
 
-// otherOwnerConflicts says whether a refused apply conflicts with another owner's field manager
-// (not a user's hand edit, which is taken back).
-func otherOwnerConflicts(err error, owner kube.Owner) bool {
+// conflictCauses are the causes the API server gave for refusing an apply (nil when it gave none).
+func conflictCauses(err error) []metav1.StatusCause {
 	var st apierrors.APIStatus
 	if !errors.As(err, &st) || st.Status().Details == nil {
-		return true // unknown: never overwrite another owner on a guess
+		return nil
 	}
-	var causes []string
-	for _, cause := range st.Status().Details.Causes {
-		causes = append(causes, cause.Message)
+	return st.Status().Details.Causes
+}
+
+// otherOwnerConflicts says whether a refused apply conflicts with another owner's field manager
+// (not a user's hand edit, which is taken back). No causes: never overwrite another owner on a guess.
+func otherOwnerConflicts(err error, owner kube.Owner) bool {
+	var messages []string
+	for _, cause := range conflictCauses(err) {
+		messages = append(messages, cause.Message)
 	}
-	return kube.OtherOwnerConflict(causes, owner)
+	return kube.OtherOwnerConflict(messages, owner)
 }
 
 // conflictFields names the fields a refused server-side apply conflicts on.
 func conflictFields(err error) string {
-	var st apierrors.APIStatus
-	if !errors.As(err, &st) || st.Status().Details == nil {
-		return "conflicting fields"
-	}
 	var fields []string
-	for _, cause := range st.Status().Details.Causes {
+	for _, cause := range conflictCauses(err) {
 		if cause.Field != "" {
 			fields = append(fields, cause.Field)
 		}
