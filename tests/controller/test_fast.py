@@ -14,6 +14,8 @@ fails without the path it checks:
   when the next controller starts.
 """
 import json
+import re
+import subprocess
 import time
 import urllib.request
 
@@ -57,7 +59,19 @@ def all_ready(api):
         and o["status"].get("observedGeneration") == o["metadata"]["generation"] for o in items)
 
 
+def controller_flags_known(cli, binary):
+    """Every flag `operator-manifests --controller-flag` accepts is one the controller defines."""
+    help_text = ctl.cli(cli, "operator-manifests", "--help").stdout
+    names = help_text.split("names: ", 1)[1].split("\n", 1)[0].split(", ")
+    usage = subprocess.run([binary, "-help"], capture_output=True, text=True, timeout=60)
+    defined = set(re.findall(r"^  -([\w-]+)", usage.stdout + usage.stderr, re.M))
+    check(len(names) > 10 and not set(names) - defined,
+          f"operator-manifests --controller-flag names only flags the controller defines "
+          f"(unknown: {sorted(set(names) - defined)})")
+
+
 def run(api, cli, binary, work):
+    controller_flags_known(cli, binary)
     with open(f"{work}/operator.yaml", "w") as f:
         f.write(ctl.cli(cli, "operator-manifests", "--image", "registry.invalid/wasmdeploy-controller:test").stdout)
     api.kubectl("apply", "--server-side", "-f", f"{work}/operator.yaml")
